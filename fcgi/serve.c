@@ -1,0 +1,229 @@
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcgiapp.h>
+
+#include "db.h"
+#include "health.h"
+#include "ingest.h"
+#include "log.h"
+#include "reply.h"
+#include "serve.h"
+
+/* Longest request path we route; longer ones are simply not found. */
+#define SERVE_PATH_BYTES	512
+
+static volatile sig_atomic_t	stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+void
+serve_signals(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: accept() must return so the loop can end. */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	/* mod_fcgid sends SIGUSR1 for a graceful stop. */
+	sa.sa_handler = on_term;
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+struct ctx {
+	const struct conf	*conf;
+	struct db		 db;
+	FCGX_Request		 req;
+};
+
+enum route {
+	ROUTE_CALLBACK,
+	ROUTE_HEALTH,
+	ROUTE__MAX
+};
+
+typedef void (*route_fn)(struct ctx *, struct reply *);
+
+static void	route_callback(struct ctx *, struct reply *);
+static void	route_health(struct ctx *, struct reply *);
+
+static const struct {
+	const char	*path;
+	route_fn	 fn;
+} routes[ROUTE__MAX] = {
+	[ROUTE_CALLBACK] = { "/api/litellm/callback", route_callback },
+	[ROUTE_HEALTH] = { "/api/health", route_health },
+};
+
+static const char *
+param(struct ctx *c, const char *name)
+{
+	return FCGX_GetParam(name, c->req.envp);
+}
+
+/* The request path: REQUEST_URI without the query, else SCRIPT_NAME + PATH_INFO. */
+static void
+request_path(struct ctx *c, char buf[SERVE_PATH_BYTES])
+{
+	const char	*uri = param(c, "REQUEST_URI");
+	const char	*sn, *pi;
+	size_t		 n;
+
+	buf[0] = '\0';
+	if (uri != NULL) {
+		n = strcspn(uri, "?#");
+		if (n >= SERVE_PATH_BYTES)
+			return;
+		memcpy(buf, uri, n);
+		buf[n] = '\0';
+	} else {
+		sn = param(c, "SCRIPT_NAME");
+		pi = param(c, "PATH_INFO");
+		if (strlen(sn ? sn : "") + strlen(pi ? pi : "") >= SERVE_PATH_BYTES)
+			return;
+		strcpy(buf, sn ? sn : "");
+		strcat(buf, pi ? pi : "");
+	}
+	/* Tolerate one trailing slash. */
+	n = strlen(buf);
+	if (n > 1 && buf[n - 1] == '/')
+		buf[n - 1] = '\0';
+}
+
+static void
+write_reply(struct ctx *c, const struct reply *r)
+{
+	FCGX_FPrintF(c->req.out, "Status: %d %s\r\n", r->status,
+	    reply_status_text(r->status));
+	FCGX_FPrintF(c->req.out, "Content-Type: %s\r\n", r->content_type);
+	FCGX_FPrintF(c->req.out, "Content-Length: %zu\r\n", r->len);
+	if (r->allow != NULL)
+		FCGX_FPrintF(c->req.out, "Allow: %s\r\n", r->allow);
+	FCGX_FPrintF(c->req.out, "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n\r\n");
+	if (r->len > 0)
+		FCGX_PutStr(r->body, (int)r->len, c->req.out);
+}
+
+/* Reads exactly len bytes of body; -1 if the client sent fewer. */
+static int
+read_body(struct ctx *c, char *buf, size_t len)
+{
+	size_t	got = 0;
+	int	n, chunk;
+
+	while (got < len) {
+		chunk = len - got > 1 << 20 ? 1 << 20 : (int)(len - got);
+		if ((n = FCGX_GetStr(buf + got, chunk, c->req.in)) <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static void
+route_callback(struct ctx *c, struct reply *r)
+{
+	struct ingest_request	 ir;
+	size_t			 len = 0;
+	char			*body = NULL;
+
+	memset(&ir, 0, sizeof(ir));
+	ir.method = param(c, "REQUEST_METHOD");
+	ir.content_type = param(c, "CONTENT_TYPE");
+	ir.content_length = param(c, "CONTENT_LENGTH");
+	ir.hdr.token = param(c, "HTTP_X_CLOUDIDR_TOKEN");
+	ir.hdr.department = param(c, "HTTP_X_DEPARTMENT");
+	ir.hdr.team = param(c, "HTTP_X_TEAM");
+	ir.hdr.agent = param(c, "HTTP_X_AGENT");
+	if (ingest_precheck(c->conf, &ir, &len, r) != 0)
+		return;
+	/* One spare byte keeps the buffer NUL-terminated for json-c. */
+	if ((body = malloc(len + 1)) == NULL) {
+		log_error(LOG_TAG_LITELLM, "cannot allocate %zu bytes for a body",
+		    len);
+		reply_error(r, 500, "out of memory");
+		return;
+	}
+	if (read_body(c, body, len) != 0) {
+		log_warn(LOG_TAG_LITELLM, "rejected POST: 400 body shorter than "
+		    "its Content-Length (%zu)", len);
+		reply_error(r, 400, "body shorter than its Content-Length");
+		free(body);
+		return;
+	}
+	body[len] = '\0';
+	ingest_callback(c->conf, &c->db, &ir, body, len, r);
+	free(body);
+}
+
+static void
+route_health(struct ctx *c, struct reply *r)
+{
+	const char	*m = param(c, "REQUEST_METHOD");
+
+	if (m == NULL || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0)) {
+		reply_error(r, 405, "use GET");
+		r->allow = "GET, HEAD";
+		return;
+	}
+	health_check(&c->db, r);
+}
+
+static void
+handle(struct ctx *c)
+{
+	struct reply	r;
+	char		path[SERVE_PATH_BYTES];
+	int		i;
+
+	reply_init(&r);
+	request_path(c, path);
+	for (i = 0; i < ROUTE__MAX; i++)
+		if (strcmp(path, routes[i].path) == 0)
+			break;
+	if (i == ROUTE__MAX)
+		reply_error(&r, 404, "no such endpoint; LiteLLM callbacks go to "
+		    "POST /api/litellm/callback");
+	else
+		routes[i].fn(c, &r);
+	write_reply(c, &r);
+	reply_release(&r);
+}
+
+int
+serve_requests(const struct conf *conf, int listen_fd)
+{
+	struct ctx	c;
+
+	memset(&c, 0, sizeof(c));
+	c.conf = conf;
+	db_init(&c.db, &conf->db);
+	c.db.require_schema = DB_SCHEMA_VERSION;
+	if (FCGX_InitRequest(&c.req, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_error(LOG_TAG_MAIN, "cannot initialise a FastCGI request");
+		return -1;
+	}
+	while (!stopping && FCGX_Accept_r(&c.req) >= 0) {
+		handle(&c);
+		FCGX_Finish_r(&c.req);
+	}
+	FCGX_Free(&c.req, 1);
+	db_close(&c.db);
+	return 0;
+}

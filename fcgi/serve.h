@@ -1,0 +1,12 @@
+/* The FastCGI side of llmops.fcgi: accept loop, routing, body and reply I/O. */
+#ifndef LLMOPS_SERVE_H
+#define LLMOPS_SERVE_H
+
+#include "conf.h"
+
+/* Serves requests on listen_fd (0 when spawned by the web server) until SIGTERM. */
+int	serve_requests(const struct conf *, int listen_fd);
+/* Installs the SIGTERM/SIGINT handlers that stop the accept loop. */
+void	serve_signals(void);
+
+#endif

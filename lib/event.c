@@ -1,0 +1,91 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "timefmt.h"
+
+static const char *const status_names[EVENT_STATUS__MAX] = {
+	NULL, "success", "failure",
+};
+
+static const char *const reject_names[REJECT__MAX] = {
+	"null_event",
+	"not_an_event",
+	"invalid_field",
+	"no_identity",
+	"missing_token",
+	"unknown_token",
+	"revoked_token",
+	"expired_token",
+};
+
+static const char *const source_names[TOKEN_SOURCE__MAX] = {
+	"none",
+	"requester_custom_headers",
+	"webhook_header",
+	"requester_metadata",
+	"request_tags",
+};
+
+void
+usage_event_release(struct usage_event *ev)
+{
+	free(ev->litellm_id);
+	free(ev->trace_id);
+	free(ev->call_type);
+	free(ev->model);
+	free(ev->model_group);
+	free(ev->provider);
+	free(ev->department);
+	free(ev->team);
+	free(ev->agent);
+	free(ev->error_code);
+	free(ev->error_class);
+	memset(ev, 0, sizeof(*ev));
+}
+
+void
+usage_event_set(struct usage_event *ev, enum event_num f, int64_t v)
+{
+	ev->num[f] = v;
+	ev->present |= 1u << f;
+}
+
+const char *
+event_status_name(enum event_status s)
+{
+	return s < EVENT_STATUS__MAX ? status_names[s] : NULL;
+}
+
+const char *
+reject_reason_name(enum reject_reason r)
+{
+	return r < REJECT__MAX ? reject_names[r] : "unknown";
+}
+
+const char *
+token_source_name(enum token_source s)
+{
+	return s < TOKEN_SOURCE__MAX ? source_names[s] : "unknown";
+}
+
+int64_t
+usage_event_time(const struct usage_event *ev)
+{
+	if (EVENT_HAS(ev, EV_START_US))
+		return ev->num[EV_START_US];
+	if (EVENT_HAS(ev, EV_END_US))
+		return ev->num[EV_END_US];
+	return ev->received_us;
+}
+
+int64_t
+usage_event_hour(const struct usage_event *ev)
+{
+	const int64_t	hour = 3600 * TIME_US_PER_SEC;
+	int64_t		us = usage_event_time(ev);
+
+	return us - us % hour;
+}

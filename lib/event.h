@@ -1,0 +1,109 @@
+/*
+ * One usage event reduced to exactly what llmops stores: nothing in here
+ * may carry content, keys or headers other than the tracked ones. The
+ * reduced event is the unit that is deduplicated, stored, and (later)
+ * spooled, so it carries its own dedupe key.
+ */
+#ifndef LLMOPS_EVENT_H
+#define LLMOPS_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "limits.h"
+#include "token.h"
+
+#define EVENT_KEY_LEN	16	/* truncated SHA-256, see event_key.h */
+#define EVENT_SOURCE_LITELLM	"litellm"
+
+enum event_status {
+	EVENT_STATUS_UNKNOWN,		/* absent or a value we do not know: NULL */
+	EVENT_STATUS_SUCCESS,
+	EVENT_STATUS_FAILURE,
+	EVENT_STATUS__MAX
+};
+
+/* Optional numbers; a field is NULL unless its bit is set in `present`. */
+enum event_num {
+	EV_PROMPT_TOKENS,
+	EV_COMPLETION_TOKENS,
+	EV_TOTAL_TOKENS,
+	EV_CACHE_READ_TOKENS,
+	EV_CACHE_WRITE_TOKENS,
+	EV_COST,		/* LiteLLM's response_cost, 1e-12 USD units */
+	EV_START_US,
+	EV_END_US,
+	EV_LATENCY_US,
+	EV_TTFT_US,		/* streams only */
+	EV__MAX
+};
+
+/* Where an event's tracking token was found, in order of precedence. */
+enum token_source {
+	TOKEN_SOURCE_NONE,
+	TOKEN_SOURCE_EVENT_HEADERS,	/* metadata.requester_custom_headers */
+	TOKEN_SOURCE_WEBHOOK_HEADER,	/* X-Cloudidr-Token on the POST itself */
+	TOKEN_SOURCE_REQUESTER_METADATA,/* metadata.requester_metadata.headers */
+	TOKEN_SOURCE_REQUEST_TAGS,	/* "x-cloudidr-token: ..." in request_tags */
+	TOKEN_SOURCE__MAX
+};
+
+/* Why an element of a batch was not stored. */
+enum reject_reason {
+	REJECT_NULL_EVENT,	/* a JSON null in the array */
+	REJECT_NOT_EVENT,	/* a number, string, array or test ping */
+	REJECT_INVALID_FIELD,	/* a stored field of the wrong type or size */
+	REJECT_NO_IDENTITY,	/* no id, trace_id or startTime: cannot dedupe */
+	REJECT_MISSING_TOKEN,
+	REJECT_UNKNOWN_TOKEN,
+	REJECT_REVOKED_TOKEN,
+	REJECT_EXPIRED_TOKEN,
+	REJECT__MAX
+};
+
+struct usage_event {
+	size_t		 index;		/* position in the POST body */
+
+	/* Attribution: the hash of the token, never the token. */
+	int		 has_token;
+	unsigned char	 token_hash[TOKEN_HASH_LEN];
+	char		 token_prefix[TOKEN_PREFIX_BYTES];
+	enum token_source token_source;
+	uint32_t	 org_id;	/* set when the token is resolved */
+	uint32_t	 token_id;
+
+	unsigned char	 dedupe_key[EVENT_KEY_LEN];
+
+	/* Owned strings; NULL when absent or empty. */
+	char		*litellm_id;
+	char		*trace_id;
+	char		*call_type;
+	char		*model;
+	char		*model_group;
+	char		*provider;
+	char		*department;
+	char		*team;
+	char		*agent;
+	char		*error_code;
+	char		*error_class;
+
+	enum event_status status;
+	int		 stream;
+	unsigned	 present;	/* 1u << enum event_num */
+	int64_t		 num[EV__MAX];
+	int64_t		 received_us;
+};
+
+#define EVENT_HAS(ev, f)	(((ev)->present >> (f)) & 1u)
+
+void		 usage_event_release(struct usage_event *);
+void		 usage_event_set(struct usage_event *, enum event_num, int64_t);
+const char	*event_status_name(enum event_status);	/* NULL for unknown */
+const char	*reject_reason_name(enum reject_reason);
+const char	*token_source_name(enum token_source);
+/* When the call happened: its start, else its end, else when we received it. */
+int64_t		 usage_event_time(const struct usage_event *);
+/* The start of the hour (microseconds) the event is counted in. */
+int64_t		 usage_event_hour(const struct usage_event *);
+
+#endif

@@ -1,0 +1,308 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "event_batch.h"
+#include "ingest.h"
+#include "litellm.h"
+#include "log.h"
+#include "store.h"
+#include "timefmt.h"
+
+/* Tokens seen in one POST, looked up once each. */
+struct token_seen {
+	unsigned char		hash[TOKEN_HASH_LEN];
+	struct token_info	info;
+};
+
+int
+ingest_content_type_ok(const char *ct)
+{
+	static const char *const types[] = {
+		"application/json", "application/x-ndjson", "application/ndjson",
+		"application/jsonl", "application/x-jsonlines", "text/json", NULL,
+	};
+	size_t	len, i;
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ')
+		ct++;
+	len = strcspn(ct, "; \t");
+	for (i = 0; types[i] != NULL; i++)
+		if (len == strlen(types[i]) && strncasecmp(ct, types[i], len) == 0)
+			return 1;
+	/* application/<anything>+json */
+	return len > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+	    strncasecmp(ct + len - 5, "+json", 5) == 0;
+}
+
+static int
+precheck_fail(struct reply *r, int status, const char *allow, const char *msg)
+{
+	log_warn(LOG_TAG_LITELLM, "rejected request: %d %s", status, msg);
+	reply_error(r, status, msg);
+	r->allow = allow;
+	return -1;
+}
+
+int
+ingest_precheck(const struct conf *conf, const struct ingest_request *req,
+    size_t *body_len, struct reply *r)
+{
+	char		 msg[ERR_MSG_BYTES];
+	char		 ct[64];
+	char		*end;
+	long long	 n;
+
+	if (req->method == NULL || strcmp(req->method, "POST") != 0) {
+		snprintf(msg, sizeof(msg), "method %s not allowed: LiteLLM "
+		    "callbacks are POSTed", req->method ? req->method : "(none)");
+		return precheck_fail(r, 405, "POST", msg);
+	}
+	if (!ingest_content_type_ok(req->content_type)) {
+		if (req->content_type == NULL)
+			return precheck_fail(r, 415, NULL, "Content-Type missing: "
+			    "send application/json");
+		/* Quoted for the log and the client, cut to a sane length. */
+		snprintf(ct, sizeof(ct), "%s", req->content_type);
+		snprintf(msg, sizeof(msg), "Content-Type '%s' is not JSON: send "
+		    "application/json", ct);
+		return precheck_fail(r, 415, NULL, msg);
+	}
+	if (req->content_length == NULL || *req->content_length == '\0')
+		return precheck_fail(r, 411, NULL, "Content-Length missing");
+	errno = 0;
+	n = strtoll(req->content_length, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 0)
+		return precheck_fail(r, 400, NULL, "Content-Length is not a number");
+	if (n > conf->ingest.max_body_bytes) {
+		snprintf(msg, sizeof(msg), "body of %lld bytes is over the "
+		    "max_body_bytes limit (%lld)", n, conf->ingest.max_body_bytes);
+		return precheck_fail(r, 413, NULL, msg);
+	}
+	*body_len = (size_t)n;
+	return 0;
+}
+
+/* Looks a token up, reconnecting once if the connection was lost. */
+static int
+lookup(struct db *db, const unsigned char *hash, int64_t now,
+    struct token_info *ti, struct llmops_err *err)
+{
+	if (store_token_lookup(db, hash, now, ti, err) == 0)
+		return 0;
+	if (!db_lost(db) || db_ensure(db, err) != 0)
+		return -1;
+	return store_token_lookup(db, hash, now, ti, err);
+}
+
+/*
+ * Resolves every event's token to its organization; events with a missing
+ * or unusable token become rejections. Fills accepted with the rest.
+ */
+static int
+resolve_tokens(struct db *db, struct event_batch *b, int64_t now,
+    struct usage_event **accepted, size_t *naccepted,
+    struct token_seen *seen, size_t *nseen, struct llmops_err *err)
+{
+	static const enum reject_reason by_state[] = {
+		[TOKEN_STATE_UNKNOWN] = REJECT_UNKNOWN_TOKEN,
+		[TOKEN_STATE_REVOKED] = REJECT_REVOKED_TOKEN,
+		[TOKEN_STATE_EXPIRED] = REJECT_EXPIRED_TOKEN,
+	};
+	char			 why[REJECT_NOTE_WHY_BYTES];
+	struct usage_event	*ev;
+	struct token_seen	*ts;
+	size_t			 i, j;
+
+	*naccepted = 0;
+	for (i = 0; i < b->nevents; i++) {
+		ev = &b->events[i];
+		if (!ev->has_token) {
+			event_batch_reject(b, ev->index, ev->litellm_id,
+			    REJECT_MISSING_TOKEN, "no x-cloudidr-token in the "
+			    "event's headers, the webhook request, "
+			    "requester_metadata or request_tags");
+			continue;
+		}
+		for (j = 0, ts = NULL; j < *nseen && ts == NULL; j++)
+			if (token_hash_equal(seen[j].hash, ev->token_hash))
+				ts = &seen[j];
+		if (ts == NULL) {
+			ts = &seen[(*nseen)++];
+			memcpy(ts->hash, ev->token_hash, TOKEN_HASH_LEN);
+			if (lookup(db, ev->token_hash, now, &ts->info, err) != 0)
+				return -1;
+		}
+		if (ts->info.state != TOKEN_STATE_ACTIVE) {
+			snprintf(why, sizeof(why), "token %s... from %s is %s",
+			    ev->token_prefix, token_source_name(ev->token_source),
+			    ts->info.state == TOKEN_STATE_UNKNOWN ? "unknown" :
+			    ts->info.state == TOKEN_STATE_REVOKED ? "revoked" :
+			    "expired");
+			event_batch_reject(b, ev->index, ev->litellm_id,
+			    by_state[ts->info.state], why);
+			continue;
+		}
+		ev->org_id = ts->info.org_id;
+		ev->token_id = ts->info.token_id;
+		accepted[(*naccepted)++] = ev;
+	}
+	return 0;
+}
+
+static struct json_object *
+counts_json(const struct event_batch *b, size_t inserted, size_t dups)
+{
+	struct json_object	*o, *reasons;
+	int			 i;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	json_object_object_add(o, "accepted", json_object_new_int64((int64_t)inserted));
+	json_object_object_add(o, "duplicates", json_object_new_int64((int64_t)dups));
+	json_object_object_add(o, "rejected",
+	    json_object_new_int64((int64_t)b->nrejected));
+	reasons = json_object_new_object();
+	for (i = 0; i < REJECT__MAX; i++)
+		if (b->rejected[i] > 0)
+			json_object_object_add(reasons, reject_reason_name(i),
+			    json_object_new_int64((int64_t)b->rejected[i]));
+	json_object_object_add(o, "rejected_reasons", reasons);
+	json_object_object_add(o, "events", json_object_new_int64((int64_t)b->nelements));
+	return o;
+}
+
+static void
+log_rejections(const struct event_batch *b)
+{
+	size_t	i;
+
+	for (i = 0; i < b->nnotes; i++)
+		log_warn(LOG_TAG_LITELLM, "event %zu%s%s%s rejected: %s: %s",
+		    b->notes[i].index, *b->notes[i].id ? " (id " : "",
+		    b->notes[i].id, *b->notes[i].id ? ")" : "",
+		    reject_reason_name(b->notes[i].reason), b->notes[i].why);
+	if (b->nrejected > b->nnotes)
+		log_warn(LOG_TAG_LITELLM, "... and %zu more rejected events in "
+		    "this POST", b->nrejected - b->nnotes);
+}
+
+static void
+reasons_text(const struct event_batch *b, char *buf, size_t sz)
+{
+	size_t	o = 0;
+	int	i, n;
+
+	buf[0] = '\0';
+	for (i = 0; i < REJECT__MAX; i++) {
+		if (b->rejected[i] == 0)
+			continue;
+		n = snprintf(buf + o, sz - o, "%s%s %zu", o ? ", " : "",
+		    reject_reason_name(i), b->rejected[i]);
+		if (n < 0 || (size_t)n >= sz - o)
+			break;
+		o += (size_t)n;
+	}
+}
+
+void
+ingest_callback(const struct conf *conf, struct db *db,
+    const struct ingest_request *req, const char *body, size_t len,
+    struct reply *r)
+{
+	struct litellm_limits	  lim;
+	struct event_batch	  b;
+	struct llmops_err	  err;
+	struct usage_event	**accepted = NULL;
+	struct token_seen	 *seen = NULL;
+	size_t			  naccepted = 0, nseen = 0, inserted = 0, dups = 0, i;
+	int64_t			  now = time_now_us();
+	char			  reasons[256];
+	struct json_object	 *o;
+
+	event_batch_init(&b);
+	err_clear(&err);
+	lim.max_events = (size_t)conf->ingest.max_events;
+	lim.max_json_depth = conf->ingest.max_json_depth;
+	lim.max_label_chars = (size_t)conf->ingest.max_label_chars;
+
+	if (litellm_parse(body, len, &req->hdr, &lim, now, &b, &err) != 0) {
+		log_warn(LOG_TAG_LITELLM, "rejected POST of %zu bytes: %d %s",
+		    len, err.status, err.msg);
+		reply_error(r, err.status, err.msg);
+		goto out;
+	}
+	if (b.is_test) {
+		log_info(LOG_TAG_LITELLM, "connectivity test received; nothing "
+		    "stored");
+		o = json_object_new_object();
+		json_object_object_add(o, "status", json_object_new_string("ok"));
+		json_object_object_add(o, "test", json_object_new_boolean(1));
+		json_object_object_add(o, "message", json_object_new_string(
+		    "llmops LiteLLM callback endpoint is reachable; nothing was "
+		    "stored"));
+		reply_json(r, 200, o);
+		goto out;
+	}
+	if (b.nevents > 0 &&
+	    ((accepted = calloc(b.nevents, sizeof(*accepted))) == NULL ||
+	    (seen = calloc(b.nevents, sizeof(*seen))) == NULL)) {
+		reply_error(r, 500, "out of memory");
+		goto out;
+	}
+	if (resolve_tokens(db, &b, now, accepted, &naccepted, seen, &nseen,
+	    &err) != 0) {
+		log_error(LOG_TAG_LITELLM, "POST of %zu events not stored: %s",
+		    b.nelements, err.msg);
+		reply_error(r, err.status ? err.status : 503,
+		    err.status == 503 ? "database unreachable; nothing stored" :
+		    "database error; nothing stored");
+		goto out;
+	}
+	log_rejections(&b);
+	reasons_text(&b, reasons, sizeof(reasons));
+	if (naccepted == 0 && b.nrejected > 0 &&
+	    (b.rejected[REJECT_MISSING_TOKEN] || b.rejected[REJECT_UNKNOWN_TOKEN] ||
+	    b.rejected[REJECT_REVOKED_TOKEN] || b.rejected[REJECT_EXPIRED_TOKEN])) {
+		log_warn(LOG_TAG_LITELLM, "rejected POST: 401 no event of %zu "
+		    "carried a usable tracking token (%s)", b.nelements, reasons);
+		o = counts_json(&b, 0, 0);
+		json_object_object_add(o, "error", json_object_new_string(
+		    "no event carried a usable tracking token (X-Cloudidr-Token)"));
+		json_object_object_add(o, "status", json_object_new_int(401));
+		reply_json(r, 401, o);
+		goto out;
+	}
+	if (store_events(db, accepted, naccepted, &inserted, &dups, &err) != 0) {
+		log_error(LOG_TAG_LITELLM, "POST of %zu events not stored: %s",
+		    b.nelements, err.msg);
+		reply_error(r, err.status == 503 ? 503 : 500,
+		    err.status == 503 ? "database unreachable; nothing stored" :
+		    "database error; nothing stored");
+		goto out;
+	}
+	/* Last use is bookkeeping: its failure never fails the POST. */
+	for (i = 0; i < nseen; i++)
+		if (seen[i].info.state == TOKEN_STATE_ACTIVE &&
+		    store_token_touch(db, seen[i].info.token_id, now,
+		    INGEST_TOUCH_INTERVAL_US, &err) != 0)
+			log_warn(LOG_TAG_DB, "cannot record token use: %s", err.msg);
+	log_info(LOG_TAG_LITELLM, "POST stored: %zu events, accepted %zu, "
+	    "duplicates %zu, rejected %zu%s%s%s, %zu bytes, %.1f ms",
+	    b.nelements, inserted, dups, b.nrejected, *reasons ? " (" : "",
+	    reasons, *reasons ? ")" : "", len,
+	    (double)(time_now_us() - now) / 1000.0);
+	reply_json(r, 200, counts_json(&b, inserted, dups));
+out:
+	free(seen);
+	free(accepted);
+	event_batch_release(&b);
+}

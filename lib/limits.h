@@ -1,0 +1,61 @@
+/*
+ * Every hard limit of llmops, named in one place. The ones a user may need
+ * to change are defaults for settings of /etc/llmops.conf (see
+ * etc/llmops.conf.sample); the others are bounds of the storage format.
+ */
+#ifndef LLMOPS_LIMITS_H
+#define LLMOPS_LIMITS_H
+
+/* ingest { max_body_bytes }: LiteLLM batches of 512 events with full
+ * prompts reach tens of MB. */
+#define LIMIT_BODY_BYTES_DEFAULT	(32L * 1024 * 1024)
+#define LIMIT_BODY_BYTES_MAX		(1024L * 1024 * 1024)
+
+/* ingest { max_events }: events in one POST (LiteLLM sends at most 512
+ * unless DEFAULT_BATCH_SIZE is raised). */
+#define LIMIT_EVENTS_DEFAULT		10000
+#define LIMIT_EVENTS_MAX		1000000
+
+/* ingest { max_json_depth }: nesting of one event (tool schemas nest). */
+#define LIMIT_JSON_DEPTH_DEFAULT	64
+#define LIMIT_JSON_DEPTH_MAX		1000
+
+/* ingest { max_label_chars }: department, team and agent are trimmed and
+ * then cut to this many characters (never inside a UTF-8 sequence). */
+#define LIMIT_LABEL_CHARS_DEFAULT	128
+#define LIMIT_LABEL_CHARS_MAX		255
+
+/* Stored identifiers: longer values make the event invalid (rejected
+ * with the field named), they are never truncated. */
+#define LIMIT_ID_BYTES			255	/* id, trace_id */
+#define LIMIT_MODEL_BYTES		255	/* model, model_group */
+#define LIMIT_SHORT_BYTES		64	/* call_type, provider */
+#define LIMIT_ERROR_CODE_BYTES		32
+#define LIMIT_ERROR_CLASS_BYTES		128
+
+/* Token counts of one call, and one call's cost in USD. */
+#define LIMIT_TOKENS_MAX		4294967295LL
+#define LIMIT_COST_USD_MAX		100000LL
+
+/* Tracking tokens: what `token add` accepts, and what `token create` makes. */
+#define LIMIT_TOKEN_MIN_BYTES		8
+#define LIMIT_TOKEN_MAX_BYTES		256
+#define TOKEN_RANDOM_BYTES		24	/* -> 32 base64url characters */
+#define TOKEN_PREFIX_MAX		8	/* characters shown by `token list` */
+
+/* Organization names and token labels. */
+#define LIMIT_ORG_NAME_BYTES		128
+#define LIMIT_TOKEN_LABEL_BYTES		128
+
+/* Log lines: longer messages are cut, with a marker. */
+#define LIMIT_LOG_LINE_BYTES		1024
+/* Per-event rejection lines written for one POST before summarising. */
+#define LIMIT_LOGGED_REJECTIONS		10
+
+/* Timestamps accepted from LiteLLM: 1970 .. 2200, in microseconds. */
+#define LIMIT_EPOCH_US_MAX		7258118400000000LL
+
+/* Money: exact integer units of 1e-12 USD (picodollars). */
+#define COST_SCALE_DIGITS		12
+
+#endif
