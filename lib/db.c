@@ -38,6 +38,9 @@
 static const char *const stmts[STMT__MAX] = {
 	/* STMT_SCHEMA_VERSION */
 	"SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+	/* STMT_MIGRATION_RECORD */
+	"INSERT INTO schema_migrations (version, name, applied_us) "
+	"VALUES (?, ?, ?)",
 	/* STMT_TOKEN_LOOKUP */
 	"SELECT id, org_id, status = 'active', expires_us FROM tracking_tokens "
 	"WHERE token_hash = ?",
@@ -101,14 +104,14 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_USAGE_BY_DAY, STMT_USAGE_BY_HOUR: bucket start in microseconds */
 	USAGE_BY_TIME("hour_us - MOD(hour_us, 86400000000)"),
 	USAGE_BY_TIME("hour_us"),
-	/* STMT_EVENTS_LIST */
-	"SELECT id, received_us, start_us, end_us, latency_us, ttft_us, "
-	"litellm_id, trace_id, call_type, status, model, model_group, provider, "
-	"department, team, agent, prompt_tokens, completion_tokens, "
-	"total_tokens, cache_read_tokens, cache_write_tokens, "
-	"CAST(litellm_cost AS CHAR), stream, error_code, error_class, token_id, "
-	"source FROM usage_events WHERE org_id = ? AND occurred_us >= ? AND "
-	"occurred_us < ? ORDER BY occurred_us, id LIMIT ?",
+	/* STMT_EVENTS_LIST: the columns of report_event_cols, in order */
+	"SELECT id, source, token_id, litellm_id, trace_id, call_type, status, "
+	"model, model_group, provider, department, team, agent, prompt_tokens, "
+	"completion_tokens, total_tokens, cache_read_tokens, cache_write_tokens, "
+	"CAST(litellm_cost AS CHAR), start_us, end_us, latency_us, ttft_us, "
+	"stream, error_code, error_class, received_us FROM usage_events "
+	"WHERE org_id = ? AND occurred_us >= ? AND occurred_us < ? "
+	"ORDER BY occurred_us, id LIMIT ?",
 };
 
 void
@@ -247,14 +250,12 @@ db_ensure(struct db *db, struct llmops_err *err)
 	 */
 	if (db_exec_sql(db, "SET SESSION sql_mode = 'STRICT_ALL_TABLES,"
 	    "NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
-	    "NO_ENGINE_SUBSTITUTION', time_zone = '+00:00', "
-	    "SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", err) != 0 &&
-	    db->my != NULL) {
+	    "NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'", err) != 0 ||
+	    db_exec_sql(db, "SET SESSION TRANSACTION ISOLATION LEVEL "
+	    "READ COMMITTED", err) != 0) {
 		db_close(db);
 		return -1;
 	}
-	if (db->my == NULL)
-		return -1;
 	if (mysql_autocommit(db->my, 1) != 0)
 		return fail_conn(db, "autocommit", err);
 	if (db->require_schema > 0 && check_schema(db, err) != 0) {
@@ -282,6 +283,17 @@ db_exec_sql(struct db *db, const char *sql, struct llmops_err *err)
 	} while (mysql_next_result(db->my) == 0);
 	if (mysql_errno(db->my) != 0)
 		return fail_conn(db, "query", err);
+	return 0;
+}
+
+int
+db_multi_statements(struct db *db, int on, struct llmops_err *err)
+{
+	if (db->my == NULL)
+		return err_set(err, 503, "database: not connected");
+	if (mysql_set_server_option(db->my, on ? MYSQL_OPTION_MULTI_STATEMENTS_ON :
+	    MYSQL_OPTION_MULTI_STATEMENTS_OFF) != 0)
+		return fail_conn(db, "multi-statement option", err);
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 
 enum stmt {
 	STMT_SCHEMA_VERSION,
+	STMT_MIGRATION_RECORD,
 	STMT_TOKEN_LOOKUP,
 	STMT_TOKEN_TOUCH,
 	STMT_EVENT_INSERT,
@@ -90,6 +91,8 @@ int	db_commit(struct db *, struct llmops_err *);
 void	db_rollback(struct db *);
 /* Runs plain SQL text with no parameters (migrations, session setup). */
 int	db_exec_sql(struct db *, const char *sql, struct llmops_err *);
+/* Allows several ;-separated statements in one db_exec_sql (migrations only). */
+int	db_multi_statements(struct db *, int on, struct llmops_err *);
 
 void	dbp_init(struct db_params *);
 void	dbp_str(struct db_params *, const char *);		/* NULL -> NULL */

@@ -1,0 +1,50 @@
+/* llmopsctl: shared state of one run and the command table. */
+#ifndef LLMOPS_CLI_H
+#define LLMOPS_CLI_H
+
+#include <stdio.h>
+
+#include "conf.h"
+#include "db.h"
+#include "err.h"
+
+/* Exit statuses of every command. */
+#define EXIT_OK		0
+#define EXIT_ERR	1
+#define EXIT_USAGE	2
+
+struct cli {
+	const char	*conf_path;
+	struct conf	 conf;
+	int		 conf_loaded;
+	struct db	 db;
+};
+
+struct cli_cmd {
+	const char	*name;
+	int		(*run)(struct cli *, int argc, char *argv[]);
+	const char	*summary;
+};
+
+/* Loads the configuration on first use; prints the error. */
+int	cli_conf(struct cli *);
+/* cli_conf, then connects to the database; prints the error. */
+int	cli_db(struct cli *);
+/* One clear line on stderr; returns EXIT_ERR. */
+int	cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int	cli_fail(const struct llmops_err *);
+/* Prints usage text to stdout (help) or stderr (error); returns the status. */
+int	cli_usage(const char *text, int status);
+/* Finds a subcommand in a NULL-terminated table and runs it. */
+int	cli_dispatch(struct cli *, const struct cli_cmd *, const char *group,
+	    int argc, char *argv[]);
+/* Parses a positive decimal; -1 if not one. */
+int	cli_parse_id(const char *, unsigned *out);
+
+int	cmd_migrate(struct cli *, int, char *[]);
+int	cmd_org(struct cli *, int, char *[]);
+int	cmd_token(struct cli *, int, char *[]);
+int	cmd_usage(struct cli *, int, char *[]);
+int	cmd_events(struct cli *, int, char *[]);
+
+#endif

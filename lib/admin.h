@@ -1,0 +1,55 @@
+/*
+ * Administration of organizations and tracking tokens, as `llmopsctl`
+ * exposes it. Tokens are created from the CSPRNG or registered from an
+ * existing value; either way only the hash and a short prefix are stored.
+ */
+#ifndef LLMOPS_ADMIN_H
+#define LLMOPS_ADMIN_H
+
+#include <stdint.h>
+
+#include "db.h"
+#include "limits.h"
+#include "token.h"
+
+struct org {
+	uint32_t	id;
+	char		name[LIMIT_ORG_NAME_BYTES * 4 + 1];
+	int64_t		created_us;
+	int64_t		active_tokens;
+};
+
+struct token_row {
+	uint32_t	id;
+	char		prefix[TOKEN_PREFIX_BYTES + 8];
+	char		label[LIMIT_TOKEN_LABEL_BYTES * 4 + 1];
+	int		has_label;
+	char		status[16];
+	int64_t		created_us;
+	int64_t		last_used_us;	/* 0: never */
+	int64_t		expires_us;	/* 0: never */
+	int64_t		revoked_us;	/* 0: not revoked */
+};
+
+/* Name rules: 1..128 characters, valid UTF-8, no control characters, not all digits. */
+int	admin_org_name_ok(const char *name, const char **why);
+int	admin_org_create(struct db *, const char *name, uint32_t *id,
+	    struct llmops_err *);
+/* Finds an organization by name, or by id when `ref` is all digits. */
+int	admin_org_find(struct db *, const char *ref, struct org *,
+	    struct llmops_err *);
+int	admin_org_list(struct db *, int (*cb)(const struct org *, void *),
+	    void *arg, struct llmops_err *);
+
+/* Creates a new random token; `token` receives it (shown once, never stored). */
+int	admin_token_create(struct db *, uint32_t org_id, const char *label,
+	    char token[TOKEN_GENERATED_BYTES], uint32_t *id, struct llmops_err *);
+/* Registers an existing token value (e.g. one clients already send). */
+int	admin_token_add(struct db *, uint32_t org_id, const char *token,
+	    const char *label, uint32_t *id, struct llmops_err *);
+int	admin_token_list(struct db *, uint32_t org_id,
+	    int (*cb)(const struct token_row *, void *), void *arg,
+	    struct llmops_err *);
+int	admin_token_revoke(struct db *, uint32_t id, struct llmops_err *);
+
+#endif
