@@ -97,6 +97,14 @@ read_scaled(struct json_object *v, int scale, int64_t max_units, int64_t *out)
 static enum rd
 read_count(struct json_object *v, int64_t *out)
 {
+	double	d;
+
+	/* 56.0 is a count; 2.5 is not (and must not be rounded into one). */
+	if (v != NULL && json_object_is_type(v, json_type_double)) {
+		d = json_object_get_double(v);
+		if (isfinite(d) && d != floor(d))
+			return RD_BAD;
+	}
 	return read_scaled(v, 0, LIMIT_TOKENS_MAX, out);
 }
 

@@ -1,0 +1,694 @@
+/*
+ * The LiteLLM parser (lib/litellm.c, lib/litellm_event.c) over every
+ * captured and synthetic fixture, over bodies built by mutating a fixture
+ * (wrong types, limits, token carriers), and a canary check that nothing
+ * but the tracked fields leaves the json-c tree. Expected values are read
+ * off the fixtures by hand (see tests/fixtures/litellm/README.md).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "litellm.h"
+#include "tap.h"
+
+#define NOW_US	1800000000000000LL
+
+static const struct litellm_limits lim = { 10000, 64, 128 };
+
+static char *
+slurp(const char *name, size_t *len)
+{
+	const char	*dir = getenv("LLMOPS_SRCDIR");
+	char		 path[1024];
+	FILE		*f;
+	char		*buf;
+	long		 n;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/litellm/%s",
+	    dir ? dir : ".", name);
+	if ((f = fopen(path, "rb")) == NULL) {
+		tap_diag("cannot open %s", path);
+		exit(1);
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		exit(1);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Parses body into b; returns litellm_parse's result. */
+static int
+parse(const char *body, size_t len, const struct webhook_headers *wh,
+    const struct litellm_limits *l, struct event_batch *b,
+    struct llmops_err *err)
+{
+	static const struct webhook_headers none = { NULL, NULL, NULL, NULL };
+
+	event_batch_init(b);
+	err_clear(err);
+	return litellm_parse(body, len, wh ? wh : &none, l ? l : &lim, NOW_US,
+	    b, err);
+}
+
+static int
+parse_fixture(const char *name, struct event_batch *b)
+{
+	struct llmops_err	 err;
+	size_t			 len;
+	char			*body = slurp(name, &len);
+	int			 rc;
+
+	rc = parse(body, len, NULL, NULL, b, &err);
+	if (rc != 0)
+		tap_diag("%s: %s", name, err.msg);
+	free(body);
+	return rc;
+}
+
+static int
+hash_is(const struct usage_event *ev, const char *token)
+{
+	unsigned char	h[TOKEN_HASH_LEN];
+
+	token_hash(token, strlen(token), h);
+	return ev->has_token && memcmp(h, ev->token_hash, sizeof(h)) == 0;
+}
+
+#define NUM(ev, f)	(EVENT_HAS(ev, f) ? (ev)->num[f] : -1)
+
+static void
+test_fixture_01(void)
+{
+	struct event_batch	 b;
+	struct usage_event	*e;
+
+	ok(parse_fixture("01_success_openai_gpt4_nonstream.json", &b) == 0,
+	    "01: parses");
+	is_int(b.nelements, 1, "01: one element");
+	is_int(b.nevents, 1, "01: one event");
+	if (b.nevents != 1)
+		goto out;
+	e = &b.events[0];
+	is_str(e->litellm_id, "chatcmpl-BQ3x9Kp2nY7vZ1aTq8LmE4rW6sUd0", "01: id");
+	is_str(e->trace_id, "e0b6c3a2-5d9f-4b8e-9a71-3c2d1f0e8b7a", "01: trace_id");
+	is_str(e->call_type, "acompletion", "01: call_type");
+	is_int(e->status, EVENT_STATUS_SUCCESS, "01: success");
+	is_str(e->model, "openai/gpt-4", "01: model");
+	is_str(e->model_group, "gpt-4", "01: model_group");
+	is_str(e->provider, "openai", "01: provider");
+	is_str(e->department, "engineering", "01: department");
+	is_str(e->team, "platform", "01: team");
+	is_str(e->agent, "code-review-bot", "01: agent");
+	ok(hash_is(e, "trk_live_7f3c9a2b1e5d4c8a"), "01: token hash");
+	is_int(e->token_source, TOKEN_SOURCE_EVENT_HEADERS, "01: token from "
+	    "requester_custom_headers");
+	is_int(NUM(e, EV_PROMPT_TOKENS), 56, "01: prompt tokens");
+	is_int(NUM(e, EV_COMPLETION_TOKENS), 212, "01: completion tokens");
+	is_int(NUM(e, EV_TOTAL_TOKENS), 268, "01: total tokens");
+	is_int(NUM(e, EV_CACHE_READ_TOKENS), 0, "01: cached_tokens 0");
+	ok(!EVENT_HAS(e, EV_CACHE_WRITE_TOKENS), "01: no cache writes reported");
+	is_int(NUM(e, EV_COST), 14400000000LL, "01: response_cost 0.0144 exact");
+	is_int(NUM(e, EV_START_US), 1772209845123456LL, "01: start µs");
+	is_int(NUM(e, EV_END_US), 1772209849871203LL, "01: end µs");
+	is_int(NUM(e, EV_LATENCY_US), 4747747, "01: latency = end - start");
+	ok(!EVENT_HAS(e, EV_TTFT_US), "01: no TTFT for a non-stream");
+	is_int(e->stream, 0, "01: stream null -> 0");
+	is_str(e->error_code, NULL, "01: no error code on success");
+	is_str(e->error_class, NULL, "01: no error class on success");
+	is_int(e->received_us, NOW_US, "01: receive time");
+out:
+	event_batch_release(&b);
+}
+
+static void
+test_fixture_02_stream(void)
+{
+	struct event_batch	 b;
+	struct usage_event	*e;
+
+	ok(parse_fixture("02_success_openai_gpt4o_stream.json", &b) == 0 &&
+	    b.nevents == 1, "02: one event");
+	if (b.nevents != 1)
+		goto out;
+	e = &b.events[0];
+	is_int(e->stream, 1, "02: stream");
+	is_int(NUM(e, EV_TTFT_US), 1772209901612877LL - 1772209901004113LL,
+	    "02: TTFT = completionStartTime - startTime");
+	is_int(NUM(e, EV_LATENCY_US), 1772209909441902LL - 1772209901004113LL,
+	    "02: latency is the whole stream, not response_time");
+	is_int(NUM(e, EV_COST), 7925000000LL, "02: cost 0.007925000000000001");
+	is_str(e->department, "finance", "02: department");
+out:
+	event_batch_release(&b);
+}
+
+static void
+test_fixture_03_failure(void)
+{
+	struct event_batch	 b;
+	struct usage_event	*e;
+
+	ok(parse_fixture("03_failure_anthropic_429.json", &b) == 0 &&
+	    b.nevents == 1, "03: one event");
+	if (b.nevents != 1)
+		goto out;
+	e = &b.events[0];
+	is_int(e->status, EVENT_STATUS_FAILURE, "03: failure");
+	is_str(e->error_code, "429", "03: error code");
+	is_str(e->error_class, "RateLimitError", "03: error class");
+	is_str(e->provider, "anthropic", "03: provider");
+	is_str(e->model, "anthropic/claude-sonnet-4-20250514", "03: model");
+	is_int(NUM(e, EV_PROMPT_TOKENS), 0, "03: zero tokens");
+	is_int(NUM(e, EV_COST), 0, "03: cost 0");
+	is_str(e->agent, "claude-code", "03: agent");
+out:
+	event_batch_release(&b);
+}
+
+static void
+test_fixture_04_embedding(void)
+{
+	struct event_batch	 b;
+	struct usage_event	*e;
+
+	ok(parse_fixture("04_success_embedding.json", &b) == 0 && b.nevents == 1,
+	    "04: one event");
+	if (b.nevents != 1)
+		goto out;
+	e = &b.events[0];
+	is_str(e->call_type, "aembedding", "04: call type");
+	is_int(NUM(e, EV_PROMPT_TOKENS), 18, "04: prompt tokens");
+	is_int(NUM(e, EV_COMPLETION_TOKENS), 0, "04: completion tokens");
+	is_int(NUM(e, EV_COST), 360000, "04: cost 3.6e-07");
+	is_str(e->agent, NULL, "04: no X-Agent -> untagged (NULL)");
+	is_str(e->team, "retrieval", "04: team");
+	ok(!EVENT_HAS(e, EV_CACHE_READ_TOKENS), "04: prompt_tokens_details null");
+out:
+	event_batch_release(&b);
+}
+
+static void
+test_fixture_06_caching(void)
+{
+	struct event_batch	 b;
+	struct usage_event	*e;
+
+	ok(parse_fixture("06_success_anthropic_prompt_caching.json", &b) == 0 &&
+	    b.nevents == 1, "06: one event");
+	if (b.nevents != 1)
+		goto out;
+	e = &b.events[0];
+	is_int(NUM(e, EV_PROMPT_TOKENS), 12402, "06: prompt tokens (incl. cache)");
+	is_int(NUM(e, EV_CACHE_READ_TOKENS), 10240, "06: cache read tokens");
+	is_int(NUM(e, EV_CACHE_WRITE_TOKENS), 1850, "06: cache write tokens");
+	is_int(NUM(e, EV_COST), 17245500000LL, "06: cost 0.0172455");
+out:
+	event_batch_release(&b);
+}
+
+static void
+test_batches(void)
+{
+	struct event_batch	b, c;
+	size_t			i;
+	int			same = 1;
+
+	ok(parse_fixture("05_batch_json_array.json", &b) == 0, "05: parses");
+	is_int(b.nelements, 4, "05: four elements");
+	is_int(b.nevents, 4, "05: four events");
+	ok(parse_fixture("07_batch.ndjson", &c) == 0, "07: NDJSON parses");
+	is_int(c.nevents, 4, "07: four events");
+	for (i = 0; i < b.nevents && i < c.nevents; i++)
+		same &= memcmp(b.events[i].dedupe_key, c.events[i].dedupe_key,
+		    EVENT_KEY_LEN) == 0;
+	ok(same && b.nevents == c.nevents, "05 and 07: same events, same keys");
+	if (b.nevents == 4) {
+		is_int(b.events[2].status, EVENT_STATUS_FAILURE, "05: third fails");
+		is_str(b.events[2].error_class, "InternalServerError",
+		    "05: error class");
+		is_str(b.events[2].agent, NULL, "05: failure without X-Agent");
+		is_int(NUM(&b.events[3], EV_CACHE_READ_TOKENS), 10240,
+		    "05: cache reads of the Anthropic event");
+	}
+	event_batch_release(&b);
+	event_batch_release(&c);
+
+	ok(parse_fixture("09_batch_with_null_entry.json", &b) == 0, "09: parses");
+	is_int(b.nelements, 3, "09: three elements");
+	is_int(b.nevents, 2, "09: two events");
+	is_int(b.rejected[REJECT_NULL_EVENT], 1, "09: the null is rejected");
+	is_int(b.notes[0].index, 1, "09: at index 1");
+	event_batch_release(&b);
+
+	ok(parse_fixture("10_single_format_one_event.json", &b) == 0 &&
+	    b.nevents == 1, "10: single format");
+	if (b.nevents == 1)
+		is_str(b.events[0].litellm_id,
+		    "chatcmpl-BQ3x9Kp2nY7vZ1aTq8LmE4rW6sUd0", "10: id");
+	event_batch_release(&b);
+
+	ok(parse_fixture("08_failure_proxy_auth_401.json", &b) == 0 &&
+	    b.nevents == 1, "08: proxy failure parses");
+	if (b.nevents == 1) {
+		ok(!b.events[0].has_token, "08: no headers, no token");
+		is_str(b.events[0].error_code, "401", "08: error code");
+		is_str(b.events[0].error_class, "ProxyException", "08: class");
+		is_str(b.events[0].provider, NULL, "08: no provider");
+		is_str(b.events[0].model_group, NULL, "08: empty model_group -> NULL");
+	}
+	event_batch_release(&b);
+}
+
+static void
+test_real_captures(void)
+{
+	struct event_batch	 b;
+	struct usage_event	*e;
+
+	ok(parse_fixture("real-1.81.13/batch1.json", &b) == 0, "real 1: parses");
+	is_int(b.nevents, 2, "real 1: two events");
+	if (b.nevents == 2) {
+		e = &b.events[0];
+		ok(hash_is(e, "trk_test123"), "real 1: event 0 token trk_test123");
+		is_str(e->department, "engineering", "real 1: department");
+		is_int(NUM(e, EV_COST), 960000000, "real 1: cost 0.00096");
+		is_int(NUM(e, EV_START_US), 1795753587369350LL, "real 1: start");
+		is_int(NUM(e, EV_LATENCY_US), 1795753587449166LL -
+		    1795753587369350LL, "real 1: latency");
+		ok(!b.events[1].has_token, "real 1: event 1 sent no headers");
+		is_str(b.events[1].model, "openai/claude-sonnet-4", "real 1: model");
+	}
+	event_batch_release(&b);
+
+	ok(parse_fixture("real-1.81.13/batch2.json", &b) == 0, "real 2: parses");
+	is_int(b.nevents, 4, "real 2: four events");
+	if (b.nevents == 4) {
+		is_int(b.events[0].stream, 1, "real 2: stream");
+		is_int(NUM(&b.events[0], EV_TTFT_US), 1795753602993079LL -
+		    1795753602963279LL, "real 2: TTFT");
+		is_int(NUM(&b.events[2], EV_COST), 120000, "real 2: embedding cost");
+		is_str(b.events[3].error_code, "429", "real 2: failure code");
+		ok(hash_is(&b.events[3], "trk_test123"), "real 2: failure token");
+	}
+	event_batch_release(&b);
+}
+
+/* Fixture 01 as a json-c tree, to mutate. */
+static struct json_object *
+base_event(void)
+{
+	size_t			 len;
+	char			*body = slurp("01_success_openai_gpt4_nonstream.json",
+				    &len);
+	struct json_object	*o = json_tokener_parse(body);
+
+	free(body);
+	if (o != NULL && json_object_is_type(o, json_type_array))
+		o = json_object_get(json_object_array_get_idx(o, 0));
+	return o;
+}
+
+static struct json_object *
+meta(struct json_object *ev)
+{
+	struct json_object	*m = NULL;
+
+	json_object_object_get_ex(ev, "metadata", &m);
+	return m;
+}
+
+static struct json_object *
+custom_headers(struct json_object *ev)
+{
+	struct json_object	*h = NULL;
+
+	json_object_object_get_ex(meta(ev), "requester_custom_headers", &h);
+	return h;
+}
+
+/* Parses one event object (consumed) as a one-element array. */
+static int
+parse_obj(struct json_object *ev, const struct webhook_headers *wh,
+    struct event_batch *b, struct llmops_err *err)
+{
+	struct json_object	*arr = json_object_new_array();
+	const char		*s;
+	int			 rc;
+
+	json_object_array_add(arr, ev);
+	s = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
+	rc = parse(s, strlen(s), wh, NULL, b, err);
+	json_object_put(arr);
+	return rc;
+}
+
+static void
+test_token_carriers(void)
+{
+	struct webhook_headers	 wh = { "trk_webhook_token_1", "ops", NULL, NULL };
+	struct event_batch	 b;
+	struct llmops_err	 err;
+	struct json_object	*ev, *rm, *hd, *tags;
+
+	/* Per-event header beats the webhook header. */
+	ev = base_event();
+	parse_obj(ev, &wh, &b, &err);
+	ok(b.nevents == 1 && hash_is(&b.events[0], "trk_live_7f3c9a2b1e5d4c8a"),
+	    "event header wins over the webhook header");
+	is_str(b.nevents ? b.events[0].department : NULL, "engineering",
+	    "event department wins over the webhook's");
+	event_batch_release(&b);
+
+	/* Without per-event headers the webhook header applies to the event. */
+	ev = base_event();
+	json_object_object_add(meta(ev), "requester_custom_headers", NULL);
+	parse_obj(ev, &wh, &b, &err);
+	ok(b.nevents == 1 && hash_is(&b.events[0], "trk_webhook_token_1"),
+	    "webhook X-Cloudidr-Token when the event has none");
+	is_int(b.nevents ? (int)b.events[0].token_source : -1,
+	    TOKEN_SOURCE_WEBHOOK_HEADER, "source: webhook header");
+	is_str(b.nevents ? b.events[0].department : NULL, "ops",
+	    "webhook X-Department");
+	is_str(b.nevents ? b.events[0].team : NULL, NULL, "no team anywhere: NULL");
+	event_batch_release(&b);
+
+	/* requester_metadata.headers (LiteLLM 1.81.13), case-insensitive names. */
+	ev = base_event();
+	json_object_object_add(meta(ev), "requester_custom_headers", NULL);
+	rm = json_object_new_object();
+	hd = json_object_new_object();
+	json_object_object_add(hd, "X-Cloudidr-Token",
+	    json_object_new_string("trk_from_metadata_1"));
+	json_object_object_add(hd, "x-team", json_object_new_string("  core  "));
+	json_object_object_add(rm, "headers", hd);
+	json_object_object_add(meta(ev), "requester_metadata", rm);
+	parse_obj(ev, NULL, &b, &err);
+	ok(b.nevents == 1 && hash_is(&b.events[0], "trk_from_metadata_1"),
+	    "token from requester_metadata.headers");
+	is_str(b.nevents ? b.events[0].team : NULL, "core", "team trimmed");
+	event_batch_release(&b);
+
+	/* request_tags "x-cloudidr-token: VALUE" (extra_spend_tag_headers). */
+	ev = base_event();
+	json_object_object_add(meta(ev), "requester_custom_headers",
+	    json_object_new_object());
+	tags = json_object_new_array();
+	json_object_array_add(tags, json_object_new_string("User-Agent: curl"));
+	json_object_array_add(tags, json_object_new_string(
+	    "x-cloudidr-token: trk_from_tags_123"));
+	json_object_array_add(tags, json_object_new_string(
+	    "x-department: Recherche & D\xc3\x83\xc2\xa9veloppement"));
+	json_object_object_add(ev, "request_tags", tags);
+	parse_obj(ev, NULL, &b, &err);
+	ok(b.nevents == 1 && hash_is(&b.events[0], "trk_from_tags_123"),
+	    "token from request_tags, value trimmed");
+	is_int(b.nevents ? (int)b.events[0].token_source : -1,
+	    TOKEN_SOURCE_REQUEST_TAGS, "source: request_tags");
+	is_str(b.nevents ? b.events[0].department : NULL,
+	    "Recherche & D\xc3\xa9veloppement", "mojibake department repaired");
+	event_batch_release(&b);
+
+	/* Blank values count as absent; no token anywhere -> kept, no token. */
+	ev = base_event();
+	json_object_object_add(custom_headers(ev), "x-cloudidr-token",
+	    json_object_new_string("   "));
+	json_object_object_add(custom_headers(ev), "x-department",
+	    json_object_new_string(""));
+	parse_obj(ev, NULL, &b, &err);
+	ok(b.nevents == 1 && !b.events[0].has_token, "blank token is no token");
+	is_str(b.nevents ? b.events[0].department : NULL, NULL,
+	    "empty department is untagged (NULL)");
+	event_batch_release(&b);
+}
+
+static void
+test_labels_capped(void)
+{
+	struct litellm_limits	 l = lim;
+	struct event_batch	 b;
+	struct llmops_err	 err;
+	struct json_object	*ev = base_event(), *arr;
+	const char		*s;
+
+	l.max_label_chars = 4;
+	json_object_object_add(custom_headers(ev), "x-agent",
+	    json_object_new_string("\xc3\xa9t\xc3\xa9-summarizer"));
+	arr = json_object_new_array();
+	json_object_array_add(arr, ev);
+	s = json_object_to_json_string(arr);
+	parse(s, strlen(s), NULL, &l, &b, &err);
+	is_str(b.nevents ? b.events[0].agent : NULL, "\xc3\xa9t\xc3\xa9-",
+	    "agent cut to max_label_chars characters, not bytes");
+	event_batch_release(&b);
+	json_object_put(arr);
+}
+
+/* One mutation that must make the event invalid_field (or absent). */
+struct mutation {
+	const char	*name;
+	const char	*key;
+	const char	*json;		/* new value, NULL to delete */
+	int		 rejected;	/* expect REJECT_INVALID_FIELD */
+};
+
+static void
+test_field_types(void)
+{
+	static const struct mutation muts[] = {
+		{ "tokens as a string", "prompt_tokens", "\"56\"", 1 },
+		{ "negative tokens", "completion_tokens", "-1", 1 },
+		{ "fractional tokens", "total_tokens", "2.5", 1 },
+		{ "tokens past 2^32", "total_tokens", "4294967296", 1 },
+		{ "stream as a string", "stream", "\"yes\"", 1 },
+		{ "id as a number", "id", "12", 1 },
+		{ "id too long", "id", NULL, 1 },	/* filled below */
+		{ "model with a NUL", "model", "\"gpt\\u0000x\"", 1 },
+		{ "lone surrogate (json-c makes it U+FFFD)", "model",
+		    "\"gpt\\ud800\"", 0 },
+		{ "metadata as a string", "metadata", "\"x\"", 1 },
+		{ "status as a number", "status", "1", 1 },
+		{ "negative cost", "response_cost", "-0.5", 1 },
+		{ "cost as a string", "response_cost", "\"0.1\"", 1 },
+		{ "start time as a string", "startTime", "\"now\"", 1 },
+		{ "start time negative", "startTime", "-5", 1 },
+		{ "start time in year 3000", "startTime", "32503680000", 1 },
+		{ "NaN cost is unknown", "response_cost", "NaN", 0 },
+		{ "Infinity end time is unknown", "endTime", "Infinity", 0 },
+		{ "unknown status kept as unknown", "status", "\"partial\"", 0 },
+		{ "tokens as an integral float", "prompt_tokens", "56.0", 0 },
+	};
+	char			 longid[300];
+	struct event_batch	 b;
+	struct llmops_err	 err;
+	struct json_object	*ev, *v;
+	size_t			 i;
+
+	memset(longid, 'a', sizeof(longid));
+	longid[0] = '"';
+	longid[LIMIT_ID_BYTES + 2] = '"';
+	longid[LIMIT_ID_BYTES + 3] = '\0';
+	for (i = 0; i < sizeof(muts) / sizeof(muts[0]); i++) {
+		ev = base_event();
+		v = json_tokener_parse(muts[i].json ? muts[i].json : longid);
+		ok(v != NULL, "%s: mutation built", muts[i].name);
+		json_object_object_add(ev, muts[i].key, v);
+		parse_obj(ev, NULL, &b, &err);
+		if (muts[i].rejected) {
+			is_int(b.rejected[REJECT_INVALID_FIELD], 1, "%s: rejected",
+			    muts[i].name);
+			ok(b.nnotes == 1 && strstr(b.notes[0].why, muts[i].key),
+			    "%s: reason names the field", muts[i].name);
+		} else
+			is_int(b.nevents, 1, "%s: stored", muts[i].name);
+		event_batch_release(&b);
+	}
+
+	/* The accepted cases above, checked for what they store. */
+	ev = base_event();
+	json_object_object_add(ev, "response_cost", json_tokener_parse("NaN"));
+	json_object_object_add(ev, "status", json_object_new_string("partial"));
+	parse_obj(ev, NULL, &b, &err);
+	ok(b.nevents == 1 && !EVENT_HAS(&b.events[0], EV_COST),
+	    "NaN cost stored as NULL, not 0");
+	ok(b.nevents == 1 && b.events[0].status == EVENT_STATUS_UNKNOWN,
+	    "unknown status stored as NULL");
+	event_batch_release(&b);
+
+	ev = base_event();
+	json_object_object_del(ev, "id");
+	json_object_object_del(ev, "trace_id");
+	json_object_object_del(ev, "startTime");
+	parse_obj(ev, NULL, &b, &err);
+	is_int(b.rejected[REJECT_NO_IDENTITY], 1, "no id, trace_id or startTime: "
+	    "rejected");
+	event_batch_release(&b);
+
+	/* Every field optional: an event with only an id is stored. */
+	parse("{\"id\": \"only-an-id\"}", 21, NULL, NULL, &b, &err);
+	ok(b.nevents == 1 && b.events[0].present == 0 &&
+	    b.events[0].model == NULL, "an event with only an id parses");
+	event_batch_release(&b);
+
+	/* Top-level counts missing: taken from metadata.usage_object. */
+	ev = base_event();
+	json_object_object_del(ev, "prompt_tokens");
+	parse_obj(ev, NULL, &b, &err);
+	is_int(b.nevents ? NUM(&b.events[0], EV_PROMPT_TOKENS) : -2, 56,
+	    "prompt_tokens from usage_object when missing at the top");
+	event_batch_release(&b);
+}
+
+static void
+test_elements(void)
+{
+	struct event_batch	b;
+	struct llmops_err	err;
+	const char		*s;
+
+	s = "[1, \"x\", [], {\"test\": true}]";
+	ok(parse(s, strlen(s), NULL, NULL, &b, &err) == 0, "odd elements parse");
+	is_int(b.rejected[REJECT_NOT_EVENT], 4, "numbers, strings, arrays and a "
+	    "ping inside a batch are not events");
+	ok(!b.is_test, "a ping inside an array is no ping");
+	event_batch_release(&b);
+
+	s = "{\"test\": true}";
+	ok(parse(s, strlen(s), NULL, NULL, &b, &err) == 0 && b.is_test &&
+	    b.nevents == 0 && b.nrejected == 0, "{\"test\": true} is the ping");
+	event_batch_release(&b);
+
+	s = "{\"test\": true}\n{\"id\": \"a\"}";
+	ok(parse(s, strlen(s), NULL, NULL, &b, &err) == 0 && !b.is_test &&
+	    b.nevents == 1 && b.rejected[REJECT_NOT_EVENT] == 1,
+	    "a ping followed by an event is a batch");
+	event_batch_release(&b);
+
+	s = "{\"test\": false}";
+	ok(parse(s, strlen(s), NULL, NULL, &b, &err) == 0 && !b.is_test &&
+	    b.rejected[REJECT_NO_IDENTITY] == 1, "{\"test\": false} is not a ping");
+	event_batch_release(&b);
+
+	s = "[{\"id\":\"a\"}, nul]";
+	ok(parse(s, strlen(s), NULL, NULL, &b, &err) != 0 && err.status == 400 &&
+	    strstr(err.msg, "byte") != NULL, "malformed JSON: 400 with offset (%s)",
+	    err.msg);
+	event_batch_release(&b);
+}
+
+static void
+test_limits(void)
+{
+	struct litellm_limits	 l = lim;
+	struct event_batch	 b;
+	struct llmops_err	 err;
+	char			 deep[200];
+	size_t			 i;
+	const char		*s = "[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\"}]";
+
+	l.max_events = 2;
+	ok(parse(s, strlen(s), NULL, &l, &b, &err) != 0 && err.status == 413 &&
+	    strstr(err.msg, "max_events"), "max_events: 413 naming the limit");
+	event_batch_release(&b);
+	l.max_events = 3;
+	ok(parse(s, strlen(s), NULL, &l, &b, &err) == 0 && b.nevents == 3,
+	    "exactly max_events accepted");
+	event_batch_release(&b);
+
+	/* {"id":"x","a":[[[[...]]]]} nested past max_json_depth. */
+	l = lim;
+	l.max_json_depth = 10;
+	i = (size_t)snprintf(deep, sizeof(deep), "{\"id\":\"x\",\"a\":");
+	for (; i < 60; i++)
+		deep[i] = '[';
+	deep[i] = '\0';
+	ok(parse(deep, strlen(deep), NULL, &l, &b, &err) != 0 &&
+	    err.status == 400 && strstr(err.msg, "max_json_depth"),
+	    "max_json_depth: 400 naming the limit");
+	event_batch_release(&b);
+}
+
+/*
+ * Every string a LiteLLM event can carry besides the tracked fields gets
+ * a canary; none may reach the reduced event.
+ */
+static int
+has_canary(const char *s)
+{
+	return s != NULL && strstr(s, "CANARY") != NULL;
+}
+
+static void
+test_privacy_canaries(void)
+{
+	struct event_batch	 b;
+	struct llmops_err	 err;
+	struct json_object	*ev = base_event(), *m, *h, *info;
+	struct usage_event	*e;
+
+	m = meta(ev);
+	h = custom_headers(ev);
+	json_object_object_add(ev, "messages", json_tokener_parse(
+	    "[{\"role\":\"user\",\"content\":\"CANARY-prompt\"}]"));
+	json_object_object_add(ev, "response", json_tokener_parse(
+	    "{\"choices\":[{\"message\":{\"content\":\"CANARY-completion\"}}]}"));
+	json_object_object_add(ev, "error_str", json_object_new_string(
+	    "CANARY-error sk-CANARY"));
+	json_object_object_add(m, "user_api_key_hash", json_object_new_string(
+	    "CANARY-keyhash"));
+	json_object_object_add(m, "user_api_key_user_email",
+	    json_object_new_string("CANARY@example.com"));
+	json_object_object_add(ev, "requester_ip_address",
+	    json_object_new_string("CANARY-ip"));
+	json_object_object_add(h, "x-secret", json_object_new_string("CANARY-hdr"));
+	json_object_object_add(ev, "status", json_object_new_string("failure"));
+	info = NULL;
+	json_object_object_get_ex(ev, "error_information", &info);
+	json_object_object_add(info, "error_message",
+	    json_object_new_string("CANARY-message"));
+	json_object_object_add(info, "traceback",
+	    json_object_new_string("CANARY-traceback"));
+	json_object_object_add(info, "error_code", json_object_new_string("500"));
+	parse_obj(ev, NULL, &b, &err);
+	ok(b.nevents == 1, "canary event parses");
+	if (b.nevents != 1)
+		goto out;
+	e = &b.events[0];
+	ok(!has_canary(e->litellm_id) && !has_canary(e->trace_id) &&
+	    !has_canary(e->call_type) && !has_canary(e->model) &&
+	    !has_canary(e->model_group) && !has_canary(e->provider) &&
+	    !has_canary(e->department) && !has_canary(e->team) &&
+	    !has_canary(e->agent) && !has_canary(e->error_code) &&
+	    !has_canary(e->error_class), "no canary in any stored field");
+	is_str(e->error_code, "500", "the error code itself is kept");
+out:
+	event_batch_release(&b);
+}
+
+int
+main(void)
+{
+	test_fixture_01();
+	test_fixture_02_stream();
+	test_fixture_03_failure();
+	test_fixture_04_embedding();
+	test_fixture_06_caching();
+	test_batches();
+	test_real_captures();
+	test_token_carriers();
+	test_labels_capped();
+	test_field_types();
+	test_elements();
+	test_limits();
+	test_privacy_canaries();
+	return tap_done();
+}
