@@ -270,16 +270,23 @@ read_password_file(struct conf *c, struct llmops_err *err)
 	size_t	 len;
 	int	 rc = -1;
 
-	if (check_private(c->db.password_file, "the database password file", err))
+	if (check_private(c->db.password_file, "the database password file "
+	    "(database.password_file)", err))
 		return -1;
 	if ((f = fopen(c->db.password_file, "r")) == NULL)
-		return err_set(err, 0, "%s: %s", c->db.password_file,
-		    strerror(errno));
+		return err_set(err, 0, "%s: database.password_file %s: %s",
+		    c->path, c->db.password_file, strerror(errno));
 	if (fgets(buf, sizeof(buf), f) == NULL) {
 		err_set(err, 0, "%s: empty password file", c->db.password_file);
 		goto out;
 	}
 	len = strcspn(buf, "\r\n");
+	/* No end of line in the buffer: the line must end with the file. */
+	if (buf[len] == '\0' && fgetc(f) != EOF) {
+		err_set(err, 0, "%s: password longer than %d bytes",
+		    c->db.password_file, CONF_PASSWORD_BYTES - 2);
+		goto out;
+	}
 	buf[len] = '\0';
 	free(c->db.password);
 	if ((c->db.password = strdup(buf)) == NULL) {
@@ -318,8 +325,9 @@ conf_load(struct conf *c, const char *path, struct llmops_err *err)
 	    apply(c, &cfg, path, err))
 		goto out;
 	if (*c->db.password != '\0' && *c->db.password_file != '\0') {
-		err_set(err, 0, "%s: set database.password or "
-		    "database.password_file, not both", path);
+		where(err, path, config_lookup(&cfg, "database.password_file"),
+		    "set database.password or", "database.password_file", ", "
+		    "not both");
 		goto out;
 	}
 	if (*c->db.password != '\0' &&

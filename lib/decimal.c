@@ -37,6 +37,9 @@ decimal_parse(const char *text, int scale, int64_t max_units, int64_t *out)
 			exp10++;	/* dropped integer digit still scales */
 	}
 	if (*p == '.') {
+		/* JSON wants a digit on both sides of the point. */
+		if (!seen)
+			return -1;
 		p++;
 		if (!isdigit((unsigned char)*p))
 			return -1;

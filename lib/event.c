@@ -87,5 +87,5 @@ usage_event_hour(const struct usage_event *ev)
 	const int64_t	hour = 3600 * TIME_US_PER_SEC;
 	int64_t		us = usage_event_time(ev);
 
-	return us - us % hour;
+	return us - ((us % hour) + hour) % hour;
 }

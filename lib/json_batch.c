@@ -44,7 +44,7 @@ parse_value(struct json_tokener *tok, const char *body, size_t len,
 		json_object_put(obj);
 		/* json-c stops on the offending byte; report that offset. */
 		return err_set(err, 400, "malformed JSON at byte %zu: %s",
-		    *pos + (end > 0 ? end - 1 : 0), json_tokener_error_desc(jerr));
+		    *pos + end, json_tokener_error_desc(jerr));
 	}
 	*pos += end;
 	*out = obj;
@@ -65,9 +65,15 @@ json_batch_parse(const char *body, size_t len, int max_depth,
 	pos = skip_ws(body, len, 0);
 	if (pos == len)
 		return err_set(err, 400, "empty body: expected a JSON array or object");
+	/*
+	 * max_depth counts nested values as json-c does: the body's top value
+	 * is level 1 and every value inside a container, scalars included,
+	 * one level deeper ({} is 1 deep, {"a":1} is 2). An element of the
+	 * array framing starts at level 2.
+	 */
 	if (body[pos] == '[') {
 		*framing = JSON_FRAMING_ARRAY;
-		depth = max_depth - 1;	/* the array is one level */
+		depth = max_depth - 1;
 	} else if (body[pos] == '{') {
 		*framing = JSON_FRAMING_SEQUENCE;
 		depth = max_depth;

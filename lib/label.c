@@ -112,10 +112,21 @@ label_clean(const char *raw, size_t max_chars, int *truncated, int *oom)
 		return NULL;
 	}
 	label_repair_mojibake(s);
-	/* Control characters (including DEL) become spaces before trimming. */
-	for (i = 0; s[i] != '\0'; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f)
-			s[i] = ' ';
+	/*
+	 * Control characters become spaces before trimming: C0 and DEL, and
+	 * the C1 range U+0080..U+009F (two bytes, C2 80..C2 9F, in UTF-8).
+	 */
+	for (i = 0, n = 0; s[i] != '\0'; i++) {
+		if ((unsigned char)s[i] == 0xc2 && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f) {
+			s[n++] = ' ';
+			i++;
+		} else if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f)
+			s[n++] = ' ';
+		else
+			s[n++] = s[i];
+	}
+	s[n] = '\0';
 	start = s;
 	while (*start != '\0' && is_space((unsigned char)*start))
 		start++;

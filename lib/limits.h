@@ -16,7 +16,8 @@
 #define LIMIT_EVENTS_DEFAULT		10000
 #define LIMIT_EVENTS_MAX		1000000
 
-/* ingest { max_json_depth }: nesting of one event (tool schemas nest). */
+/* ingest { max_json_depth }: nesting of JSON values in a body, counted as
+ * json-c does: {} is 1 deep, {"a":1} and [{}] are 2 deep. Tool schemas nest. */
 #define LIMIT_JSON_DEPTH_DEFAULT	64
 #define LIMIT_JSON_DEPTH_MAX		1000
 

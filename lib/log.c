@@ -82,6 +82,13 @@ log_escape(char *dst, size_t dstsz, const char *src)
 			n = (size_t)snprintf(esc, sizeof(esc), "\\\\");
 		else if (c < 0x20 || c == 0x7f)
 			n = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", c);
+		else if (c == 0xc2 && (unsigned char)src[1] >= 0x80 &&
+		    (unsigned char)src[1] <= 0x9f) {
+			/* C1 controls (CSI, NEL) in UTF-8 steer terminals too. */
+			n = (size_t)snprintf(esc, sizeof(esc), "\\x%02x",
+			    (unsigned char)src[1]);
+			src++;
+		}
 		else {
 			esc[0] = (char)c;
 			n = 1;

@@ -341,16 +341,21 @@ static void
 test_depth(void)
 {
 	/*
-	 * Nesting counts objects and arrays: [{}] is 2 deep, {"a":{}} is 2
-	 * deep, and a scalar adds no level. With max_depth 8:
+	 * Nesting counts values as json-c does (lib/limits.h): {} is 1
+	 * deep, [{}] and {"a":{}} are 2 deep, and a scalar inside a
+	 * container is one level deeper ({"b":1} is 2). With max_depth 8:
 	 */
 	depth_case("sequence, 8 objects, max 8", 8, 0, "", 8, 1);
-	depth_case("sequence, 8 objects with a scalar leaf, max 8", 8, 0,
+	depth_case("sequence, 7 objects with a scalar leaf, max 8", 7, 0,
 	    "\"b\":1", 8, 1);
+	depth_case("sequence, 8 objects with a scalar leaf, max 8", 8, 0,
+	    "\"b\":1", 8, 0);
 	depth_case("sequence, 9 objects, max 8", 9, 0, "", 8, 0);
 	depth_case("array + 7 objects, max 8", 7, 1, "", 8, 1);
-	depth_case("array + 7 objects with a scalar leaf, max 8", 7, 1,
+	depth_case("array + 6 objects with a scalar leaf, max 8", 6, 1,
 	    "\"b\":1", 8, 1);
+	depth_case("array + 7 objects with a scalar leaf, max 8", 7, 1,
+	    "\"b\":1", 8, 0);
 	depth_case("array + 8 objects, max 8", 8, 1, "", 8, 0);
 	depth_case("sequence, 64 objects, max 64", 64, 0, "", 64, 1);
 	depth_case("sequence, 65 objects, max 64", 65, 0, "", 64, 0);

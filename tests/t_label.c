@@ -60,6 +60,13 @@ test_control(void)
 	cleans("\nFinance\n", 128, "Finance", 0, "newlines at the ends trimmed");
 	cleans("Ops\x7f", 128, "Ops", 0, "trailing DEL trimmed");
 	cleans("\x01Ops", 128, "Ops", 0, "leading \\x01 trimmed");
+	cleans("a\xc2\x9b" "31mb", 128, "a 31mb", 0,
+	    "C1 CSI (U+009B) becomes one space");
+	cleans("a\xc2\x85" "b", 128, "a b", 0, "C1 NEL (U+0085) becomes one space");
+	cleans("\xc2\x80" "Ops" "\xc2\x9f", 128, "Ops", 0,
+	    "C1 controls at the ends trimmed");
+	cleans("a" COPYRIGHT "b", 128, "a" COPYRIGHT "b", 0,
+	    "U+00A9 right after the C1 range is kept");
 }
 
 static void

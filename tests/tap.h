@@ -13,6 +13,11 @@
 
 static int tap_n, tap_failed;
 
+static inline int	tap_ok(int, const char *, ...)
+			    __attribute__((format(printf, 2, 3)));
+static inline void	tap_diag(const char *, ...)
+			    __attribute__((format(printf, 1, 2)));
+
 static inline int
 tap_ok(int cond, const char *fmt, ...)
 {
