@@ -185,8 +185,33 @@ def _excepthook(etype, value, tb):
 sys.excepthook = _excepthook
 
 
+# Signals end the script through SystemExit, so that cleanup runs; inside a
+# critical section (starting a process and registering it for cleanup) they
+# wait until its end, so no child is ever started without an owner.
+_critical = 0
+_pending_signal = None
+
+
 def _on_signal(signum, frame):
+    global _pending_signal
+    if _critical:
+        _pending_signal = signum
+        return
     raise SystemExit(128 + signum)
+
+
+class _CriticalSection:
+    def __enter__(self):
+        global _critical
+        _critical += 1
+
+    def __exit__(self, *exc):
+        global _critical, _pending_signal
+        _critical -= 1
+        if not _critical and _pending_signal is not None:
+            signum, _pending_signal = _pending_signal, None
+            raise SystemExit(128 + signum)
+        return False
 
 
 for _sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -225,6 +250,9 @@ def at_cleanup(fn):
 
 def cleanup():
     """Stops everything started so far; safe to call more than once."""
+    # A second Ctrl-C or SIGTERM must not cut the cleanup short.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
     if failed():
         for d in list(_daemons):
             d.dump_logs()
@@ -253,10 +281,27 @@ def workdir():
     global _workdir
     if _workdir is None:
         base = os.path.basename(sys.argv[0] or "test").split(".")[0]
-        _workdir = tempfile.mkdtemp(prefix="llmops-%s-" % base)
+        parent = tempfile.gettempdir()
+        if IS_ROOT and not _traversable(parent):
+            parent = "/tmp"     # $TMPDIR is private: www-data could not get in
+        _workdir = tempfile.mkdtemp(prefix="llmops-%s-" % base, dir=parent)
         os.chmod(_workdir, 0o755)
         at_cleanup(_remove_workdir)
     return _workdir
+
+
+def _traversable(path):
+    """True if every directory up to path lets others through."""
+    path = os.path.abspath(path)
+    while True:
+        try:
+            if not os.stat(path).st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+        if path == "/":
+            return True
+        path = os.path.dirname(path)
 
 
 def _remove_workdir():
@@ -383,16 +428,13 @@ class _Daemon:
 
     # -- subclasses use these
     def _spawn(self, argv, log_path, env=None, **kw):
-        out = open(log_path, "ab")
-        try:
+        with _CriticalSection(), open(log_path, "ab") as out:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                          stderr=subprocess.STDOUT, env=env,
                                          start_new_session=True, **kw)
-        finally:
-            out.close()
-        if self not in _daemons:
-            _daemons.append(self)
-            at_cleanup(self.stop)
+            if self not in _daemons:
+                _daemons.append(self)
+                at_cleanup(self.stop)
 
     def _wait(self, ready, what):
         deadline = time.monotonic() + START_TIMEOUT
@@ -431,6 +473,7 @@ class _Daemon:
     def _reap_strays(self, marker):
         """Waits briefly for children to go, then records and kills any
         process still running from our directory."""
+        marker = os.path.join(marker, "")     # "dir/", not "dir-10"
         deadline = time.monotonic() + 5
         left = processes_matching(marker)
         while left and time.monotonic() < deadline:
@@ -482,13 +525,28 @@ def check_sanitizers(daemon, name=None):
 
 
 def run(argv, input=None, timeout=120, env=None, **kw):
-    """Runs a command; returns (rc, stdout, stderr) as text."""
+    """Runs a command; returns (rc, stdout, stderr) as text. The command is
+    killed if it runs longer than timeout seconds (StartError) or if the
+    test is interrupted."""
     try:
-        p = subprocess.run(argv, input=input, capture_output=True, text=True,
-                           errors="backslashreplace", timeout=timeout, env=env, **kw)
+        with _CriticalSection():
+            p = subprocess.Popen(argv, stdin=subprocess.PIPE if input is not None
+                                 else subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True,
+                                 errors="backslashreplace", env=env, **kw)
     except FileNotFoundError as e:
         raise StartError("cannot run %s: %s" % (argv[0], e))
-    return p.returncode, p.stdout, p.stderr
+    try:
+        out, err = p.communicate(input, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        raise StartError("%s did not finish within %s s" % (" ".join(argv), timeout))
+    except BaseException:
+        p.kill()
+        p.wait()
+        raise
+    return p.returncode, out, err
 
 
 # ---------------------------------------------------------------------------

@@ -97,7 +97,8 @@ def main():
              diag="\n".join(reports[:40]))
 
     db.stop()
-    h.ok(not h.processes_matching(h.workdir()), "no process of ours is left")
+    left = h.processes_matching(os.path.join(h.workdir(), ""))
+    h.ok(not left, "no process of ours is left", diag=repr(left))
     h.done_testing()
 
 
