@@ -21,26 +21,48 @@ struct token_seen {
 	struct token_info	info;
 };
 
-int
-ingest_content_type_ok(const char *ct)
+/* One media type (parameters ignored) of len bytes at ct is JSON. */
+static int
+json_media_type(const char *ct, size_t len)
 {
 	static const char *const types[] = {
 		"application/json", "application/x-ndjson", "application/ndjson",
 		"application/jsonl", "application/x-jsonlines", "text/json", NULL,
 	};
-	size_t	len, i;
+	size_t	i;
 
-	if (ct == NULL)
-		return 0;
-	while (*ct == ' ')
-		ct++;
-	len = strcspn(ct, "; \t");
 	for (i = 0; types[i] != NULL; i++)
 		if (len == strlen(types[i]) && strncasecmp(ct, types[i], len) == 0)
 			return 1;
 	/* application/<anything>+json */
 	return len > 17 && strncasecmp(ct, "application/", 12) == 0 &&
 	    strncasecmp(ct + len - 5, "+json", 5) == 0;
+}
+
+/*
+ * A client that sends Content-Type twice (httpx does when LiteLLM's own
+ * header and a lower-case one from callback_settings meet) reaches us
+ * joined by the web server: "application/json, application/json". Every
+ * member of such a list must be JSON.
+ */
+int
+ingest_content_type_ok(const char *ct)
+{
+	size_t	len;
+
+	if (ct == NULL)
+		return 0;
+	for (;;) {
+		while (*ct == ' ' || *ct == '\t')
+			ct++;
+		len = strcspn(ct, "; \t,");
+		if (len == 0 || !json_media_type(ct, len))
+			return 0;
+		ct += strcspn(ct, ",");
+		if (*ct == '\0')
+			return 1;
+		ct++;
+	}
 }
 
 static int

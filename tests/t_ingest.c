@@ -68,6 +68,21 @@ main(void)
 	ok(precheck(&c, "POST", "application/vnd.litellm+json", "1", &n, &r) == 0,
 	    "+json media types accepted");
 	reply_release(&r);
+	ok(precheck(&c, "POST", "application/json, application/json", "1", &n,
+	    &r) == 0, "a Content-Type sent twice (joined by the server) passes");
+	reply_release(&r);
+	ok(precheck(&c, "POST", "application/json; charset=utf-8, application/json",
+	    "1", &n, &r) == 0, "... with parameters too");
+	reply_release(&r);
+	ok(precheck(&c, "POST", "application/json, text/plain", "1", &n, &r) != 0 &&
+	    r.status == 415, "a list with a non-JSON member: 415");
+	reply_release(&r);
+	ok(precheck(&c, "POST", "application/json,", "1", &n, &r) != 0 &&
+	    r.status == 415, "a list with an empty member: 415");
+	reply_release(&r);
+	ok(precheck(&c, "POST", "", "1", &n, &r) != 0 && r.status == 415,
+	    "an empty Content-Type: 415");
+	reply_release(&r);
 
 	ok(precheck(&c, "GET", "application/json", "1", &n, &r) != 0 &&
 	    r.status == 405 && r.allow && strcmp(r.allow, "POST") == 0 &&
