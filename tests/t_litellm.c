@@ -310,11 +310,14 @@ base_event(void)
 	size_t			 len;
 	char			*body = slurp("01_success_openai_gpt4_nonstream.json",
 				    &len);
-	struct json_object	*o = json_tokener_parse(body);
+	struct json_object	*o = json_tokener_parse(body), *arr;
 
 	free(body);
-	if (o != NULL && json_object_is_type(o, json_type_array))
-		o = json_object_get(json_object_array_get_idx(o, 0));
+	if (o != NULL && json_object_is_type(o, json_type_array)) {
+		arr = o;
+		o = json_object_get(json_object_array_get_idx(arr, 0));
+		json_object_put(arr);
+	}
 	return o;
 }
 
