@@ -52,6 +52,13 @@ def check_config_errors(tmp, good_conf):
          re.search(r"bad\.conf:2: unknown setting database\.prot", err),
          "a bad configuration: exit 1, one line with file, line and reason",
          diag=err)
+    # The responder refuses to start on the same file, before serving.
+    rc, out, err = h.run([h.responder_path(), "-c", bad])
+    h.ok(rc == 1 and "refusing to start" in err and "bad.conf:2:" in err,
+         "llmops.fcgi refuses to start with a bad configuration", diag=err)
+    rc, out, err = h.run([h.responder_path(), "-t", "-c", good_conf])
+    h.ok(rc == 0 and "configuration OK" in out, "llmops.fcgi -t accepts a "
+         "good one", diag=out + err)
     with open(bad, "w") as f:
         f.write('database = { host = "127.0.0.1"; port = %d; user = "x"; '
                 'connect_timeout = 2; };\n' % h.free_port())
