@@ -38,6 +38,16 @@ int	cli_usage(const char *text, int status);
 /* Finds a subcommand in a NULL-terminated table and runs it. */
 int	cli_dispatch(struct cli *, const struct cli_cmd *, const char *group,
 	    int argc, char *argv[]);
+struct org;
+struct timeargs;
+/*
+ * The common end of a report command's parsing: exactly one ORG operand
+ * left, a valid --since/--until range, the database connected and the
+ * organization found. Returns EXIT_OK, or the status to exit with (the
+ * reason printed).
+ */
+int	cli_report_org(struct cli *, int argc, char *argv[], const char *usage,
+	    const struct timeargs *, struct org *);
 /* Parses a positive decimal; -1 if not one. */
 int	cli_parse_id(const char *, unsigned *out);
 

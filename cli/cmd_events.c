@@ -74,15 +74,9 @@ cmd_events(struct cli *cli, int argc, char *argv[])
 			return cli_usage(usage_text, EXIT_USAGE);
 		}
 	}
-	if (argc - optind != 1)
-		return cli_usage(usage_text, EXIT_USAGE);
-	if (timeargs_check(&ta) != 0)
-		return EXIT_USAGE;
-	if (cli_db(cli) != 0)
-		return EXIT_ERR;
+	if ((rc = cli_report_org(cli, argc, argv, usage_text, &ta, &org)) != 0)
+		return rc;
 	err_clear(&err);
-	if (admin_org_find(&cli->db, argv[optind], &org, &err) != 0)
-		return cli_fail(&err);
 	out_begin(&out, fmt, stdout, report_event_cols, REPORT_EVENT_NCOLS);
 	rc = report_events(&cli->db, org.id, ta.since_us, ta.until_us, limit,
 	    print_event, &out, &err);

@@ -162,16 +162,9 @@ cmd_usage(struct cli *cli, int argc, char *argv[])
 			return cli_usage(usage_text, EXIT_USAGE);
 		}
 	}
-	if (argc - optind != 1)
-		return cli_usage(usage_text, EXIT_USAGE);
-	if (timeargs_check(&ta) != 0)
-		return EXIT_USAGE;
-	if (cli_db(cli) != 0)
-		return EXIT_ERR;
+	if ((rc = cli_report_org(cli, argc, argv, usage_text, &ta, &org)) != 0)
+		return rc;
 	err_clear(&err);
-	if (admin_org_find(&cli->db, argv[optind], &org, &err) != 0)
-		return cli_fail(&err);
-
 	cols[0].name = ctx.group == GROUP_NONE ? "range" :
 	    report_group_name(ctx.group);
 	since = ta.since_us;

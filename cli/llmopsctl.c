@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "cli.h"
 #include "log.h"
+#include "timeargs.h"
 
 static const struct cli_cmd commands[] = {
 	{ "migrate", cmd_migrate, "create or upgrade the database schema" },
@@ -94,6 +96,24 @@ cli_db(struct cli *cli)
 		return -1;
 	}
 	return 0;
+}
+
+int
+cli_report_org(struct cli *cli, int argc, char *argv[], const char *usage,
+    const struct timeargs *ta, struct org *org)
+{
+	struct llmops_err	err;
+
+	if (argc - optind != 1)
+		return cli_usage(usage, EXIT_USAGE);
+	if (timeargs_check(ta) != 0)
+		return EXIT_USAGE;
+	if (cli_db(cli) != 0)
+		return EXIT_ERR;
+	err_clear(&err);
+	if (admin_org_find(&cli->db, argv[optind], org, &err) != 0)
+		return cli_fail(&err);
+	return EXIT_OK;
 }
 
 int

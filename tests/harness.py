@@ -427,6 +427,28 @@ class _Daemon:
         self.strays = []        # processes left after stop(), then killed
 
     # -- subclasses use these
+    def _start_on_free_port(self, check_argv, run_argv, log_path, in_use):
+        """For web servers: picks a free port, writes the configuration
+        (self._config()), checks it, starts the server and waits until the
+        port answers; retries with another port if it was taken meanwhile
+        (the server's error says `in_use`)."""
+        for attempt in range(3):
+            self.port = free_port()
+            path = self._config()
+            rc, out, err = run(check_argv(path), timeout=60)
+            if rc != 0:
+                raise StartError("%s rejects %s:\n%s%s"
+                                 % (" ".join(check_argv(path)[:2]), path, out, err))
+            self._spawn(run_argv(path), log_path)
+            try:
+                self._wait(lambda: port_answers(self.port),
+                           "answered on port %d" % self.port)
+                return self
+            except StartError as e:
+                self._terminate(signal.SIGKILL)
+                if attempt == 2 or in_use not in str(e):
+                    raise
+
     def _spawn(self, argv, log_path, env=None, **kw):
         with _CriticalSection(), open(log_path, "ab") as out:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
@@ -846,20 +868,10 @@ server.modules += ( "mod_dirlisting", "mod_staticfile" )
     def start(self):
         """Starts lighttpd and waits until its port answers."""
         prog = find_program("lighttpd")
-        for attempt in range(3):
-            self.port = free_port()
-            path = self._config()
-            rc, out, err = run([prog, "-tt", "-f", path], timeout=60)
-            if rc != 0:
-                raise StartError("lighttpd -tt rejects %s:\n%s%s" % (path, out, err))
-            self._spawn([prog, "-D", "-f", path], self.logs[2])
-            try:
-                self._wait(lambda: port_answers(self.port), "answered on port %d" % self.port)
-                return self
-            except StartError as e:
-                self._terminate(signal.SIGKILL)
-                if attempt == 2 or "already in use" not in str(e):
-                    raise
+        return self._start_on_free_port(
+            lambda path: [prog, "-tt", "-f", path],
+            lambda path: [prog, "-D", "-f", path], self.logs[2],
+            "already in use")
 
     def url(self, path="/"):
         return "http://127.0.0.1:%d%s" % (self.port, path)
@@ -1068,20 +1080,10 @@ class Apache(_Daemon):
         """Checks the configuration (apache2 -t), starts Apache in the
         foreground and waits until its port answers."""
         prog = find_program("apache2", "httpd")
-        for attempt in range(3):
-            self.port = free_port()
-            path = self._config()
-            rc, out, err = run([prog, "-t", "-f", path], timeout=60)
-            if rc != 0:
-                raise StartError("apache2 -t rejects %s:\n%s%s" % (path, out, err))
-            self._spawn([prog, "-f", path, "-DFOREGROUND"], self.logs[1])
-            try:
-                self._wait(lambda: port_answers(self.port), "answered on port %d" % self.port)
-                return self
-            except StartError as e:
-                self._terminate(signal.SIGKILL)
-                if attempt == 2 or "in use" not in str(e):
-                    raise
+        return self._start_on_free_port(
+            lambda path: [prog, "-t", "-f", path],
+            lambda path: [prog, "-f", path, "-DFOREGROUND"], self.logs[1],
+            "in use")
 
     def url(self, path="/"):
         return "http://127.0.0.1:%d%s" % (self.port, path)
