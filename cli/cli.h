@@ -56,5 +56,8 @@ int	cmd_org(struct cli *, int, char *[]);
 int	cmd_token(struct cli *, int, char *[]);
 int	cmd_usage(struct cli *, int, char *[]);
 int	cmd_events(struct cli *, int, char *[]);
+int	cmd_prices(struct cli *, int, char *[]);
+int	cmd_reprice(struct cli *, int, char *[]);
+int	cmd_cost_check(struct cli *, int, char *[]);
 
 #endif

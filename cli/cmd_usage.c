@@ -20,13 +20,16 @@ static const char usage_text[] =
     "         [--group-by department|team|agent|model|provider|status|day|hour]\n"
     "         [--format table|csv|json]\n\n"
     "Totals of an organization from the hourly rollups: requests, errors,\n"
-    "tokens, LiteLLM's reported cost (exact, USD) and average latency, for\n"
-    "the whole range or grouped. Requests without a department, team or\n"
+    "tokens, the cost that counts (exact, USD: ours from the price table,\n"
+    "else LiteLLM's; see cost.prefer), how many requests are unpriced (no\n"
+    "cost at all: never counted as $0), LiteLLM's reported cost and average\n"
+    "latency, for the whole range or grouped. Requests without a department,\n"
+    "team or\n"
     "agent are shown as (untagged). Rollups are hourly, so the range is\n"
     "widened to whole hours (said on stderr when that happens).\n"
     TIMEARGS_HELP;
 
-#define USAGE_NCOLS	12
+#define USAGE_NCOLS	15
 
 struct usage_ctx {
 	struct out		 out;
@@ -52,6 +55,7 @@ print_row(const struct usage_row *r, void *arg)
 {
 	struct usage_ctx	*ctx = arg;
 	char			 grp[REPORT_TEXT_BYTES], n[9][24], rate[24];
+	char			 unpriced[24];
 	char			 lat[24], ttft[24];
 	const char		*vals[USAGE_NCOLS];
 	int64_t			 us;
@@ -71,6 +75,9 @@ print_row(const struct usage_row *r, void *arg)
 	snprintf(n[4], sizeof(n[4]), "%" PRId64, r->total_tokens);
 	snprintf(n[5], sizeof(n[5]), "%" PRId64, r->cache_read_tokens);
 	snprintf(n[6], sizeof(n[6]), "%" PRId64, r->cache_write_tokens);
+	snprintf(n[7], sizeof(n[7]), "%" PRId64, r->reasoning_tokens);
+	snprintf(unpriced, sizeof(unpriced), "%" PRId64,
+	    r->requests - r->priced_requests);
 	ratio(r->errors, r->requests, 100 * 100, 2, rate, sizeof(rate));
 	/* Latency sums are microseconds: milliseconds with 3 decimals. */
 	ratio(r->latency_us_sum, r->latency_count, 1, 3, lat, sizeof(lat));
@@ -90,6 +97,13 @@ print_row(const struct usage_row *r, void *arg)
 	vals[i++] = n[4];
 	vals[i++] = n[5];
 	vals[i++] = n[6];
+	vals[i++] = n[7];
+	/* Nothing priced is "unpriced", never $0. */
+	if (r->priced_requests > 0)
+		vals[i++] = r->cost;
+	else
+		vals[i++] = ctx->out.fmt == OUT_TABLE ? "unpriced" : NULL;
+	vals[i++] = unpriced;
 	vals[i++] = r->litellm_cost;
 	vals[i++] = *lat ? lat : NULL;
 	vals[i++] = *ttft ? ttft : NULL;
@@ -117,6 +131,9 @@ cmd_usage(struct cli *cli, int argc, char *argv[])
 		{ "total_tokens", COL_INT },
 		{ "cache_read_tokens", COL_INT },
 		{ "cache_write_tokens", COL_INT },
+		{ "reasoning_tokens", COL_INT },
+		{ "cost_usd", COL_DECIMAL },
+		{ "unpriced_requests", COL_INT },
 		{ "litellm_cost_usd", COL_DECIMAL },
 		{ "avg_latency_ms", COL_DECIMAL },
 		{ "avg_ttft_ms", COL_DECIMAL },

@@ -22,6 +22,9 @@ static const struct cli_cmd commands[] = {
 	{ "token", cmd_token, "create, register, list and revoke tracking tokens" },
 	{ "usage", cmd_usage, "usage and cost of an organization, grouped" },
 	{ "events", cmd_events, "export the stored fields of raw events" },
+	{ "prices", cmd_prices, "import, list and set prices and overrides" },
+	{ "reprice", cmd_reprice, "recompute stored costs after a price change" },
+	{ "cost-check", cmd_cost_check, "LiteLLM's cost against ours, per model" },
 	{ NULL, NULL, NULL },
 };
 

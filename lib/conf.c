@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "limits.h"
+#include "pricing.h"
 
 #ifndef LLMOPS_CONFIG_PATH
 #define LLMOPS_CONFIG_PATH	"/etc/llmops.conf"
@@ -67,6 +68,10 @@ static const struct opt opts[] = {
 	    LIMIT_JSON_DEPTH_MAX, NULL, LIMIT_JSON_DEPTH_DEFAULT),
 	O("ingest.max_label_chars", OPT_INT, ingest.max_label_chars, 1,
 	    LIMIT_LABEL_CHARS_MAX, NULL, LIMIT_LABEL_CHARS_DEFAULT),
+	G("cost"),
+	O("cost.prefer", OPT_STRING, cost.prefer_name, 0, 0, "ours", 0),
+	O("cost.reload_seconds", OPT_INT, cost.reload_seconds, 1, 3600, NULL,
+	    LIMIT_PRICE_RELOAD_DEFAULT),
 	G("log"),
 	O("log.level", OPT_STRING, log.level_name, 0, 0, "info", 0),
 	O("log.syslog", OPT_BOOL, log.syslog, 0, 1, NULL, 0),
@@ -192,6 +197,7 @@ apply(struct conf *c, const config_t *cfg, const char *file, struct llmops_err *
 	const config_setting_t	*s;
 	long long		 v;
 	char			 range[96];
+	enum cost_prefer	 prefer;
 
 	for (i = 0; i < NOPTS; i++) {
 		const struct opt	*o = &opts[i];
@@ -239,6 +245,12 @@ apply(struct conf *c, const config_t *cfg, const char *file, struct llmops_err *
 			break;
 		}
 	}
+	if (cost_prefer_parse(c->cost.prefer_name, &prefer) != 0) {
+		s = config_lookup(cfg, "cost.prefer");
+		return where(err, file, s, "cost.prefer must be ours or litellm, "
+		    "not", c->cost.prefer_name, "");
+	}
+	c->cost.prefer = (int)prefer;
 	if (log_level_parse(c->log.level_name, &c->log.level) != 0) {
 		s = config_lookup(cfg, "log.level");
 		return where(err, file, s, "log.level must be error, warn, info "

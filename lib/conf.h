@@ -39,6 +39,12 @@ struct conf_ingest {
 	int		 max_label_chars;
 };
 
+struct conf_cost {
+	char		*prefer_name;	/* "ours" or "litellm" */
+	int		 prefer;	/* enum cost_prefer */
+	int		 reload_seconds;
+};
+
 struct conf_log {
 	char		*level_name;
 	enum log_level	 level;
@@ -49,6 +55,7 @@ struct conf {
 	char			*path;
 	struct conf_db		 db;
 	struct conf_ingest	 ingest;
+	struct conf_cost	 cost;
 	struct conf_log		 log;
 };
 

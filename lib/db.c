@@ -13,7 +13,10 @@
 #define USAGE_SUMS \
 	"SUM(requests), SUM(errors), SUM(prompt_tokens), " \
 	"SUM(completion_tokens), SUM(total_tokens), SUM(cache_read_tokens), " \
-	"SUM(cache_write_tokens), CAST(SUM(litellm_cost) AS CHAR), " \
+	"SUM(cache_write_tokens), SUM(reasoning_tokens), " \
+	"CAST(SUM(cost) AS CHAR), SUM(priced_requests), " \
+	"CAST(SUM(our_cost) AS CHAR), SUM(our_cost_events), " \
+	"CAST(SUM(litellm_cost) AS CHAR), " \
 	"SUM(litellm_cost_events), SUM(latency_us_sum), SUM(latency_count), " \
 	"SUM(ttft_us_sum), SUM(ttft_count)"
 #define USAGE_WHERE \
@@ -21,7 +24,7 @@
 /* Ranked groups: most expensive first; NULL (untagged) sorts by cost too. */
 #define USAGE_BY(col) \
 	"SELECT " col ", " USAGE_SUMS USAGE_WHERE " GROUP BY " col \
-	" ORDER BY SUM(litellm_cost) DESC, SUM(requests) DESC, " col
+	" ORDER BY SUM(cost) DESC, SUM(requests) DESC, " col
 /* Time buckets: chronological. */
 #define USAGE_BY_TIME(expr) \
 	"SELECT CAST(" expr " AS CHAR), " USAGE_SUMS USAGE_WHERE \
@@ -31,9 +34,10 @@
 	"org_id, token_id, dedupe_key, source, litellm_id, trace_id, " \
 	"call_type, status, model, model_group, provider, department, team, " \
 	"agent, prompt_tokens, completion_tokens, total_tokens, " \
-	"cache_read_tokens, cache_write_tokens, litellm_cost, start_us, " \
-	"end_us, latency_us, ttft_us, stream, error_code, error_class, " \
-	"received_us, occurred_us"
+	"cache_read_tokens, cache_write_tokens, reasoning_tokens, " \
+	"cache_write_1h_tokens, litellm_cost, our_cost, cost, cost_source, " \
+	"price_id, discount_id, start_us, end_us, latency_us, ttft_us, stream, " \
+	"error_code, error_class, received_us, occurred_us"
 
 static const char *const stmts[STMT__MAX] = {
 	/* STMT_SCHEMA_VERSION */
@@ -49,15 +53,17 @@ static const char *const stmts[STMT__MAX] = {
 	"(last_used_us IS NULL OR last_used_us < ?)",
 	/* STMT_EVENT_INSERT: affected rows 0 means a duplicate */
 	"INSERT INTO usage_events (" EVENT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-	"ON DUPLICATE KEY UPDATE id = id",
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	"?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id",
 	/* STMT_ROLLUP_UPSERT */
 	"INSERT INTO usage_hourly (org_id, hour_us, dims_key, source, "
 	"department, team, agent, model, provider, status, requests, errors, "
 	"prompt_tokens, completion_tokens, total_tokens, cache_read_tokens, "
-	"cache_write_tokens, litellm_cost, litellm_cost_events, latency_us_sum, "
-	"latency_count, ttft_us_sum, ttft_count) VALUES (?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+	"cache_write_tokens, reasoning_tokens, litellm_cost, "
+	"litellm_cost_events, cost, priced_requests, our_cost, our_cost_events, "
+	"latency_us_sum, latency_count, ttft_us_sum, ttft_count) VALUES (?, ?, "
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	"?, ?) ON DUPLICATE KEY UPDATE "
 	"requests = requests + VALUES(requests), "
 	"errors = errors + VALUES(errors), "
 	"prompt_tokens = prompt_tokens + VALUES(prompt_tokens), "
@@ -65,8 +71,13 @@ static const char *const stmts[STMT__MAX] = {
 	"total_tokens = total_tokens + VALUES(total_tokens), "
 	"cache_read_tokens = cache_read_tokens + VALUES(cache_read_tokens), "
 	"cache_write_tokens = cache_write_tokens + VALUES(cache_write_tokens), "
+	"reasoning_tokens = reasoning_tokens + VALUES(reasoning_tokens), "
 	"litellm_cost = litellm_cost + VALUES(litellm_cost), "
 	"litellm_cost_events = litellm_cost_events + VALUES(litellm_cost_events), "
+	"cost = cost + VALUES(cost), "
+	"priced_requests = priced_requests + VALUES(priced_requests), "
+	"our_cost = our_cost + VALUES(our_cost), "
+	"our_cost_events = our_cost_events + VALUES(our_cost_events), "
 	"latency_us_sum = latency_us_sum + VALUES(latency_us_sum), "
 	"latency_count = latency_count + VALUES(latency_count), "
 	"ttft_us_sum = ttft_us_sum + VALUES(ttft_us_sum), "
@@ -108,10 +119,76 @@ static const char *const stmts[STMT__MAX] = {
 	"SELECT id, source, token_id, litellm_id, trace_id, call_type, status, "
 	"model, model_group, provider, department, team, agent, prompt_tokens, "
 	"completion_tokens, total_tokens, cache_read_tokens, cache_write_tokens, "
-	"CAST(litellm_cost AS CHAR), start_us, end_us, latency_us, ttft_us, "
+	"cache_write_1h_tokens, reasoning_tokens, CAST(litellm_cost AS CHAR), "
+	"CAST(our_cost AS CHAR), CAST(cost AS CHAR), cost_source, price_id, "
+	"start_us, end_us, latency_us, ttft_us, "
 	"stream, error_code, error_class, received_us FROM usage_events "
 	"WHERE org_id = ? AND occurred_us >= ? AND occurred_us < ? "
 	"ORDER BY occurred_us, id LIMIT ?",
+	/* STMT_PRICE_VERSION */
+	"SELECT version FROM price_version WHERE id = 1",
+	/* STMT_PRICE_BUMP */
+	"UPDATE price_version SET version = version + 1 WHERE id = 1",
+	/* STMT_PRICE_LOAD: ordered by id for price_db_load's tier attachment */
+	"SELECT id, COALESCE(org_id, 0), model, provider, mode, "
+	"CAST(input AS CHAR), CAST(output AS CHAR), CAST(cache_read AS CHAR), "
+	"CAST(cache_write AS CHAR), CAST(cache_write_1h AS CHAR), "
+	"CAST(reasoning AS CHAR), CAST(discount_pct AS CHAR), "
+	"effective_from_us, effective_to_us FROM prices ORDER BY id",
+	/* STMT_TIER_LOAD */
+	"SELECT price_id, above_tokens, CAST(input AS CHAR), "
+	"CAST(output AS CHAR), CAST(cache_read AS CHAR), "
+	"CAST(cache_write AS CHAR), CAST(cache_write_1h AS CHAR) "
+	"FROM price_tiers ORDER BY price_id, above_tokens",
+	/* STMT_PRICE_CONFLICT: rows of the same kind starting at or after */
+	"SELECT COUNT(*) FROM prices WHERE org_id <=> ? AND model = ? AND "
+	"(discount_pct IS NOT NULL) = ? AND effective_from_us >= ?",
+	/* STMT_PRICE_CLOSE */
+	"UPDATE prices SET effective_to_us = ? WHERE org_id <=> ? AND model = ? "
+	"AND (discount_pct IS NOT NULL) = ? AND effective_from_us < ? AND "
+	"(effective_to_us IS NULL OR effective_to_us > ?)",
+	/* STMT_PRICE_INSERT */
+	"INSERT INTO prices (org_id, model, provider, mode, input, output, "
+	"cache_read, cache_write, cache_write_1h, reasoning, discount_pct, "
+	"effective_from_us, effective_to_us, created_us) VALUES (?, ?, ?, ?, ?, "
+	"?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_TIER_INSERT */
+	"INSERT INTO price_tiers (price_id, above_tokens, input, output, "
+	"cache_read, cache_write, cache_write_1h) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	/*
+	 * STMT_REPRICE_SELECT: one chunk in (occurred_us, id) order after the
+	 * last row seen, locked; the model filter is off when its value is NULL.
+	 */
+	"SELECT id, occurred_us, department, team, agent, model, model_group, "
+	"provider, status, prompt_tokens, completion_tokens, total_tokens, "
+	"cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, "
+	"reasoning_tokens, CAST(litellm_cost AS CHAR), CAST(our_cost AS CHAR), "
+	"CAST(cost AS CHAR), cost_source, price_id, discount_id "
+	"FROM usage_events WHERE org_id = ? AND occurred_us < ? AND "
+	"occurred_us >= ? AND (occurred_us > ? OR id > ?) AND "
+	"(? IS NULL OR model = ? OR model_group = ?) "
+	"ORDER BY occurred_us, id LIMIT ? FOR UPDATE",
+	/* STMT_REPRICE_UPDATE */
+	"UPDATE usage_events SET our_cost = ?, cost = ?, cost_source = ?, "
+	"price_id = ?, discount_id = ? WHERE id = ?",
+	/* STMT_ROLLUP_RECOST: signed deltas */
+	"UPDATE usage_hourly SET cost = cost + ?, "
+	"priced_requests = priced_requests + ?, our_cost = our_cost + ?, "
+	"our_cost_events = our_cost_events + ? "
+	"WHERE org_id = ? AND hour_us = ? AND dims_key = ?",
+	/*
+	 * STMT_COST_CHECK: per model, LiteLLM's total against ours where they
+	 * differ by more than ? percent of the larger (exact DECIMAL math).
+	 */
+	"SELECT model, SUM(requests), CAST(SUM(litellm_cost) AS CHAR), "
+	"CAST(SUM(our_cost) AS CHAR), "
+	"CAST(SUM(our_cost) - SUM(litellm_cost) AS CHAR), "
+	"SUM(requests) - SUM(our_cost_events) "
+	"FROM usage_hourly WHERE org_id = ? AND hour_us >= ? AND hour_us < ? "
+	"GROUP BY model HAVING ABS(SUM(our_cost) - SUM(litellm_cost)) > "
+	"? / 100 * GREATEST(ABS(SUM(our_cost)), ABS(SUM(litellm_cost))) "
+	"OR SUM(requests) > SUM(our_cost_events) "
+	"ORDER BY ABS(SUM(our_cost) - SUM(litellm_cost)) DESC, model",
 };
 
 void

@@ -45,6 +45,18 @@ enum stmt {
 	STMT_USAGE_BY_DAY,
 	STMT_USAGE_BY_HOUR,
 	STMT_EVENTS_LIST,
+	STMT_PRICE_VERSION,
+	STMT_PRICE_BUMP,
+	STMT_PRICE_LOAD,
+	STMT_TIER_LOAD,
+	STMT_PRICE_CONFLICT,
+	STMT_PRICE_CLOSE,
+	STMT_PRICE_INSERT,
+	STMT_TIER_INSERT,
+	STMT_REPRICE_SELECT,
+	STMT_REPRICE_UPDATE,
+	STMT_ROLLUP_RECOST,
+	STMT_COST_CHECK,
 	STMT__MAX
 };
 
@@ -119,7 +131,7 @@ int	db_fetch(struct db *, enum stmt, struct db_cols *, struct llmops_err *);
 void	db_select_end(struct db *, enum stmt);
 
 /* The schema version this build knows (highest schema/NNN_*.sql). */
-#define DB_SCHEMA_VERSION	1
+#define DB_SCHEMA_VERSION	3
 /* Version the database is at (0 when never migrated). */
 int	db_schema_version(struct db *, int *version, struct llmops_err *);
 

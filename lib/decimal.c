@@ -106,6 +106,25 @@ decimal_parse(const char *text, int scale, int64_t max_units, int64_t *out)
 }
 
 int
+decimal_format_short(int64_t units, int scale, char *buf, size_t bufsz)
+{
+	char	*dot, *end;
+
+	if (decimal_format(units, scale, buf, bufsz) != 0)
+		return -1;
+	if ((dot = strchr(buf, '.')) == NULL)
+		return 0;
+	end = buf + strlen(buf);
+	while (end > dot + 1 && end[-1] == '0')
+		*--end = '\0';
+	if (end == dot + 1)
+		*dot = '\0';
+	if (strcmp(buf, "-0") == 0)
+		strcpy(buf, "0");
+	return 0;
+}
+
+int
 decimal_format(int64_t units, int scale, char *buf, size_t bufsz)
 {
 	uint64_t	 mag, div = 1;

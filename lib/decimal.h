@@ -20,5 +20,7 @@ int	decimal_parse(const char *text, int scale, int64_t max_units, int64_t *out);
 
 /* Writes units (10^-scale each) as plain decimal text, e.g. "0.000960000000". */
 int	decimal_format(int64_t units, int scale, char *buf, size_t bufsz);
+/* The same without trailing zeros after the point: "0.00096", "30". */
+int	decimal_format_short(int64_t units, int scale, char *buf, size_t bufsz);
 
 #endif

@@ -21,6 +21,10 @@ static const char *const reject_names[REJECT__MAX] = {
 	"expired_token",
 };
 
+static const char *const cost_source_names[COST_SOURCE__MAX] = {
+	"unpriced", "price_table", "override", "litellm",
+};
+
 static const char *const source_names[TOKEN_SOURCE__MAX] = {
 	"none",
 	"requester_custom_headers",
@@ -63,6 +67,25 @@ const char *
 reject_reason_name(enum reject_reason r)
 {
 	return r < REJECT__MAX ? reject_names[r] : "unknown";
+}
+
+const char *
+cost_source_name(enum cost_source s)
+{
+	return s < COST_SOURCE__MAX ? cost_source_names[s] : "unpriced";
+}
+
+int
+cost_source_parse(const char *s, enum cost_source *out)
+{
+	int	i;
+
+	for (i = 0; i < COST_SOURCE__MAX; i++)
+		if (strcmp(s, cost_source_names[i]) == 0) {
+			*out = (enum cost_source)i;
+			return 0;
+		}
+	return -1;
 }
 
 const char *

@@ -29,8 +29,12 @@ enum event_num {
 	EV_COMPLETION_TOKENS,
 	EV_TOTAL_TOKENS,
 	EV_CACHE_READ_TOKENS,
-	EV_CACHE_WRITE_TOKENS,
-	EV_COST,		/* LiteLLM's response_cost, 1e-12 USD units */
+	EV_CACHE_WRITE_TOKENS,		/* 5-minute and 1-hour writes together */
+	EV_CACHE_WRITE_1H_TOKENS,	/* the 1-hour part of them */
+	EV_REASONING_TOKENS,		/* part of the completion tokens */
+	EV_LITELLM_COST,		/* LiteLLM's response_cost, 1e-12 USD units */
+	EV_OUR_COST,			/* from our price table (pricing.c) */
+	EV_COST,			/* the cost that counts; absent = unpriced */
 	EV_START_US,
 	EV_END_US,
 	EV_LATENCY_US,
@@ -46,6 +50,15 @@ enum token_source {
 	TOKEN_SOURCE_REQUESTER_METADATA,/* metadata.requester_metadata.headers */
 	TOKEN_SOURCE_REQUEST_TAGS,	/* "x-cloudidr-token: ..." in request_tags */
 	TOKEN_SOURCE__MAX
+};
+
+/* Where the cost that counts (EV_COST) comes from. */
+enum cost_source {
+	COST_SOURCE_UNPRICED,		/* no price of ours, none from LiteLLM */
+	COST_SOURCE_PRICE_TABLE,	/* our default price table */
+	COST_SOURCE_OVERRIDE,		/* the organization's price or discount */
+	COST_SOURCE_LITELLM,		/* LiteLLM's response_cost */
+	COST_SOURCE__MAX
 };
 
 /* Why an element of a batch was not stored. */
@@ -89,6 +102,9 @@ struct usage_event {
 
 	enum event_status status;
 	int		 stream;
+	enum cost_source cost_source;
+	uint32_t	 price_id;	/* 0: none */
+	uint32_t	 discount_id;	/* 0: none */
 	unsigned	 present;	/* 1u << enum event_num */
 	int64_t		 num[EV__MAX];
 	int64_t		 received_us;
@@ -100,6 +116,8 @@ void		 usage_event_release(struct usage_event *);
 void		 usage_event_set(struct usage_event *, enum event_num, int64_t);
 const char	*event_status_name(enum event_status);	/* NULL for unknown */
 const char	*reject_reason_name(enum reject_reason);
+const char	*cost_source_name(enum cost_source);
+int		 cost_source_parse(const char *, enum cost_source *);
 const char	*token_source_name(enum token_source);
 /* When the call happened: its start, else its end, else when we received it. */
 int64_t		 usage_event_time(const struct usage_event *);

@@ -12,6 +12,7 @@
 #include "ingest.h"
 #include "litellm.h"
 #include "log.h"
+#include "pricing.h"
 #include "store.h"
 #include "timefmt.h"
 
@@ -236,10 +237,50 @@ reasons_text(const struct event_batch *b, char *buf, size_t sz)
 }
 
 void
-ingest_callback(const struct conf *conf, struct db *db,
-    const struct ingest_request *req, const char *body, size_t len,
-    struct reply *r)
+ingest_init(struct ingest *in, const struct conf *conf, struct db *db)
 {
+	memset(in, 0, sizeof(*in));
+	in->conf = conf;
+	in->db = db;
+	price_cache_init(&in->prices, conf->cost.reload_seconds);
+}
+
+void
+ingest_release(struct ingest *in)
+{
+	price_cache_release(&in->prices);
+	memset(in, 0, sizeof(*in));
+}
+
+/* Prices every accepted event; a failure here fails the POST (503). */
+static int
+price_events(struct ingest *in, struct usage_event **evs, size_t n,
+    int64_t now, struct llmops_err *err)
+{
+	const struct price_set	*set;
+	size_t			 i;
+
+	if (n == 0)
+		return 0;
+	if ((set = price_cache_get(&in->prices, in->db, now, err)) == NULL &&
+	    db_lost(in->db) && db_ensure(in->db, err) == 0)
+		set = price_cache_get(&in->prices, in->db, now, err);
+	if (set == NULL)
+		return -1;
+	if (err->msg[0] != '\0')
+		log_warn(LOG_TAG_DB, "prices not refreshed, using the previous "
+		    "copy: %s", err->msg);
+	for (i = 0; i < n; i++)
+		pricing_apply(set, (enum cost_prefer)in->conf->cost.prefer, evs[i]);
+	return 0;
+}
+
+void
+ingest_callback(struct ingest *in, const struct ingest_request *req,
+    const char *body, size_t len, struct reply *r)
+{
+	const struct conf	 *conf = in->conf;
+	struct db		 *db = in->db;
 	struct litellm_limits	  lim;
 	struct event_batch	  b;
 	struct llmops_err	  err;
@@ -303,7 +344,9 @@ ingest_callback(const struct conf *conf, struct db *db,
 		reply_json(r, 401, o);
 		goto out;
 	}
-	if (store_events(db, accepted, naccepted, &inserted, &dups, &err) != 0) {
+	err_clear(&err);
+	if (price_events(in, accepted, naccepted, now, &err) != 0 ||
+	    store_events(db, accepted, naccepted, &inserted, &dups, &err) != 0) {
 		log_error(LOG_TAG_LITELLM, "POST of %zu events not stored: %s",
 		    b.nelements, err.msg);
 		reply_error(r, err.status == 503 ? 503 : 500,

@@ -11,10 +11,18 @@
 #include "conf.h"
 #include "db.h"
 #include "litellm_event.h"
+#include "price_cache.h"
 #include "reply.h"
 
 /* Minimum time between two last_used writes for one token. */
 #define INGEST_TOUCH_INTERVAL_US	(60LL * 1000000)
+
+/* What a responder keeps between callbacks. */
+struct ingest {
+	const struct conf	*conf;		/* borrowed */
+	struct db		*db;		/* borrowed */
+	struct price_cache	 prices;
+};
 
 struct ingest_request {
 	const char		*method;
@@ -31,8 +39,11 @@ struct ingest_request {
 int	ingest_precheck(const struct conf *, const struct ingest_request *,
 	    size_t *body_len, struct reply *);
 
-/* Parses, resolves tokens and stores; always fills the reply. */
-void	ingest_callback(const struct conf *, struct db *, const struct ingest_request *,
+void	ingest_init(struct ingest *, const struct conf *, struct db *);
+void	ingest_release(struct ingest *);
+
+/* Parses, resolves tokens, prices and stores; always fills the reply. */
+void	ingest_callback(struct ingest *, const struct ingest_request *,
 	    const char *body, size_t len, struct reply *);
 
 /* Media types accepted as JSON: application/json, +json and NDJSON names. */

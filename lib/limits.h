@@ -38,6 +38,9 @@
 #define LIMIT_TOKENS_MAX		4294967295LL
 #define LIMIT_COST_USD_MAX		100000LL
 
+/* cost { reload_seconds }: how stale a responder's prices may be. */
+#define LIMIT_PRICE_RELOAD_DEFAULT	30
+
 /* Tracking tokens: what `token add` accepts, and what `token create` makes. */
 #define LIMIT_TOKEN_MIN_BYTES		8
 #define LIMIT_TOKEN_MAX_BYTES		256

@@ -287,7 +287,7 @@ first_count(struct json_object *obj, const char *const *keys, int64_t *out)
  * prompt_tokens_details.
  */
 static enum rd
-read_cache_tokens(struct json_object *usage, struct usage_event *ev,
+read_usage_details(struct json_object *usage, struct usage_event *ev,
     const char **field)
 {
 	static const char *const read_top[] = { "cache_read_input_tokens", NULL };
@@ -326,6 +326,20 @@ read_cache_tokens(struct json_object *usage, struct usage_event *ev,
 		return r;
 	if (r == RD_OK)
 		usage_event_set(ev, EV_CACHE_WRITE_TOKENS, v);
+
+	/* The 1-hour writes are priced apart (cache_creation_..._above_1hr). */
+	*field = "metadata.usage_object ephemeral_1h_input_tokens";
+	if ((r = read_count(get(cdet, "ephemeral_1h_input_tokens"), &v)) == RD_BAD)
+		return r;
+	if (r == RD_OK)
+		usage_event_set(ev, EV_CACHE_WRITE_1H_TOKENS, v);
+	*field = "metadata.usage_object reasoning_tokens";
+	r = read_count(get(get(usage, "completion_tokens_details"),
+	    "reasoning_tokens"), &v);
+	if (r == RD_BAD)
+		return r;
+	if (r == RD_OK)
+		usage_event_set(ev, EV_REASONING_TOKENS, v);
 	return RD_OK;
 }
 
@@ -473,7 +487,7 @@ litellm_event_reduce(struct json_object *obj, const struct webhook_headers *wh,
 		if (r == RD_OK)
 			usage_event_set(ev, top_counts[i].num, n);
 	}
-	if ((r = read_cache_tokens(usage, ev, &field)) == RD_BAD)
+	if ((r = read_usage_details(usage, ev, &field)) == RD_BAD)
 		goto fail;
 
 	field = "response_cost";
@@ -482,7 +496,7 @@ litellm_event_reduce(struct json_object *obj, const struct webhook_headers *wh,
 	if (r == RD_BAD)
 		goto fail;
 	if (r == RD_OK)
-		usage_event_set(ev, EV_COST, n);
+		usage_event_set(ev, EV_LITELLM_COST, n);
 
 	if ((r = read_timing(obj, ev, &field)) == RD_BAD)
 		goto fail;

@@ -9,6 +9,7 @@
 
 #include <mysqld_error.h>
 
+#include "fileio.h"
 #include "migrate.h"
 #include "timefmt.h"
 
@@ -131,39 +132,6 @@ out:
 	return rc;
 }
 
-static char *
-read_file(const char *path, struct llmops_err *err)
-{
-	FILE	*f;
-	char	*buf = NULL;
-	long	 len;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		err_set(err, 0, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
-	    len > MIGRATE_FILE_MAX || fseek(f, 0, SEEK_SET) != 0) {
-		err_set(err, 0, "%s: unreadable or larger than %ld bytes", path,
-		    MIGRATE_FILE_MAX);
-		goto out;
-	}
-	if ((buf = malloc((size_t)len + 1)) == NULL) {
-		err_set(err, 0, "out of memory");
-		goto out;
-	}
-	if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		err_set(err, 0, "%s: short read", path);
-		free(buf);
-		buf = NULL;
-		goto out;
-	}
-	buf[len] = '\0';
-out:
-	fclose(f);
-	return buf;
-}
-
 static int
 record(struct db *db, const struct migration *m, struct llmops_err *err)
 {
@@ -183,7 +151,7 @@ migrate_apply(struct db *db, const struct migration_set *s, int *from, int *to,
 	const struct migration	*m;
 	char			*sql = NULL;
 	int			 current = 0, known, locked = 0, rc = -1;
-	size_t			 i;
+	size_t			 i, len;
 
 	known = s->m[s->n - 1].version;
 	if (known != DB_SCHEMA_VERSION)
@@ -212,7 +180,7 @@ migrate_apply(struct db *db, const struct migration_set *s, int *from, int *to,
 			continue;
 		if (progress != NULL)
 			progress(m, arg);
-		if ((sql = read_file(m->path, err)) == NULL)
+		if (fileio_read(m->path, MIGRATE_FILE_MAX, &sql, &len, err) != 0)
 			goto out;
 		if (db_exec_sql(db, sql, err) != 0) {
 			char	cause[ERR_MSG_BYTES];

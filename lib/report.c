@@ -49,6 +49,15 @@ report_group_is_time(enum report_group g)
 	return g == GROUP_DAY || g == GROUP_HOUR;
 }
 
+/* Whole hours: the rollup cannot split one. */
+static void
+widen_to_hours(int64_t *since_us, int64_t *until_us)
+{
+	*since_us -= ((*since_us % HOUR_US) + HOUR_US) % HOUR_US;
+	if (*until_us % HOUR_US != 0)
+		*until_us += HOUR_US - ((*until_us % HOUR_US) + HOUR_US) % HOUR_US;
+}
+
 int
 report_usage(struct db *db, uint32_t org_id, enum report_group g,
     int64_t *since_us, int64_t *until_us,
@@ -61,10 +70,7 @@ report_usage(struct db *db, uint32_t org_id, enum report_group g,
 	enum stmt		s = groups[g].stmt;
 	int			rc;
 
-	/* Whole hours: the rollup cannot split one. */
-	*since_us -= ((*since_us % HOUR_US) + HOUR_US) % HOUR_US;
-	if (*until_us % HOUR_US != 0)
-		*until_us += HOUR_US - ((*until_us % HOUR_US) + HOUR_US) % HOUR_US;
+	widen_to_hours(since_us, until_us);
 	if (db_ensure(db, err) != 0)
 		return -1;
 	memset(&r, 0, sizeof(r));
@@ -81,6 +87,11 @@ report_usage(struct db *db, uint32_t org_id, enum report_group g,
 	dbc_i64(&c, &r.total_tokens);
 	dbc_i64(&c, &r.cache_read_tokens);
 	dbc_i64(&c, &r.cache_write_tokens);
+	dbc_i64(&c, &r.reasoning_tokens);
+	dbc_str(&c, r.cost, sizeof(r.cost));
+	dbc_i64(&c, &r.priced_requests);
+	dbc_str(&c, r.our_cost, sizeof(r.our_cost));
+	dbc_i64(&c, &r.our_cost_events);
 	dbc_str(&c, r.litellm_cost, sizeof(r.litellm_cost));
 	dbc_i64(&c, &r.litellm_cost_events);
 	dbc_i64(&c, &r.latency_us_sum);
@@ -94,12 +105,45 @@ report_usage(struct db *db, uint32_t org_id, enum report_group g,
 		if (dbc_null(&c, 1))
 			continue;
 		r.group_null = dbc_null(&c, 0);
-		if (dbc_null(&c, 8))
-			strcpy(r.litellm_cost, "0");
 		if (cb(&r, arg) != 0)
 			break;
 	}
 	db_select_end(db, s);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+report_cost_check(struct db *db, uint32_t org_id, int64_t *since_us,
+    int64_t *until_us, const char *threshold_pct,
+    int (*cb)(const char *const *values, void *), void *arg,
+    struct llmops_err *err)
+{
+	struct db_params	 p;
+	struct db_cols		 c;
+	char			 buf[6][REPORT_DECIMAL_BYTES + REPORT_TEXT_BYTES];
+	const char		*vals[6];
+	int			 i, rc;
+
+	widen_to_hours(since_us, until_us);
+	if (db_ensure(db, err) != 0)
+		return -1;
+	dbp_init(&p);
+	dbp_i64(&p, org_id);
+	dbp_i64(&p, *since_us);
+	dbp_i64(&p, *until_us);
+	dbp_str(&p, threshold_pct);
+	dbc_init(&c);
+	for (i = 0; i < 6; i++)
+		dbc_str(&c, buf[i], sizeof(buf[i]));
+	if (db_select(db, STMT_COST_CHECK, &p, &c, err) != 0)
+		return -1;
+	while ((rc = db_fetch(db, STMT_COST_CHECK, &c, err)) == 1) {
+		for (i = 0; i < 6; i++)
+			vals[i] = dbc_null(&c, (unsigned)i) ? NULL : buf[i];
+		if (cb(vals, arg) != 0)
+			break;
+	}
+	db_select_end(db, STMT_COST_CHECK);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -122,7 +166,13 @@ const struct report_col report_event_cols[REPORT_EVENT_NCOLS] = {
 	{ "total_tokens", COL_INT },
 	{ "cache_read_tokens", COL_INT },
 	{ "cache_write_tokens", COL_INT },
+	{ "cache_write_1h_tokens", COL_INT },
+	{ "reasoning_tokens", COL_INT },
 	{ "litellm_cost", COL_DECIMAL },
+	{ "our_cost", COL_DECIMAL },
+	{ "cost", COL_DECIMAL },
+	{ "cost_source", COL_TEXT },
+	{ "price_id", COL_INT },
 	{ "start_time", COL_TIME_US },
 	{ "end_time", COL_TIME_US },
 	{ "latency_ms", COL_DURATION_US },

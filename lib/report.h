@@ -33,7 +33,11 @@ struct usage_row {
 	int	 group_null;		/* untagged */
 	int64_t	 requests, errors;
 	int64_t	 prompt_tokens, completion_tokens, total_tokens;
-	int64_t	 cache_read_tokens, cache_write_tokens;
+	int64_t	 cache_read_tokens, cache_write_tokens, reasoning_tokens;
+	char	 cost[REPORT_DECIMAL_BYTES];	/* the cost that counts */
+	int64_t	 priced_requests;		/* the rest are unpriced */
+	char	 our_cost[REPORT_DECIMAL_BYTES];
+	int64_t	 our_cost_events;
 	char	 litellm_cost[REPORT_DECIMAL_BYTES];
 	int64_t	 litellm_cost_events;	/* requests LiteLLM gave a cost for */
 	int64_t	 latency_us_sum, latency_count;
@@ -56,7 +60,7 @@ struct report_col {
 };
 
 /* The stored fields of a raw event, in export order. */
-#define REPORT_EVENT_NCOLS	27
+#define REPORT_EVENT_NCOLS	33
 extern const struct report_col report_event_cols[REPORT_EVENT_NCOLS];
 
 const char	*report_group_name(enum report_group);
@@ -71,6 +75,17 @@ int		 report_group_is_time(enum report_group);
 int	report_usage(struct db *, uint32_t org_id, enum report_group,
 	    int64_t *since_us, int64_t *until_us,
 	    int (*cb)(const struct usage_row *, void *), void *arg,
+	    struct llmops_err *);
+
+/*
+ * Per model, LiteLLM's cost total against ours where they differ by more
+ * than threshold_pct (decimal text) percent, or where we could not price
+ * requests: columns of check rows are model, requests, litellm cost, our
+ * cost, difference, unpriced by us. Bounds widened to whole hours.
+ */
+int	report_cost_check(struct db *, uint32_t org_id, int64_t *since_us,
+	    int64_t *until_us, const char *threshold_pct,
+	    int (*cb)(const char *const *values, void *), void *arg,
 	    struct llmops_err *);
 
 /*

@@ -6,6 +6,9 @@
 #include "event_key.h"
 #include "store.h"
 
+/* Token columns of a rollup row. */
+#define DELTA_TOKENS		6
+
 /* Deadlocks between concurrent batches touching the same rollup rows. */
 #define STORE_DEADLOCK_RETRIES	3
 
@@ -16,15 +19,18 @@ struct rollup_delta {
 	unsigned char			 key[ROLLUP_KEY_LEN];
 	const struct usage_event	*dims;	/* borrowed: dimension strings */
 	int64_t				 requests, errors;
-	int64_t				 tokens[5];
-	int64_t				 cost, cost_events;
+	int64_t				 tokens[DELTA_TOKENS];
+	int64_t				 litellm_cost, litellm_cost_events;
+	int64_t				 cost, priced;
+	int64_t				 our_cost, our_cost_events;
 	int64_t				 latency_sum, latency_count;
 	int64_t				 ttft_sum, ttft_count;
 };
 
-static const enum event_num delta_tokens[5] = {
+/* The token counts a rollup sums, in the column order of STMT_ROLLUP_UPSERT. */
+static const enum event_num delta_tokens[DELTA_TOKENS] = {
 	EV_PROMPT_TOKENS, EV_COMPLETION_TOKENS, EV_TOTAL_TOKENS,
-	EV_CACHE_READ_TOKENS, EV_CACHE_WRITE_TOKENS,
+	EV_CACHE_READ_TOKENS, EV_CACHE_WRITE_TOKENS, EV_REASONING_TOKENS,
 };
 
 int
@@ -101,11 +107,20 @@ insert_event(struct db *db, const struct usage_event *ev, int *inserted,
 	dbp_str(&p, ev->department);
 	dbp_str(&p, ev->team);
 	dbp_str(&p, ev->agent);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < DELTA_TOKENS; i++)
 		dbp_i64_opt(&p, EVENT_HAS(ev, delta_tokens[i]),
 		    ev->num[delta_tokens[i]]);
+	dbp_i64_opt(&p, EVENT_HAS(ev, EV_CACHE_WRITE_1H_TOKENS),
+	    ev->num[EV_CACHE_WRITE_1H_TOKENS]);
+	dbp_decimal(&p, EVENT_HAS(ev, EV_LITELLM_COST), ev->num[EV_LITELLM_COST],
+	    COST_SCALE_DIGITS);
+	dbp_decimal(&p, EVENT_HAS(ev, EV_OUR_COST), ev->num[EV_OUR_COST],
+	    COST_SCALE_DIGITS);
 	dbp_decimal(&p, EVENT_HAS(ev, EV_COST), ev->num[EV_COST],
 	    COST_SCALE_DIGITS);
+	dbp_str(&p, cost_source_name(ev->cost_source));
+	dbp_i64_opt(&p, ev->price_id != 0, ev->price_id);
+	dbp_i64_opt(&p, ev->discount_id != 0, ev->discount_id);
 	dbp_i64_opt(&p, EVENT_HAS(ev, EV_START_US), ev->num[EV_START_US]);
 	dbp_i64_opt(&p, EVENT_HAS(ev, EV_END_US), ev->num[EV_END_US]);
 	dbp_i64_opt(&p, EVENT_HAS(ev, EV_LATENCY_US), ev->num[EV_LATENCY_US]);
@@ -133,6 +148,17 @@ delta_cmp(const void *a, const void *b)
 	return memcmp(x->key, y->key, ROLLUP_KEY_LEN);
 }
 
+/* A value and its count (1), when the event has it. */
+static void
+delta_sum(const struct usage_event *ev, enum event_num f, int64_t *sum,
+    int64_t *n)
+{
+	if (EVENT_HAS(ev, f)) {
+		*sum = ev->num[f];
+		*n = 1;
+	}
+}
+
 static void
 delta_from_event(struct rollup_delta *d, const struct usage_event *ev)
 {
@@ -144,21 +170,14 @@ delta_from_event(struct rollup_delta *d, const struct usage_event *ev)
 	d->dims = ev;
 	d->requests = 1;
 	d->errors = ev->status == EVENT_STATUS_FAILURE;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < DELTA_TOKENS; i++)
 		d->tokens[i] = EVENT_HAS(ev, delta_tokens[i]) ?
 		    ev->num[delta_tokens[i]] : 0;
-	if (EVENT_HAS(ev, EV_COST)) {
-		d->cost = ev->num[EV_COST];
-		d->cost_events = 1;
-	}
-	if (EVENT_HAS(ev, EV_LATENCY_US)) {
-		d->latency_sum = ev->num[EV_LATENCY_US];
-		d->latency_count = 1;
-	}
-	if (EVENT_HAS(ev, EV_TTFT_US)) {
-		d->ttft_sum = ev->num[EV_TTFT_US];
-		d->ttft_count = 1;
-	}
+	delta_sum(ev, EV_LITELLM_COST, &d->litellm_cost, &d->litellm_cost_events);
+	delta_sum(ev, EV_COST, &d->cost, &d->priced);
+	delta_sum(ev, EV_OUR_COST, &d->our_cost, &d->our_cost_events);
+	delta_sum(ev, EV_LATENCY_US, &d->latency_sum, &d->latency_count);
+	delta_sum(ev, EV_TTFT_US, &d->ttft_sum, &d->ttft_count);
 }
 
 /* Adds b into a; returns -1 (a unchanged) if a sum would overflow. */
@@ -168,17 +187,22 @@ delta_merge(struct rollup_delta *a, const struct rollup_delta *b)
 	struct rollup_delta	t = *a;
 	int			i, o = 0;
 
-	o |= __builtin_add_overflow(t.requests, b->requests, &t.requests);
-	o |= __builtin_add_overflow(t.errors, b->errors, &t.errors);
-	for (i = 0; i < 5; i++)
-		o |= __builtin_add_overflow(t.tokens[i], b->tokens[i], &t.tokens[i]);
-	o |= __builtin_add_overflow(t.cost, b->cost, &t.cost);
-	o |= __builtin_add_overflow(t.cost_events, b->cost_events, &t.cost_events);
-	o |= __builtin_add_overflow(t.latency_sum, b->latency_sum, &t.latency_sum);
-	o |= __builtin_add_overflow(t.latency_count, b->latency_count,
-	    &t.latency_count);
-	o |= __builtin_add_overflow(t.ttft_sum, b->ttft_sum, &t.ttft_sum);
-	o |= __builtin_add_overflow(t.ttft_count, b->ttft_count, &t.ttft_count);
+#define ADD(f)	(o |= __builtin_add_overflow(t.f, b->f, &t.f))
+	ADD(requests);
+	ADD(errors);
+	for (i = 0; i < DELTA_TOKENS; i++)
+		ADD(tokens[i]);
+	ADD(litellm_cost);
+	ADD(litellm_cost_events);
+	ADD(cost);
+	ADD(priced);
+	ADD(our_cost);
+	ADD(our_cost_events);
+	ADD(latency_sum);
+	ADD(latency_count);
+	ADD(ttft_sum);
+	ADD(ttft_count);
+#undef ADD
 	if (o)
 		return -1;
 	*a = t;
@@ -205,10 +229,14 @@ upsert_rollup(struct db *db, const struct rollup_delta *d, struct llmops_err *er
 	dbp_str(&p, event_status_name(ev->status));
 	dbp_i64(&p, d->requests);
 	dbp_i64(&p, d->errors);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < DELTA_TOKENS; i++)
 		dbp_i64(&p, d->tokens[i]);
+	dbp_decimal(&p, 1, d->litellm_cost, COST_SCALE_DIGITS);
+	dbp_i64(&p, d->litellm_cost_events);
 	dbp_decimal(&p, 1, d->cost, COST_SCALE_DIGITS);
-	dbp_i64(&p, d->cost_events);
+	dbp_i64(&p, d->priced);
+	dbp_decimal(&p, 1, d->our_cost, COST_SCALE_DIGITS);
+	dbp_i64(&p, d->our_cost_events);
 	dbp_i64(&p, d->latency_sum);
 	dbp_i64(&p, d->latency_count);
 	dbp_i64(&p, d->ttft_sum);
