@@ -24,9 +24,8 @@ static const char usage_text[] =
     "else LiteLLM's; see cost.prefer), how many requests are unpriced (no\n"
     "cost at all: never counted as $0), LiteLLM's reported cost and average\n"
     "latency, for the whole range or grouped. Requests without a department,\n"
-    "team or\n"
-    "agent are shown as (untagged). Rollups are hourly, so the range is\n"
-    "widened to whole hours (said on stderr when that happens).\n"
+    "team or agent are shown as (untagged). Rollups are hourly, so the range\n"
+    "is widened to whole hours (said on stderr when that happens).\n"
     TIMEARGS_HELP;
 
 #define USAGE_NCOLS	15

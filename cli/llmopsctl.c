@@ -38,7 +38,7 @@ main_usage(FILE *f)
 	    "  -h, --help         this help; `llmopsctl COMMAND --help` for a "
 	    "command\n\ncommands:\n", CONF_ENV, conf_default_path(NULL));
 	for (c = commands; c->name != NULL; c++)
-		fprintf(f, "  %-9s %s\n", c->name, c->summary);
+		fprintf(f, "  %-11s %s\n", c->name, c->summary);
 }
 
 int
