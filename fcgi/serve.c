@@ -49,6 +49,7 @@ serve_signals(void)
 struct ctx {
 	const struct conf	*conf;
 	struct db		 db;
+	struct ingest		 ingest;
 	FCGX_Request		 req;
 };
 
@@ -177,7 +178,7 @@ route_callback(struct ctx *c, struct reply *r)
 		return;
 	}
 	body[len] = '\0';
-	ingest_callback(c->conf, &c->db, &ir, body, len, r);
+	ingest_callback(&c->ingest, &ir, body, len, r);
 	free(body);
 }
 
@@ -224,6 +225,7 @@ serve_requests(const struct conf *conf, int listen_fd)
 	c.conf = conf;
 	db_init(&c.db, &conf->db);
 	c.db.require_schema = DB_SCHEMA_VERSION;
+	ingest_init(&c.ingest, conf, &c.db);
 	if (FCGX_InitRequest(&c.req, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error(LOG_TAG_MAIN, "cannot initialise a FastCGI request");
 		return -1;
@@ -233,6 +235,7 @@ serve_requests(const struct conf *conf, int listen_fd)
 		FCGX_Finish_r(&c.req);
 	}
 	FCGX_Free(&c.req, 1);
+	ingest_release(&c.ingest);
 	db_close(&c.db);
 	return 0;
 }

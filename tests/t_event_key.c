@@ -48,7 +48,7 @@ base_event(struct usage_event *ev)
 	usage_event_set(ev, EV_PROMPT_TOKENS, 120);
 	usage_event_set(ev, EV_COMPLETION_TOKENS, 30);
 	usage_event_set(ev, EV_TOTAL_TOKENS, 150);
-	usage_event_set(ev, EV_COST, 960000000);
+	usage_event_set(ev, EV_LITELLM_COST, 960000000);
 	usage_event_set(ev, EV_LATENCY_US, 79816);
 	ev->received_us = T_END + 5 * US;
 }
@@ -186,10 +186,10 @@ edit(struct usage_event *e, enum edit what)
 		usage_event_set(e, EV_LATENCY_US, 7);
 		break;
 	case ED_COST:
-		e->num[EV_COST] = 17245500000LL;
+		e->num[EV_LITELLM_COST] = 17245500000LL;
 		break;
 	case ED_NO_COST:
-		e->present &= ~(1u << EV_COST);
+		e->present &= ~(1u << EV_LITELLM_COST);
 		break;
 	case ED_RECEIVED:
 		e->received_us += 3600 * US;
@@ -483,11 +483,11 @@ test_time(void)
 
 	/* usage_event_set records presence. */
 	memset(&ev, 0, sizeof(ev));
-	ok(!EVENT_HAS(&ev, EV_COST), "EVENT_HAS: cost absent at first");
-	usage_event_set(&ev, EV_COST, 0);
-	ok(EVENT_HAS(&ev, EV_COST), "EVENT_HAS: cost present after set, even 0");
+	ok(!EVENT_HAS(&ev, EV_LITELLM_COST), "EVENT_HAS: cost absent at first");
+	usage_event_set(&ev, EV_LITELLM_COST, 0);
+	ok(EVENT_HAS(&ev, EV_LITELLM_COST), "EVENT_HAS: cost present after set, even 0");
 	ok(!EVENT_HAS(&ev, EV_PROMPT_TOKENS), "EVENT_HAS: other fields untouched");
-	is_int(ev.num[EV_COST], 0, "usage_event_set stores the value");
+	is_int(ev.num[EV_LITELLM_COST], 0, "usage_event_set stores the value");
 }
 
 int

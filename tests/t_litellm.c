@@ -117,7 +117,7 @@ test_fixture_01(void)
 	is_int(NUM(e, EV_TOTAL_TOKENS), 268, "01: total tokens");
 	is_int(NUM(e, EV_CACHE_READ_TOKENS), 0, "01: cached_tokens 0");
 	ok(!EVENT_HAS(e, EV_CACHE_WRITE_TOKENS), "01: no cache writes reported");
-	is_int(NUM(e, EV_COST), 14400000000LL, "01: response_cost 0.0144 exact");
+	is_int(NUM(e, EV_LITELLM_COST), 14400000000LL, "01: response_cost 0.0144 exact");
 	is_int(NUM(e, EV_START_US), 1772209845123456LL, "01: start µs");
 	is_int(NUM(e, EV_END_US), 1772209849871203LL, "01: end µs");
 	is_int(NUM(e, EV_LATENCY_US), 4747747, "01: latency = end - start");
@@ -146,7 +146,7 @@ test_fixture_02_stream(void)
 	    "02: TTFT = completionStartTime - startTime");
 	is_int(NUM(e, EV_LATENCY_US), 1772209909441902LL - 1772209901004113LL,
 	    "02: latency is the whole stream, not response_time");
-	is_int(NUM(e, EV_COST), 7925000000LL, "02: cost 0.007925000000000001");
+	is_int(NUM(e, EV_LITELLM_COST), 7925000000LL, "02: cost 0.007925000000000001");
 	is_str(e->department, "finance", "02: department");
 out:
 	event_batch_release(&b);
@@ -169,7 +169,7 @@ test_fixture_03_failure(void)
 	is_str(e->provider, "anthropic", "03: provider");
 	is_str(e->model, "anthropic/claude-sonnet-4-20250514", "03: model");
 	is_int(NUM(e, EV_PROMPT_TOKENS), 0, "03: zero tokens");
-	is_int(NUM(e, EV_COST), 0, "03: cost 0");
+	is_int(NUM(e, EV_LITELLM_COST), 0, "03: cost 0");
 	is_str(e->agent, "claude-code", "03: agent");
 out:
 	event_batch_release(&b);
@@ -189,7 +189,7 @@ test_fixture_04_embedding(void)
 	is_str(e->call_type, "aembedding", "04: call type");
 	is_int(NUM(e, EV_PROMPT_TOKENS), 18, "04: prompt tokens");
 	is_int(NUM(e, EV_COMPLETION_TOKENS), 0, "04: completion tokens");
-	is_int(NUM(e, EV_COST), 360000, "04: cost 3.6e-07");
+	is_int(NUM(e, EV_LITELLM_COST), 360000, "04: cost 3.6e-07");
 	is_str(e->agent, NULL, "04: no X-Agent -> untagged (NULL)");
 	is_str(e->team, "retrieval", "04: team");
 	ok(!EVENT_HAS(e, EV_CACHE_READ_TOKENS), "04: prompt_tokens_details null");
@@ -211,7 +211,7 @@ test_fixture_06_caching(void)
 	is_int(NUM(e, EV_PROMPT_TOKENS), 12402, "06: prompt tokens (incl. cache)");
 	is_int(NUM(e, EV_CACHE_READ_TOKENS), 10240, "06: cache read tokens");
 	is_int(NUM(e, EV_CACHE_WRITE_TOKENS), 1850, "06: cache write tokens");
-	is_int(NUM(e, EV_COST), 17245500000LL, "06: cost 0.0172455");
+	is_int(NUM(e, EV_LITELLM_COST), 17245500000LL, "06: cost 0.0172455");
 out:
 	event_batch_release(&b);
 }
@@ -281,7 +281,7 @@ test_real_captures(void)
 		e = &b.events[0];
 		ok(hash_is(e, "trk_test123"), "real 1: event 0 token trk_test123");
 		is_str(e->department, "engineering", "real 1: department");
-		is_int(NUM(e, EV_COST), 960000000, "real 1: cost 0.00096");
+		is_int(NUM(e, EV_LITELLM_COST), 960000000, "real 1: cost 0.00096");
 		is_int(NUM(e, EV_START_US), 1795753587369350LL, "real 1: start");
 		is_int(NUM(e, EV_LATENCY_US), 1795753587449166LL -
 		    1795753587369350LL, "real 1: latency");
@@ -296,7 +296,7 @@ test_real_captures(void)
 		is_int(b.events[0].stream, 1, "real 2: stream");
 		is_int(NUM(&b.events[0], EV_TTFT_US), 1795753602993079LL -
 		    1795753602963279LL, "real 2: TTFT");
-		is_int(NUM(&b.events[2], EV_COST), 120000, "real 2: embedding cost");
+		is_int(NUM(&b.events[2], EV_LITELLM_COST), 120000, "real 2: embedding cost");
 		is_str(b.events[3].error_code, "429", "real 2: failure code");
 		ok(hash_is(&b.events[3], "trk_test123"), "real 2: failure token");
 	}
@@ -521,7 +521,7 @@ test_field_types(void)
 	json_object_object_add(ev, "response_cost", json_tokener_parse("NaN"));
 	json_object_object_add(ev, "status", json_object_new_string("partial"));
 	parse_obj(ev, NULL, &b, &err);
-	ok(b.nevents == 1 && !EVENT_HAS(&b.events[0], EV_COST),
+	ok(b.nevents == 1 && !EVENT_HAS(&b.events[0], EV_LITELLM_COST),
 	    "NaN cost stored as NULL, not 0");
 	ok(b.nevents == 1 && b.events[0].status == EVENT_STATUS_UNKNOWN,
 	    "unknown status stored as NULL");
