@@ -410,6 +410,12 @@ svg_tick_label(const struct svg_ticks *t, int i, enum svg_unit unit,
 	char		 digits[32];
 	int		 s = 0, d, n;
 
+	/* Ticks from svg_nice_ticks stay well inside these bounds. */
+	if (i < 0 || i > t->count || t->count > TICKS_TARGET * 3 ||
+	    t->exp < -18 || t->exp > 15) {
+		snprintf(buf, SVG_VALUE_BYTES, "?");
+		return;
+	}
 	if (i == 0) {
 		snprintf(buf, SVG_VALUE_BYTES, "%s0", cur);
 		return;
@@ -443,7 +449,7 @@ svg_format_value(double v, enum svg_unit unit, char buf[SVG_VALUE_BYTES])
 	double	a = fabs(v), scaled;
 	int	s = 0, d, n;
 
-	if (!isfinite(v)) {
+	if (!isfinite(v) || a > SVG_VALUE_MAX) {
 		snprintf(buf, SVG_VALUE_BYTES, "n/a");
 		return;
 	}
@@ -630,8 +636,10 @@ count_labels(const struct period *p, int64_t start_s, int64_t bucket_s,
 
 /*
  * The finest round period that labels between two (one for a single
- * bucket) and X_LABELS_MAX buckets; every n-th bucket when the buckets
- * are off any round time.
+ * bucket) and X_LABELS_MAX buckets. A period is only tried when every
+ * period boundary is a bucket boundary (it is a multiple of the bucket;
+ * months need buckets that divide a day), so labels fall at regular
+ * steps. Every n-th bucket when no round period fits.
  */
 static void
 choose_period(int64_t start_s, int64_t bucket_s, size_t n, struct period *p)
@@ -640,7 +648,7 @@ choose_period(int64_t start_s, int64_t bucket_s, size_t n, struct period *p)
 
 	p->kind = PERIOD_SECONDS;
 	for (i = 0; i < sizeof(label_secs) / sizeof(label_secs[0]); i++) {
-		if (label_secs[i] < bucket_s)
+		if (label_secs[i] % bucket_s != 0)
 			continue;
 		p->n = label_secs[i];
 		count = count_labels(p, start_s, bucket_s, n);
@@ -648,7 +656,8 @@ choose_period(int64_t start_s, int64_t bucket_s, size_t n, struct period *p)
 			return;
 	}
 	p->kind = PERIOD_MONTHS;
-	for (i = 0; i < sizeof(label_months) / sizeof(label_months[0]); i++) {
+	for (i = 0; S_PER_DAY % bucket_s == 0 &&
+	    i < sizeof(label_months) / sizeof(label_months[0]); i++) {
 		p->n = label_months[i];
 		count = count_labels(p, start_s, bucket_s, n);
 		if (count >= least && count <= X_LABELS_MAX)

@@ -4,7 +4,7 @@
  * event handler, no external reference, no <style> and no style
  * attribute: colours and fonts are presentation attributes, which a page
  * CSP of "default-src 'none'; style-src 'self'" allows. Every element
- * also carries a class (svg-chart, svg-bar, svg-label, svg-value,
+ * also carries a class (svg-chart, svg-bg, svg-bar, svg-label, svg-value,
  * svg-axis, svg-grid, svg-tick, svg-legend, svg-nodata) so the page's own
  * stylesheet can override the defaults (CSS wins over presentation
  * attributes), e.g. for a dark theme.
@@ -131,10 +131,16 @@ int	svg_time_chart(struct writer *, const struct svg_time_chart *,
  * above SVG_VALUE_MAX.
  */
 int	svg_nice_ticks(double max, struct svg_ticks *);
-/* The label of tick i (0 .. count), exact: "0", "2.5k", "$0.010", "$1.50". */
+/*
+ * The label of tick i (0 .. count) of ticks from svg_nice_ticks, exact:
+ * "0", "2.5k", "$0.010", "$1.50"; "?" for anything else.
+ */
 void	svg_tick_label(const struct svg_ticks *, int i, enum svg_unit,
 	    char buf[SVG_VALUE_BYTES]);
-/* A value for display: "1234", "12.3k", "$0.00345", "$12.50". */
+/*
+ * A value for display: "1234", "12.3k", "$0.00345", "$12.50"; "n/a" when
+ * not finite or beyond SVG_VALUE_MAX either way.
+ */
 void	svg_format_value(double, enum svg_unit, char buf[SVG_VALUE_BYTES]);
 
 #endif
