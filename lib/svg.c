@@ -35,8 +35,10 @@
 #define T_XLABEL_H	40
 #define LEGEND_ROW_H	20
 #define SWATCH		12
-/* Share of a bucket's width its bar takes. */
+/* Share of a bucket's width its bar takes; buckets narrower than
+ * T_GAP_MIN_W get no gap (gaps under a pixel only shimmer). */
 #define T_BAR_SHARE	0.8
+#define T_GAP_MIN_W	4
 /* Baseline of a text line below the middle of its row. */
 #define BASELINE_DY	4
 
@@ -788,7 +790,7 @@ svg_time_chart(struct writer *w, const struct svg_time_chart *c,
 	const char		*vt;
 	int64_t			 start_s, bucket_s, ts;
 	double			 max = 0, sum, v, left, plot_w, axis_y, bw,
-				 x, y, ytop, ybot, legend_y;
+				 share, x, y, ytop, ybot, legend_y;
 	size_t			 i, s;
 	int			 k, rows, fine_time;
 
@@ -824,6 +826,7 @@ svg_time_chart(struct writer *w, const struct svg_time_chart *c,
 	plot_w = VIEW_W - left - T_RIGHT;
 	axis_y = T_TOP + T_PLOT_H;
 	bw = plot_w / (double)c->nbuckets;
+	share = bw < T_GAP_MIN_W ? 1 : T_BAR_SHARE;
 	legend_y = axis_y + T_XLABEL_H;
 	rows = legend_layout(c, left, items);
 
@@ -880,12 +883,14 @@ svg_time_chart(struct writer *w, const struct svg_time_chart *c,
 			}
 			writer_puts(w, "<rect class=\"svg-bar\"");
 			attr_num(w, "x", left + bw * ((double)i +
-			    (1 - T_BAR_SHARE) / 2));
+			    (1 - share) / 2));
 			attr_num(w, "y", ytop);
-			attr_num(w, "width", bw * T_BAR_SHARE);
+			attr_num(w, "width", bw * share);
 			attr_num(w, "height", ybot - ytop);
-			writer_printf(w, " fill=\"%s\"><title>",
-			    palette[s % PALETTE_N]);
+			/* Crisp edges: stacked and adjacent segments would
+			 * otherwise show anti-aliased seams. */
+			writer_printf(w, " fill=\"%s\" shape-rendering="
+			    "\"crispEdges\"><title>", palette[s % PALETTE_N]);
 			html_text(w, sr->name);
 			writer_puts(w, ", ");
 			html_text(w, when);

@@ -34,7 +34,8 @@ static const char *const elements[] = {
 static const char *const attributes[] = {
 	"xmlns", "class", "viewBox", "width", "height", "role",
 	"aria-labelledby", "font-family", "font-size", "id", "x", "y", "x1",
-	"y1", "x2", "y2", "fill", "stroke", "text-anchor", NULL,
+	"y1", "x2", "y2", "fill", "stroke", "text-anchor", "shape-rendering",
+	NULL,
 };
 static const char *const refs[] = {
 	"&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&#9;", "&#10;", "&#13;",
@@ -946,6 +947,9 @@ test_time_edges(void)
 	well_formed(out, "largest time chart");
 	is_int(count(out, "<rect class=\"svg-bar\""),
 	    SVG_SERIES_MAX * SVG_BUCKETS_MAX, "every segment drawn");
+	/* Buckets 496 / 744 = 0.67 wide: bars fill them, no gap. */
+	ok(strstr(out, "<rect class=\"svg-bar\" x=\"40\" y=\"") != NULL &&
+	    strstr(out, " width=\"0.67\"") != NULL, "dense buckets: full width");
 	free(out);
 
 	c.nseries = SVG_SERIES_MAX + 1;
