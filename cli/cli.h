@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "audit.h"
 #include "conf.h"
 #include "db.h"
 #include "err.h"
@@ -18,6 +19,7 @@ struct cli {
 	struct conf	 conf;
 	int		 conf_loaded;
 	struct db	 db;
+	char		 actor[AUDIT_ACTOR_BYTES + 1];	/* for the audit log */
 };
 
 struct cli_cmd {
@@ -59,5 +61,6 @@ int	cmd_events(struct cli *, int, char *[]);
 int	cmd_prices(struct cli *, int, char *[]);
 int	cmd_reprice(struct cli *, int, char *[]);
 int	cmd_cost_check(struct cli *, int, char *[]);
+int	cmd_audit(struct cli *, int, char *[]);
 
 #endif

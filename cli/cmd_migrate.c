@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
+#include "audit.h"
 #include "cli.h"
 #include "migrate.h"
 
@@ -34,6 +37,7 @@ cmd_migrate(struct cli *cli, int argc, char *argv[])
 	};
 	struct migration_set	 set = { NULL, 0 };
 	struct llmops_err	 err;
+	struct json_object	*d;
 	const char		*dir = NULL;
 	int			 ch, from = 0, to = 0, rc;
 
@@ -60,9 +64,19 @@ cmd_migrate(struct cli *cli, int argc, char *argv[])
 	migrate_set_release(&set);
 	if (rc != 0)
 		return cli_fail(&err);
-	if (from == to)
+	if (from == to) {
 		printf("schema is at version %d: up to date\n", to);
-	else
-		printf("schema migrated from version %d to %d\n", from, to);
+		return EXIT_OK;
+	}
+	printf("schema migrated from version %d to %d\n", from, to);
+	d = json_object_new_object();
+	json_object_object_add(d, "from", json_object_new_int(from));
+	json_object_object_add(d, "to", json_object_new_int(to));
+	/* The audit log itself arrives with schema 4. */
+	if (to >= 4 && audit_record(&cli->db, cli->actor, 0, "schema.migrate",
+	    NULL, d, &err) != 0)
+		cli_error("warning: not in the audit log: %s", err.msg);
+	else if (to < 4)
+		json_object_put(d);
 	return EXIT_OK;
 }

@@ -57,7 +57,7 @@ org_create(struct cli *cli, int argc, char *argv[])
 	if (cli_db(cli) != 0)
 		return EXIT_ERR;
 	err_clear(&err);
-	if (admin_org_create(&cli->db, argv[optind], &id, &err) != 0)
+	if (admin_org_create(&cli->db, cli->actor, argv[optind], &id, &err) != 0)
 		return cli_fail(&err);
 	printf("created organization %s (id %" PRIu32 ")\n", argv[optind], id);
 	return EXIT_OK;

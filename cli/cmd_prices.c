@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "admin.h"
+#include "audit.h"
 #include "cli.h"
 #include "decimal.h"
 #include "fileio.h"
@@ -231,6 +234,7 @@ prices_import(struct cli *cli, int argc, char *argv[])
 	struct price_set	 in, cur;
 	struct llmops_err	 err;
 	const struct price	*old;
+	struct json_object	*d;
 	const char		*base;
 	char			*text = NULL;
 	size_t			 len, i, added = 0, same = 0;
@@ -284,7 +288,13 @@ prices_import(struct cli *cli, int argc, char *argv[])
 		}
 		added++;
 	}
-	if (db_commit(&cli->db, &err) != 0) {
+	d = json_object_new_object();
+	json_object_object_add(d, "file", json_object_new_string(argv[optind]));
+	json_object_object_add(d, "added", json_object_new_int64((int64_t)added));
+	json_object_object_add(d, "unchanged", json_object_new_int64((int64_t)same));
+	if (audit_record(&cli->db, cli->actor, 0, "prices.import", NULL, d,
+	    &err) != 0 || db_commit(&cli->db, &err) != 0) {
+		db_rollback(&cli->db);
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -445,6 +455,33 @@ prices_list(struct cli *cli, int argc, char *argv[])
 	return out_end(&out) != 0 ? cli_error("cannot write the output") : EXIT_OK;
 }
 
+/* What the audit log says of a price: its rates per million tokens. */
+static struct json_object *
+price_details(const struct price *p)
+{
+	struct json_object	*o = json_object_new_object();
+	char			 num[48], iso[TIME_ISO_BYTES];
+	int			 k;
+
+	for (k = 0; k < RATE__MAX; k++) {
+		per_mtok(&p->rates, (enum price_rate)k, num, sizeof(num));
+		if (*num != '\0')
+			json_object_object_add(o, price_rate_name(k),
+			    json_object_new_string(num));
+	}
+	if (p->has_discount && decimal_format_short(p->discount_ppm, 4, num,
+	    sizeof(num)) == 0)
+		json_object_object_add(o, "discount_pct",
+		    json_object_new_string(num));
+	if (p->ntiers > 0) {
+		tiers_text(p, num, sizeof(num));
+		json_object_object_add(o, "tiers", json_object_new_string(num));
+	}
+	time_format_iso_sec(p->from_us, iso);
+	json_object_object_add(o, "from", json_object_new_string(iso));
+	return o;
+}
+
 /* The price `set` describes, from the options. */
 static int
 build_price(const struct prices_opts *o, const char *model, uint32_t org_id,
@@ -524,7 +561,12 @@ prices_set(struct cli *cli, int argc, char *argv[])
 		price_release(&p);
 		return EXIT_USAGE;
 	}
-	if (price_db_add(&cli->db, &p, 0, &err) != 0) {
+	if (db_begin(&cli->db, &err) != 0 ||
+	    price_db_add(&cli->db, &p, 1, &err) != 0 ||
+	    audit_record(&cli->db, cli->actor, org.id, p.has_discount ?
+	    "prices.discount" : "prices.set", p.model, price_details(&p), &err)
+	    != 0 || db_commit(&cli->db, &err) != 0) {
+		db_rollback(&cli->db);
 		price_release(&p);
 		return cli_fail(&err);
 	}

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "admin.h"
+#include "audit.h"
 #include "cli.h"
 #include "decimal.h"
 #include "output.h"
@@ -51,6 +54,7 @@ cmd_reprice(struct cli *cli, int argc, char *argv[])
 	struct price_set	 set;
 	struct llmops_err	 err;
 	struct org		 org;
+	struct json_object	*d;
 	const char		*model = NULL;
 	int			 ch, rc;
 
@@ -85,6 +89,17 @@ cmd_reprice(struct cli *cli, int argc, char *argv[])
 		    "committed): %s", st.examined, st.changed, err.msg);
 		return EXIT_ERR;
 	}
+	d = json_object_new_object();
+	json_object_object_add(d, "examined", json_object_new_int64(
+	    (int64_t)st.examined));
+	json_object_object_add(d, "changed", json_object_new_int64(
+	    (int64_t)st.changed));
+	if (model != NULL)
+		json_object_object_add(d, "model", json_object_new_string(model));
+	if (audit_record(&cli->db, cli->actor, org.id, "prices.reprice", NULL, d,
+	    &err) != 0)
+		cli_error("warning: the reprice is done but not in the audit log: "
+		    "%s", err.msg);
 	printf("repriced %s: %zu events examined, %zu changed\n", org.name,
 	    st.examined, st.changed);
 	return EXIT_OK;

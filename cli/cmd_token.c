@@ -11,22 +11,34 @@
 #include "admin.h"
 #include "cli.h"
 #include "output.h"
+#include "timefmt.h"
 
 /* Registered tokens shorter than this get a warning: guessable. */
 #define TOKEN_WEAK_BYTES	20
 
 static const char usage_text[] =
-    "usage: llmopsctl token create ORG [--label LABEL]\n"
-    "       llmopsctl token add ORG TOKEN|- [--label LABEL]\n"
+    "usage: llmopsctl token create ORG [--label LABEL] [--expires T]\n"
+    "       llmopsctl token add ORG TOKEN|- [--label LABEL] [--expires T]\n"
     "       llmopsctl token list ORG [--format table|csv|json]\n"
-    "       llmopsctl token revoke ID\n\n"
+    "       llmopsctl token revoke ID\n"
+    "       llmopsctl token rotate ID [--grace DURATION]\n\n"
     "Tracking tokens are what LiteLLM clients send as X-Cloudidr-Token.\n"
     "create  prints a new random token once on stdout; only its SHA-256 is kept\n"
     "add     registers a token value clients already send (- reads it from\n"
     "        stdin, keeping it out of the process list and shell history)\n"
     "list    id, prefix, label, status, created, last used, expiry; never "
     "the token\n"
-    "revoke  refuses the token from now on (events carrying it are rejected)\n";
+    "revoke  refuses the token (within ingest.token_cache_seconds, 30 s by\n"
+    "        default, in every responder)\n"
+    "rotate  prints a new token replacing ID; the old one is accepted until\n"
+    "        the grace period ends (default 24h; 0: refused at once), then\n"
+    "        refused\n"
+    "--expires takes a time (2027-01-31) or a duration from now (90d);\n"
+    "durations: 90s, 30m, 24h, 7d, 2w. Last use is recorded at most once a\n"
+    "minute per responder.\n";
+
+/* Default grace period of `token rotate`. */
+#define TOKEN_ROTATE_GRACE	"24h"
 
 static const struct report_col token_cols[] = {
 	{ "id", COL_INT },
@@ -40,6 +52,9 @@ static const struct report_col token_cols[] = {
 
 struct token_opts {
 	const char	*label;
+	int64_t		 expires_us;	/* 0: never */
+	int64_t		 grace_us;
+	int		 have_grace;
 	enum out_format	 fmt;
 };
 
@@ -49,18 +64,41 @@ parse_opts(int argc, char *argv[], struct token_opts *o, int *rc)
 {
 	static const struct option longopts[] = {
 		{ "label", required_argument, NULL, 'l' },
+		{ "expires", required_argument, NULL, 'e' },
+		{ "grace", required_argument, NULL, 'g' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int	ch;
 
-	o->label = NULL;
+	memset(o, 0, sizeof(*o));
 	o->fmt = OUT_TABLE;
+	time_parse_duration(TOKEN_ROTATE_GRACE, &o->grace_us);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (ch == 'l') {
 			o->label = optarg;
+			continue;
+		}
+		if (ch == 'e') {
+			if (time_parse_future(optarg, time_now_us(),
+			    &o->expires_us) != 0) {
+				cli_error("--expires: a time or a duration, not "
+				    "'%s'", optarg);
+				*rc = EXIT_USAGE;
+				return -1;
+			}
+			continue;
+		}
+		if (ch == 'g') {
+			if (time_parse_duration(optarg, &o->grace_us) != 0) {
+				cli_error("--grace: a duration (0, 90s, 30m, 24h, "
+				    "7d), not '%s'", optarg);
+				*rc = EXIT_USAGE;
+				return -1;
+			}
+			o->have_grace = 1;
 			continue;
 		}
 		if (ch == 'f' && out_format_parse(optarg, OUT_ALLOW(OUT_TABLE) |
@@ -104,7 +142,8 @@ token_create(struct cli *cli, int argc, char *argv[])
 	if (find_org(cli, argv[optind], &org) != 0)
 		return EXIT_ERR;
 	err_clear(&err);
-	if (admin_token_create(&cli->db, org.id, o.label, token, &id, &err) != 0)
+	if (admin_token_create(&cli->db, cli->actor, org.id, o.label,
+	    o.expires_us, token, &id, &err) != 0)
 		return cli_fail(&err);
 	fprintf(stderr, "created token %" PRIu32 " for organization %s; it is "
 	    "shown only now, store it safely:\n", id, org.name);
@@ -140,7 +179,8 @@ token_add(struct cli *cli, int argc, char *argv[])
 		return EXIT_ERR;
 	}
 	err_clear(&err);
-	rc = admin_token_add(&cli->db, org.id, token, o.label, &id, &err);
+	rc = admin_token_add(&cli->db, cli->actor, org.id, token, o.label,
+	    o.expires_us, &id, &err);
 	if (rc == 0 && strlen(token) < TOKEN_WEAK_BYTES)
 		fprintf(stderr, "llmopsctl: warning: a token of %zu characters "
 		    "is easy to guess; prefer `token create`\n", strlen(token));
@@ -205,7 +245,7 @@ token_revoke(struct cli *cli, int argc, char *argv[])
 
 	if (parse_opts(argc, argv, &o, &rc) != 0)
 		return rc;
-	if (argc - optind != 1 || o.label != NULL)
+	if (argc - optind != 1 || o.label != NULL || o.expires_us != 0)
 		return cli_usage(usage_text, EXIT_USAGE);
 	if (cli_parse_id(argv[optind], &id) != 0) {
 		cli_error("token id must be a positive number, not '%s'",
@@ -215,10 +255,45 @@ token_revoke(struct cli *cli, int argc, char *argv[])
 	if (cli_db(cli) != 0)
 		return EXIT_ERR;
 	err_clear(&err);
-	if (admin_token_revoke(&cli->db, id, &err) != 0)
+	if (admin_token_revoke(&cli->db, cli->actor, id, &err) != 0)
 		return cli_fail(&err);
 	printf("revoked token %u\n", id);
 	return EXIT_OK;
+}
+
+static int
+token_rotate(struct cli *cli, int argc, char *argv[])
+{
+	struct token_opts	o;
+	struct llmops_err	err;
+	char			token[TOKEN_GENERATED_BYTES];
+	char			until[TIME_ISO_BYTES];
+	unsigned		id;
+	uint32_t		new_id = 0;
+	int			rc;
+
+	if (parse_opts(argc, argv, &o, &rc) != 0)
+		return rc;
+	if (argc - optind != 1 || o.label != NULL || o.expires_us != 0)
+		return cli_usage(usage_text, EXIT_USAGE);
+	if (cli_parse_id(argv[optind], &id) != 0) {
+		cli_error("token id must be a positive number, not '%s'",
+		    argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (cli_db(cli) != 0)
+		return EXIT_ERR;
+	err_clear(&err);
+	if (admin_token_rotate(&cli->db, cli->actor, id, o.grace_us, token,
+	    &new_id, &err) != 0)
+		return cli_fail(&err);
+	time_format_iso_sec(time_now_us() + o.grace_us, until);
+	fprintf(stderr, "token %u replaced by token %" PRIu32 ", accepted until "
+	    "%s; the new token is shown only now, store it safely:\n", id,
+	    new_id, until);
+	printf("%s\n", token);
+	OPENSSL_cleanse(token, sizeof(token));
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERR;
 }
 
 int
@@ -229,6 +304,7 @@ cmd_token(struct cli *cli, int argc, char *argv[])
 		{ "add", token_add, NULL },
 		{ "list", token_list, NULL },
 		{ "revoke", token_revoke, NULL },
+		{ "rotate", token_rotate, NULL },
 		{ NULL, NULL, NULL },
 	};
 

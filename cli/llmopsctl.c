@@ -25,6 +25,7 @@ static const struct cli_cmd commands[] = {
 	{ "prices", cmd_prices, "import, list and set prices and overrides" },
 	{ "reprice", cmd_reprice, "recompute stored costs after a price change" },
 	{ "cost-check", cmd_cost_check, "LiteLLM's cost against ours, per model" },
+	{ "audit", cmd_audit, "the log of administrative actions" },
 	{ NULL, NULL, NULL },
 };
 
@@ -168,6 +169,7 @@ main(int argc, char *argv[])
 	int		ch, rc;
 
 	memset(&cli, 0, sizeof(cli));
+	audit_cli_actor(cli.actor);
 	/* Stop at the first non-option: the command parses its own options. */
 	while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -33,23 +33,37 @@ struct token_row {
 
 /* Name rules: 1..128 characters, valid UTF-8, no control characters, not all digits. */
 int	admin_org_name_ok(const char *name, const char **why);
-int	admin_org_create(struct db *, const char *name, uint32_t *id,
-	    struct llmops_err *);
+int	admin_org_create(struct db *, const char *actor, const char *name,
+	    uint32_t *id, struct llmops_err *);
 /* Finds an organization by name, or by id when `ref` is all digits. */
 int	admin_org_find(struct db *, const char *ref, struct org *,
 	    struct llmops_err *);
 int	admin_org_list(struct db *, int (*cb)(const struct org *, void *),
 	    void *arg, struct llmops_err *);
 
-/* Creates a new random token; `token` receives it (shown once, never stored). */
-int	admin_token_create(struct db *, uint32_t org_id, const char *label,
+/*
+ * Creates a new random token; `token` receives it (shown once, never
+ * stored). expires_us 0: never expires.
+ */
+int	admin_token_create(struct db *, const char *actor, uint32_t org_id,
+	    const char *label, int64_t expires_us,
 	    char token[TOKEN_GENERATED_BYTES], uint32_t *id, struct llmops_err *);
 /* Registers an existing token value (e.g. one clients already send). */
-int	admin_token_add(struct db *, uint32_t org_id, const char *token,
-	    const char *label, uint32_t *id, struct llmops_err *);
+int	admin_token_add(struct db *, const char *actor, uint32_t org_id,
+	    const char *token, const char *label, int64_t expires_us,
+	    uint32_t *id, struct llmops_err *);
+/*
+ * Replaces token `id` by a new random one of the same organization and
+ * label; the old one keeps working until now + grace_us (0: at once),
+ * then is refused. The new token's id and value are returned.
+ */
+int	admin_token_rotate(struct db *, const char *actor, uint32_t id,
+	    int64_t grace_us, char token[TOKEN_GENERATED_BYTES],
+	    uint32_t *new_id, struct llmops_err *);
 int	admin_token_list(struct db *, uint32_t org_id,
 	    int (*cb)(const struct token_row *, void *), void *arg,
 	    struct llmops_err *);
-int	admin_token_revoke(struct db *, uint32_t id, struct llmops_err *);
+int	admin_token_revoke(struct db *, const char *actor, uint32_t id,
+	    struct llmops_err *);
 
 #endif

@@ -68,6 +68,8 @@ static const struct opt opts[] = {
 	    LIMIT_JSON_DEPTH_MAX, NULL, LIMIT_JSON_DEPTH_DEFAULT),
 	O("ingest.max_label_chars", OPT_INT, ingest.max_label_chars, 1,
 	    LIMIT_LABEL_CHARS_MAX, NULL, LIMIT_LABEL_CHARS_DEFAULT),
+	O("ingest.token_cache_seconds", OPT_INT, ingest.token_cache_seconds, 0,
+	    LIMIT_TOKEN_CACHE_MAX, NULL, LIMIT_TOKEN_CACHE_DEFAULT),
 	G("cost"),
 	O("cost.prefer", OPT_STRING, cost.prefer_name, 0, 0, "ours", 0),
 	O("cost.reload_seconds", OPT_INT, cost.reload_seconds, 1, 3600, NULL,

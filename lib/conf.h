@@ -37,6 +37,7 @@ struct conf_ingest {
 	long long	 max_events;
 	int		 max_json_depth;
 	int		 max_label_chars;
+	int		 token_cache_seconds;
 };
 
 struct conf_cost {

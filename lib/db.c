@@ -94,12 +94,13 @@ static const char *const stmts[STMT__MAX] = {
 	"SELECT id, name FROM organizations WHERE id = ?",
 	/* STMT_TOKEN_INSERT */
 	"INSERT INTO tracking_tokens (org_id, token_hash, prefix, label, status, "
-	"created_us) VALUES (?, ?, ?, ?, 'active', ?)",
+	"created_us, expires_us) VALUES (?, ?, ?, ?, 'active', ?, ?)",
 	/* STMT_TOKEN_LIST */
 	"SELECT id, prefix, label, status, created_us, last_used_us, expires_us, "
 	"revoked_us FROM tracking_tokens WHERE org_id = ? ORDER BY id",
 	/* STMT_TOKEN_GET */
-	"SELECT id, org_id, status FROM tracking_tokens WHERE id = ?",
+	"SELECT id, org_id, status, label, expires_us, rotated_to FROM "
+	"tracking_tokens WHERE id = ?",
 	/* STMT_TOKEN_REVOKE */
 	"UPDATE tracking_tokens SET status = 'revoked', revoked_us = ? "
 	"WHERE id = ? AND status = 'active'",
@@ -189,6 +190,16 @@ static const char *const stmts[STMT__MAX] = {
 	"? / 100 * GREATEST(ABS(SUM(our_cost)), ABS(SUM(litellm_cost))) "
 	"OR SUM(requests) > SUM(our_cost_events) "
 	"ORDER BY ABS(SUM(our_cost) - SUM(litellm_cost)) DESC, model",
+	/* STMT_AUDIT_INSERT */
+	"INSERT INTO audit_log (at_us, actor, org_id, action, target, details) "
+	"VALUES (?, ?, ?, ?, ?, ?)",
+	/* STMT_AUDIT_LIST: org 0 = every organization */
+	"SELECT id, at_us, actor, org_id, action, target, details FROM audit_log "
+	"WHERE (? = 0 OR org_id = ?) AND at_us >= ? ORDER BY id DESC LIMIT ?",
+	/* STMT_TOKEN_ROTATE: the old token expires at the end of the grace */
+	"UPDATE tracking_tokens SET rotated_to = ?, expires_us = "
+	"LEAST(COALESCE(expires_us, ?), ?) WHERE id = ? AND status = 'active' "
+	"AND rotated_to IS NULL",
 };
 
 void

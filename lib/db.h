@@ -57,6 +57,9 @@ enum stmt {
 	STMT_REPRICE_UPDATE,
 	STMT_ROLLUP_RECOST,
 	STMT_COST_CHECK,
+	STMT_AUDIT_INSERT,
+	STMT_AUDIT_LIST,
+	STMT_TOKEN_ROTATE,
 	STMT__MAX
 };
 
@@ -131,7 +134,7 @@ int	db_fetch(struct db *, enum stmt, struct db_cols *, struct llmops_err *);
 void	db_select_end(struct db *, enum stmt);
 
 /* The schema version this build knows (highest schema/NNN_*.sql). */
-#define DB_SCHEMA_VERSION	3
+#define DB_SCHEMA_VERSION	4
 /* Version the database is at (0 when never migrated). */
 int	db_schema_version(struct db *, int *version, struct llmops_err *);
 

@@ -114,24 +114,12 @@ ingest_precheck(const struct conf *conf, const struct ingest_request *req,
 	return 0;
 }
 
-/* Looks a token up, reconnecting once if the connection was lost. */
-static int
-lookup(struct db *db, const unsigned char *hash, int64_t now,
-    struct token_info *ti, struct llmops_err *err)
-{
-	if (store_token_lookup(db, hash, now, ti, err) == 0)
-		return 0;
-	if (!db_lost(db) || db_ensure(db, err) != 0)
-		return -1;
-	return store_token_lookup(db, hash, now, ti, err);
-}
-
 /*
  * Resolves every event's token to its organization; events with a missing
  * or unusable token become rejections. Fills accepted with the rest.
  */
 static int
-resolve_tokens(struct db *db, struct event_batch *b, int64_t now,
+resolve_tokens(struct ingest *in, struct event_batch *b, int64_t now,
     struct usage_event **accepted, size_t *naccepted,
     struct token_seen *seen, size_t *nseen, struct llmops_err *err)
 {
@@ -143,6 +131,7 @@ resolve_tokens(struct db *db, struct event_batch *b, int64_t now,
 	char			 why[REJECT_NOTE_WHY_BYTES];
 	struct usage_event	*ev;
 	struct token_seen	*ts;
+	enum token_state	 state;
 	size_t			 i, j;
 
 	*naccepted = 0;
@@ -161,17 +150,17 @@ resolve_tokens(struct db *db, struct event_batch *b, int64_t now,
 		if (ts == NULL) {
 			ts = &seen[(*nseen)++];
 			memcpy(ts->hash, ev->token_hash, TOKEN_HASH_LEN);
-			if (lookup(db, ev->token_hash, now, &ts->info, err) != 0)
+			if (token_cache_lookup(&in->tokens, in->db, ev->token_hash,
+			    now, &ts->info, err) != 0)
 				return -1;
 		}
-		if (ts->info.state != TOKEN_STATE_ACTIVE) {
+		if ((state = token_info_state(&ts->info, now)) != TOKEN_STATE_ACTIVE) {
 			snprintf(why, sizeof(why), "token %s... from %s is %s",
 			    ev->token_prefix, token_source_name(ev->token_source),
-			    ts->info.state == TOKEN_STATE_UNKNOWN ? "unknown" :
-			    ts->info.state == TOKEN_STATE_REVOKED ? "revoked" :
-			    "expired");
+			    state == TOKEN_STATE_UNKNOWN ? "unknown" :
+			    state == TOKEN_STATE_REVOKED ? "revoked" : "expired");
 			event_batch_reject(b, ev->index, ev->litellm_id,
-			    by_state[ts->info.state], why);
+			    by_state[state], why);
 			continue;
 		}
 		ev->org_id = ts->info.org_id;
@@ -243,12 +232,14 @@ ingest_init(struct ingest *in, const struct conf *conf, struct db *db)
 	in->conf = conf;
 	in->db = db;
 	price_cache_init(&in->prices, conf->cost.reload_seconds);
+	token_cache_init(&in->tokens, conf->ingest.token_cache_seconds);
 }
 
 void
 ingest_release(struct ingest *in)
 {
 	price_cache_release(&in->prices);
+	token_cache_release(&in->tokens);
 	memset(in, 0, sizeof(*in));
 }
 
@@ -321,7 +312,7 @@ ingest_callback(struct ingest *in, const struct ingest_request *req,
 		reply_error(r, 500, "out of memory");
 		goto out;
 	}
-	if (resolve_tokens(db, &b, now, accepted, &naccepted, seen, &nseen,
+	if (resolve_tokens(in, &b, now, accepted, &naccepted, seen, &nseen,
 	    &err) != 0) {
 		log_error(LOG_TAG_LITELLM, "POST of %zu events not stored: %s",
 		    b.nelements, err.msg);
@@ -356,7 +347,9 @@ ingest_callback(struct ingest *in, const struct ingest_request *req,
 	}
 	/* Last use is bookkeeping: its failure never fails the POST. */
 	for (i = 0; i < nseen; i++)
-		if (seen[i].info.state == TOKEN_STATE_ACTIVE &&
+		if (token_info_state(&seen[i].info, now) == TOKEN_STATE_ACTIVE &&
+		    token_cache_touch_due(&in->tokens, seen[i].hash, now,
+		    INGEST_TOUCH_INTERVAL_US) &&
 		    store_token_touch(db, seen[i].info.token_id, now,
 		    INGEST_TOUCH_INTERVAL_US, &err) != 0)
 			log_warn(LOG_TAG_DB, "cannot record token use: %s", err.msg);

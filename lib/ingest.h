@@ -13,6 +13,7 @@
 #include "litellm_event.h"
 #include "price_cache.h"
 #include "reply.h"
+#include "token_cache.h"
 
 /* Minimum time between two last_used writes for one token. */
 #define INGEST_TOUCH_INTERVAL_US	(60LL * 1000000)
@@ -22,6 +23,7 @@ struct ingest {
 	const struct conf	*conf;		/* borrowed */
 	struct db		*db;		/* borrowed */
 	struct price_cache	 prices;
+	struct token_cache	 tokens;
 };
 
 struct ingest_request {

@@ -38,6 +38,11 @@
 #define LIMIT_TOKENS_MAX		4294967295LL
 #define LIMIT_COST_USD_MAX		100000LL
 
+/* ingest { token_cache_seconds }: how long a responder trusts what it read
+ * of a tracking token; a revocation is in force everywhere after it. */
+#define LIMIT_TOKEN_CACHE_DEFAULT	30
+#define LIMIT_TOKEN_CACHE_MAX		300
+
 /* cost { reload_seconds }: how stale a responder's prices may be. */
 #define LIMIT_PRICE_RELOAD_DEFAULT	30
 

@@ -35,7 +35,7 @@ static const enum event_num delta_tokens[DELTA_TOKENS] = {
 
 int
 store_token_lookup(struct db *db, const unsigned char hash[TOKEN_HASH_LEN],
-    int64_t now_us, struct token_info *ti, struct llmops_err *err)
+    struct token_info *ti, struct llmops_err *err)
 {
 	struct db_params	p;
 	struct db_cols		c;
@@ -56,19 +56,26 @@ store_token_lookup(struct db *db, const unsigned char hash[TOKEN_HASH_LEN],
 	db_select_end(db, STMT_TOKEN_LOOKUP);
 	if (rc < 0)
 		return -1;
-	if (rc == 0) {
-		ti->state = TOKEN_STATE_UNKNOWN;
+	if (rc == 0)
 		return 0;
-	}
+	ti->known = 1;
 	ti->token_id = (uint32_t)id;
 	ti->org_id = (uint32_t)org;
-	if (!active)
-		ti->state = TOKEN_STATE_REVOKED;
-	else if (!dbc_null(&c, 3) && expires <= now_us)
-		ti->state = TOKEN_STATE_EXPIRED;
-	else
-		ti->state = TOKEN_STATE_ACTIVE;
+	ti->active = active != 0;
+	ti->expires_us = dbc_null(&c, 3) ? 0 : expires;
 	return 0;
+}
+
+enum token_state
+token_info_state(const struct token_info *ti, int64_t now_us)
+{
+	if (!ti->known)
+		return TOKEN_STATE_UNKNOWN;
+	if (!ti->active)
+		return TOKEN_STATE_REVOKED;
+	if (ti->expires_us != 0 && ti->expires_us <= now_us)
+		return TOKEN_STATE_EXPIRED;
+	return TOKEN_STATE_ACTIVE;
 }
 
 int

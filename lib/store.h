@@ -19,15 +19,20 @@ enum token_state {
 	TOKEN_STATE_EXPIRED,
 };
 
+/* A token as the database holds it; its state depends on the time. */
 struct token_info {
-	enum token_state	state;
+	int			known;
+	int			active;		/* not revoked */
+	int64_t			expires_us;	/* 0: never */
 	uint32_t		token_id;
 	uint32_t		org_id;
 };
 
-/* Looks a token hash up. Returns 0 (state filled) or -1 on database error. */
+/* Looks a token hash up. Returns 0 (info filled) or -1 on database error. */
 int	store_token_lookup(struct db *, const unsigned char hash[TOKEN_HASH_LEN],
-	    int64_t now_us, struct token_info *, struct llmops_err *);
+	    struct token_info *, struct llmops_err *);
+/* Unknown, revoked, expired (at now_us) or active. */
+enum token_state token_info_state(const struct token_info *, int64_t now_us);
 
 /* Records last use, writing at most once per token and `interval_us`. */
 int	store_token_touch(struct db *, uint32_t token_id, int64_t now_us,

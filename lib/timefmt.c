@@ -72,8 +72,8 @@ read_digits(const char **pp, int n, int *out)
 	return 0;
 }
 
-static int
-parse_relative(const char *s, int64_t now_us, int64_t *out)
+int
+time_parse_duration(const char *s, int64_t *out)
 {
 	char		*end;
 	long long	 n;
@@ -84,7 +84,9 @@ parse_relative(const char *s, int64_t now_us, int64_t *out)
 	n = strtoll(s, &end, 10);
 	if (end == s || n < 0 || n > 100000)
 		return -1;
-	if (strcmp(end, "m") == 0)
+	if (strcmp(end, "s") == 0 || (n == 0 && *end == '\0'))
+		unit = 1;
+	else if (strcmp(end, "m") == 0)
 		unit = 60;
 	else if (strcmp(end, "h") == 0)
 		unit = 3600;
@@ -94,8 +96,31 @@ parse_relative(const char *s, int64_t now_us, int64_t *out)
 		unit = 7 * 86400;
 	else
 		return -1;
-	*out = now_us - (int64_t)n * unit * TIME_US_PER_SEC;
+	*out = (int64_t)n * unit * TIME_US_PER_SEC;
 	return 0;
+}
+
+static int
+parse_relative(const char *s, int64_t now_us, int64_t *out)
+{
+	int64_t	d;
+
+	if (time_parse_duration(s, &d) != 0 || strcmp(s, "0") == 0)
+		return -1;
+	*out = now_us - d;
+	return 0;
+}
+
+int
+time_parse_future(const char *s, int64_t now_us, int64_t *out)
+{
+	int64_t	d;
+
+	if (time_parse_duration(s, &d) == 0) {
+		*out = now_us + d;
+		return 0;
+	}
+	return time_parse_arg(s, now_us, out);
 }
 
 int

@@ -24,5 +24,9 @@ void	time_format_iso_sec(int64_t us, char buf[TIME_ISO_BYTES]);
  * Returns -1 on anything else.
  */
 int	time_parse_arg(const char *, int64_t now_us, int64_t *out_us);
+/* "0", "90s", "90m", "24h", "7d", "2w" in microseconds; -1 for anything else. */
+int	time_parse_duration(const char *, int64_t *out_us);
+/* A time in the future: a duration from now ("30d"), or an absolute time. */
+int	time_parse_future(const char *, int64_t now_us, int64_t *out_us);
 
 #endif
