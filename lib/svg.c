@@ -447,7 +447,7 @@ void
 svg_format_value(double v, enum svg_unit unit, char buf[SVG_VALUE_BYTES])
 {
 	static const char *const sfx[] = { "", "k", "M", "B" };
-	char	num[SVG_VALUE_BYTES];
+	char	num[SVG_VALUE_BYTES - 2];	/* room for "-$" */
 	double	a = fabs(v), scaled;
 	int	s = 0, d, n;
 
@@ -460,7 +460,12 @@ svg_format_value(double v, enum svg_unit unit, char buf[SVG_VALUE_BYTES])
 		d = a >= 1 || a == 0 ? 2 : 2 - (int)floor(log10(a));
 		if (d > COST_SCALE_DIGITS)
 			d = COST_SCALE_DIGITS;
+		/* At most 16 digits, a point and 12 decimals: it fits. */
 		n = snprintf(num, sizeof(num), "%.*f", d, a);
+		if (n < 0 || (size_t)n >= sizeof(num)) {
+			snprintf(buf, SVG_VALUE_BYTES, "n/a");
+			return;
+		}
 		while (n > 0 && d > 2 && num[n - 1] == '0') {
 			n--;
 			d--;
