@@ -62,5 +62,6 @@ int	cmd_prices(struct cli *, int, char *[]);
 int	cmd_reprice(struct cli *, int, char *[]);
 int	cmd_cost_check(struct cli *, int, char *[]);
 int	cmd_audit(struct cli *, int, char *[]);
+int	cmd_rollups(struct cli *, int, char *[]);
 
 #endif

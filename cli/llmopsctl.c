@@ -26,6 +26,7 @@ static const struct cli_cmd commands[] = {
 	{ "reprice", cmd_reprice, "recompute stored costs after a price change" },
 	{ "cost-check", cmd_cost_check, "LiteLLM's cost against ours, per model" },
 	{ "audit", cmd_audit, "the log of administrative actions" },
+	{ "rollups", cmd_rollups, "rebuild the hourly rollups from raw events" },
 	{ NULL, NULL, NULL },
 };
 

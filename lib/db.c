@@ -40,30 +40,33 @@
 	"error_code, error_class, received_us, occurred_us"
 
 static const char *const stmts[STMT__MAX] = {
-	/* STMT_SCHEMA_VERSION */
+	[STMT_SCHEMA_VERSION] =
 	"SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-	/* STMT_MIGRATION_RECORD */
+	[STMT_MIGRATION_RECORD] =
 	"INSERT INTO schema_migrations (version, name, applied_us) "
 	"VALUES (?, ?, ?)",
-	/* STMT_TOKEN_LOOKUP */
+	[STMT_TOKEN_LOOKUP] =
 	"SELECT id, org_id, status = 'active', expires_us FROM tracking_tokens "
 	"WHERE token_hash = ?",
 	/* STMT_TOKEN_TOUCH: at most one write per token and interval */
+	[STMT_TOKEN_TOUCH] =
 	"UPDATE tracking_tokens SET last_used_us = ? WHERE id = ? AND "
 	"(last_used_us IS NULL OR last_used_us < ?)",
 	/* STMT_EVENT_INSERT: affected rows 0 means a duplicate */
+	[STMT_EVENT_INSERT] =
 	"INSERT INTO usage_events (" EVENT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, "
 	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
 	"?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id",
-	/* STMT_ROLLUP_UPSERT */
+	[STMT_ROLLUP_UPSERT] =
 	"INSERT INTO usage_hourly (org_id, hour_us, dims_key, source, "
-	"department, team, agent, model, provider, status, requests, errors, "
+	"department, team, agent, model, provider, status, error_class, "
+	"error_code, requests, errors, "
 	"prompt_tokens, completion_tokens, total_tokens, cache_read_tokens, "
 	"cache_write_tokens, reasoning_tokens, litellm_cost, "
 	"litellm_cost_events, cost, priced_requests, our_cost, our_cost_events, "
 	"latency_us_sum, latency_count, ttft_us_sum, ttft_count) VALUES (?, ?, "
 	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?) ON DUPLICATE KEY UPDATE "
+	"?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
 	"requests = requests + VALUES(requests), "
 	"errors = errors + VALUES(errors), "
 	"prompt_tokens = prompt_tokens + VALUES(prompt_tokens), "
@@ -82,41 +85,42 @@ static const char *const stmts[STMT__MAX] = {
 	"latency_count = latency_count + VALUES(latency_count), "
 	"ttft_us_sum = ttft_us_sum + VALUES(ttft_us_sum), "
 	"ttft_count = ttft_count + VALUES(ttft_count)",
-	/* STMT_ORG_INSERT */
+	[STMT_ORG_INSERT] =
 	"INSERT INTO organizations (name, created_us) VALUES (?, ?)",
-	/* STMT_ORG_LIST */
+	[STMT_ORG_LIST] =
 	"SELECT o.id, o.name, o.created_us, (SELECT COUNT(*) FROM "
 	"tracking_tokens t WHERE t.org_id = o.id AND t.status = 'active') "
 	"FROM organizations o ORDER BY o.id",
-	/* STMT_ORG_BY_NAME */
+	[STMT_ORG_BY_NAME] =
 	"SELECT id, name FROM organizations WHERE name = ?",
-	/* STMT_ORG_BY_ID */
+	[STMT_ORG_BY_ID] =
 	"SELECT id, name FROM organizations WHERE id = ?",
-	/* STMT_TOKEN_INSERT */
+	[STMT_TOKEN_INSERT] =
 	"INSERT INTO tracking_tokens (org_id, token_hash, prefix, label, status, "
 	"created_us, expires_us) VALUES (?, ?, ?, ?, 'active', ?, ?)",
-	/* STMT_TOKEN_LIST */
+	[STMT_TOKEN_LIST] =
 	"SELECT id, prefix, label, status, created_us, last_used_us, expires_us, "
 	"revoked_us FROM tracking_tokens WHERE org_id = ? ORDER BY id",
-	/* STMT_TOKEN_GET */
+	[STMT_TOKEN_GET] =
 	"SELECT id, org_id, status, label, expires_us, rotated_to FROM "
 	"tracking_tokens WHERE id = ?",
-	/* STMT_TOKEN_REVOKE */
+	[STMT_TOKEN_REVOKE] =
 	"UPDATE tracking_tokens SET status = 'revoked', revoked_us = ? "
 	"WHERE id = ? AND status = 'active'",
-	/* STMT_USAGE_TOTAL */
+	[STMT_USAGE_TOTAL] =
 	"SELECT NULL, " USAGE_SUMS USAGE_WHERE,
 	/* STMT_USAGE_BY_DEPARTMENT .. STMT_USAGE_BY_STATUS */
-	USAGE_BY("department"),
-	USAGE_BY("team"),
-	USAGE_BY("agent"),
-	USAGE_BY("model"),
-	USAGE_BY("provider"),
-	USAGE_BY("status"),
+	[STMT_USAGE_BY_DEPARTMENT] = USAGE_BY("department"),
+	[STMT_USAGE_BY_TEAM] = USAGE_BY("team"),
+	[STMT_USAGE_BY_AGENT] = USAGE_BY("agent"),
+	[STMT_USAGE_BY_MODEL] = USAGE_BY("model"),
+	[STMT_USAGE_BY_PROVIDER] = USAGE_BY("provider"),
+	[STMT_USAGE_BY_STATUS] = USAGE_BY("status"),
 	/* STMT_USAGE_BY_DAY, STMT_USAGE_BY_HOUR: bucket start in microseconds */
-	USAGE_BY_TIME("hour_us - MOD(hour_us, 86400000000)"),
-	USAGE_BY_TIME("hour_us"),
+	[STMT_USAGE_BY_DAY] = USAGE_BY_TIME("hour_us - MOD(hour_us, 86400000000)"),
+	[STMT_USAGE_BY_HOUR] = USAGE_BY_TIME("hour_us"),
 	/* STMT_EVENTS_LIST: the columns of report_event_cols, in order */
+	[STMT_EVENTS_LIST] =
 	"SELECT id, source, token_id, litellm_id, trace_id, call_type, status, "
 	"model, model_group, provider, department, team, agent, prompt_tokens, "
 	"completion_tokens, total_tokens, cache_read_tokens, cache_write_tokens, "
@@ -126,40 +130,43 @@ static const char *const stmts[STMT__MAX] = {
 	"stream, error_code, error_class, received_us FROM usage_events "
 	"WHERE org_id = ? AND occurred_us >= ? AND occurred_us < ? "
 	"ORDER BY occurred_us, id LIMIT ?",
-	/* STMT_PRICE_VERSION */
+	[STMT_PRICE_VERSION] =
 	"SELECT version FROM price_version WHERE id = 1",
-	/* STMT_PRICE_BUMP */
+	[STMT_PRICE_BUMP] =
 	"UPDATE price_version SET version = version + 1 WHERE id = 1",
 	/* STMT_PRICE_LOAD: ordered by id for price_db_load's tier attachment */
+	[STMT_PRICE_LOAD] =
 	"SELECT id, COALESCE(org_id, 0), model, provider, mode, "
 	"CAST(input AS CHAR), CAST(output AS CHAR), CAST(cache_read AS CHAR), "
 	"CAST(cache_write AS CHAR), CAST(cache_write_1h AS CHAR), "
 	"CAST(reasoning AS CHAR), CAST(discount_pct AS CHAR), "
 	"effective_from_us, effective_to_us FROM prices ORDER BY id",
-	/* STMT_TIER_LOAD */
+	[STMT_TIER_LOAD] =
 	"SELECT price_id, above_tokens, CAST(input AS CHAR), "
 	"CAST(output AS CHAR), CAST(cache_read AS CHAR), "
 	"CAST(cache_write AS CHAR), CAST(cache_write_1h AS CHAR) "
 	"FROM price_tiers ORDER BY price_id, above_tokens",
 	/* STMT_PRICE_CONFLICT: rows of the same kind starting at or after */
+	[STMT_PRICE_CONFLICT] =
 	"SELECT COUNT(*) FROM prices WHERE org_id <=> ? AND model = ? AND "
 	"(discount_pct IS NOT NULL) = ? AND effective_from_us >= ?",
-	/* STMT_PRICE_CLOSE */
+	[STMT_PRICE_CLOSE] =
 	"UPDATE prices SET effective_to_us = ? WHERE org_id <=> ? AND model = ? "
 	"AND (discount_pct IS NOT NULL) = ? AND effective_from_us < ? AND "
 	"(effective_to_us IS NULL OR effective_to_us > ?)",
-	/* STMT_PRICE_INSERT */
+	[STMT_PRICE_INSERT] =
 	"INSERT INTO prices (org_id, model, provider, mode, input, output, "
 	"cache_read, cache_write, cache_write_1h, reasoning, discount_pct, "
 	"effective_from_us, effective_to_us, created_us) VALUES (?, ?, ?, ?, ?, "
 	"?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	/* STMT_TIER_INSERT */
+	[STMT_TIER_INSERT] =
 	"INSERT INTO price_tiers (price_id, above_tokens, input, output, "
 	"cache_read, cache_write, cache_write_1h) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	/*
 	 * STMT_REPRICE_SELECT: one chunk in (occurred_us, id) order after the
 	 * last row seen, locked; the model filter is off when its value is NULL.
 	 */
+	[STMT_REPRICE_SELECT] =
 	"SELECT id, occurred_us, department, team, agent, model, model_group, "
 	"provider, status, prompt_tokens, completion_tokens, total_tokens, "
 	"cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, "
@@ -169,10 +176,11 @@ static const char *const stmts[STMT__MAX] = {
 	"occurred_us >= ? AND (occurred_us > ? OR id > ?) AND "
 	"(? IS NULL OR model = ? OR model_group = ?) "
 	"ORDER BY occurred_us, id LIMIT ? FOR UPDATE",
-	/* STMT_REPRICE_UPDATE */
+	[STMT_REPRICE_UPDATE] =
 	"UPDATE usage_events SET our_cost = ?, cost = ?, cost_source = ?, "
 	"price_id = ?, discount_id = ? WHERE id = ?",
 	/* STMT_ROLLUP_RECOST: signed deltas */
+	[STMT_ROLLUP_RECOST] =
 	"UPDATE usage_hourly SET cost = cost + ?, "
 	"priced_requests = priced_requests + ?, our_cost = our_cost + ?, "
 	"our_cost_events = our_cost_events + ? "
@@ -181,6 +189,7 @@ static const char *const stmts[STMT__MAX] = {
 	 * STMT_COST_CHECK: per model, LiteLLM's total against ours where they
 	 * differ by more than ? percent of the larger (exact DECIMAL math).
 	 */
+	[STMT_COST_CHECK] =
 	"SELECT model, SUM(requests), CAST(SUM(litellm_cost) AS CHAR), "
 	"CAST(SUM(our_cost) AS CHAR), "
 	"CAST(SUM(our_cost) - SUM(litellm_cost) AS CHAR), "
@@ -190,13 +199,40 @@ static const char *const stmts[STMT__MAX] = {
 	"? / 100 * GREATEST(ABS(SUM(our_cost)), ABS(SUM(litellm_cost))) "
 	"OR SUM(requests) > SUM(our_cost_events) "
 	"ORDER BY ABS(SUM(our_cost) - SUM(litellm_cost)) DESC, model",
-	/* STMT_AUDIT_INSERT */
+	[STMT_AUDIT_INSERT] =
 	"INSERT INTO audit_log (at_us, actor, org_id, action, target, details) "
 	"VALUES (?, ?, ?, ?, ?, ?)",
 	/* STMT_AUDIT_LIST: org 0 = every organization */
+	[STMT_AUDIT_LIST] =
 	"SELECT id, at_us, actor, org_id, action, target, details FROM audit_log "
 	"WHERE (? = 0 OR org_id = ?) AND at_us >= ? ORDER BY id DESC LIMIT ?",
+	[STMT_DIMENSION_RECORD] =
+	"INSERT INTO dimension_values (org_id, dim, value, first_us) VALUES "
+	"(?, ?, ?, ?) ON DUPLICATE KEY UPDATE first_us = "
+	"LEAST(first_us, VALUES(first_us))",
+	[STMT_ROLLUP_CLEAR] =
+	"DELETE FROM usage_hourly WHERE org_id = ?",
+	/*
+	 * STMT_ROLLUP_REBUILD_SELECT: the rollup rows of one organization,
+	 * recomputed from its events (the sums the responder keeps).
+	 */
+	[STMT_ROLLUP_REBUILD_SELECT] =
+	"SELECT occurred_us - MOD(occurred_us, 3600000000), department, team, "
+	"agent, model, provider, status, error_class, error_code, COUNT(*), "
+	"SUM(COALESCE(prompt_tokens, 0)), SUM(COALESCE(completion_tokens, 0)), "
+	"SUM(COALESCE(total_tokens, 0)), SUM(COALESCE(cache_read_tokens, 0)), "
+	"SUM(COALESCE(cache_write_tokens, 0)), SUM(COALESCE(reasoning_tokens, 0)), "
+	"CAST(COALESCE(SUM(litellm_cost), 0) AS CHAR), COUNT(litellm_cost), "
+	"CAST(COALESCE(SUM(cost), 0) AS CHAR), COUNT(cost), "
+	"CAST(COALESCE(SUM(our_cost), 0) AS CHAR), COUNT(our_cost), "
+	"SUM(COALESCE(latency_us, 0)), COUNT(latency_us), "
+	"SUM(COALESCE(ttft_us, 0)), COUNT(ttft_us) "
+	"FROM usage_events WHERE org_id = ? GROUP BY 1, department, team, agent, "
+	"model, provider, status, error_class, error_code",
+	[STMT_ORG_IDS] =
+	"SELECT id FROM organizations ORDER BY id",
 	/* STMT_TOKEN_ROTATE: the old token expires at the end of the grace */
+	[STMT_TOKEN_ROTATE] =
 	"UPDATE tracking_tokens SET rotated_to = ?, expires_us = "
 	"LEAST(COALESCE(expires_us, ?), ?) WHERE id = ? AND status = 'active' "
 	"AND rotated_to IS NULL",
@@ -428,6 +464,10 @@ prepared(struct db *db, enum stmt s, struct llmops_err *err)
 	}
 	if (db->stmts[s] != NULL)
 		return db->stmts[s];
+	if (stmts[s] == NULL) {
+		err_set(err, 500, "database: statement %d has no SQL", (int)s);
+		return NULL;
+	}
 	if ((st = mysql_stmt_init(db->my)) == NULL) {
 		fail_conn(db, "statement init", err);
 		return NULL;
@@ -618,6 +658,17 @@ db_select(struct db *db, enum stmt s, struct db_params *p, struct db_cols *c,
 	}
 	if (mysql_stmt_bind_result(st, c->b))
 		return fail_stmt(db, st, s, err);
+	return 0;
+}
+
+int
+db_select_stored(struct db *db, enum stmt s, struct db_params *p,
+    struct db_cols *c, struct llmops_err *err)
+{
+	if (db_select(db, s, p, c, err) != 0)
+		return -1;
+	if (mysql_stmt_store_result(db->stmts[s]) != 0)
+		return fail_stmt(db, db->stmts[s], s, err);
 	return 0;
 }
 

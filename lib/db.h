@@ -60,6 +60,10 @@ enum stmt {
 	STMT_AUDIT_INSERT,
 	STMT_AUDIT_LIST,
 	STMT_TOKEN_ROTATE,
+	STMT_DIMENSION_RECORD,
+	STMT_ROLLUP_CLEAR,
+	STMT_ROLLUP_REBUILD_SELECT,
+	STMT_ORG_IDS,
 	STMT__MAX
 };
 
@@ -129,12 +133,16 @@ int	db_exec(struct db *, enum stmt, struct db_params *, uint64_t *affected,
 /* SELECT: executes and binds cols; then db_fetch until it returns 0. */
 int	db_select(struct db *, enum stmt, struct db_params *, struct db_cols *,
 	    struct llmops_err *);
+/* db_select with the whole result read first: other statements may run
+ * on the connection while its rows are fetched. */
+int	db_select_stored(struct db *, enum stmt, struct db_params *,
+	    struct db_cols *, struct llmops_err *);
 /* 1 with a row, 0 at the end, -1 on error. Strings are NUL-terminated. */
 int	db_fetch(struct db *, enum stmt, struct db_cols *, struct llmops_err *);
 void	db_select_end(struct db *, enum stmt);
 
 /* The schema version this build knows (highest schema/NNN_*.sql). */
-#define DB_SCHEMA_VERSION	4
+#define DB_SCHEMA_VERSION	5
 /* Version the database is at (0 when never migrated). */
 int	db_schema_version(struct db *, int *version, struct llmops_err *);
 

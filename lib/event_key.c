@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -94,7 +95,7 @@ event_key_rollup(const struct usage_event *ev, unsigned char out[ROLLUP_KEY_LEN]
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return -1;
 	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-	    add_str(ctx, "llmops-rollup-v1") ||
+	    add_str(ctx, "llmops-rollup-v2") ||
 	    add_str(ctx, EVENT_SOURCE_LITELLM) ||
 	    add_str(ctx, ev->department) ||
 	    add_str(ctx, ev->team) ||
@@ -102,6 +103,32 @@ event_key_rollup(const struct usage_event *ev, unsigned char out[ROLLUP_KEY_LEN]
 	    add_str(ctx, ev->model) ||
 	    add_str(ctx, ev->provider) ||
 	    add_str(ctx, event_status_name(ev->status)) ||
+	    add_str(ctx, ev->error_class) ||
+	    add_str(ctx, ev->error_code) ||
+	    finish(ctx, out, ROLLUP_KEY_LEN))
+		goto out;
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+int
+event_key_dimension(uint32_t org_id, const char *dim, const char *value,
+    unsigned char out[ROLLUP_KEY_LEN])
+{
+	EVP_MD_CTX	*ctx;
+	char		 org[16];
+	int		 rc = -1;
+
+	snprintf(org, sizeof(org), "%u", org_id);
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	    add_str(ctx, "llmops-dimension-v1") ||
+	    add_str(ctx, org) ||
+	    add_str(ctx, dim) ||
+	    add_str(ctx, value) ||
 	    finish(ctx, out, ROLLUP_KEY_LEN))
 		goto out;
 	rc = 0;

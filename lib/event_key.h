@@ -12,8 +12,9 @@
  * organization.
  *
  * Rollup key: the hourly rollup's dimensions (source, department, team,
- * agent, model, provider, status), with NULL distinct from every string,
- * hashed so that one fixed-size unique key covers nullable columns.
+ * agent, model, provider, status, error class, error code), with NULL
+ * distinct from every string, hashed so that one fixed-size unique key
+ * covers nullable columns.
  */
 #ifndef LLMOPS_EVENT_KEY_H
 #define LLMOPS_EVENT_KEY_H
@@ -24,5 +25,8 @@
 
 int	event_key_dedupe(struct usage_event *);
 int	event_key_rollup(const struct usage_event *, unsigned char out[ROLLUP_KEY_LEN]);
+/* A key for one (organization, dimension, value), for caches. */
+int	event_key_dimension(uint32_t org_id, const char *dim, const char *value,
+	    unsigned char out[ROLLUP_KEY_LEN]);
 
 #endif

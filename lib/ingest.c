@@ -233,6 +233,7 @@ ingest_init(struct ingest *in, const struct conf *conf, struct db *db)
 	in->db = db;
 	price_cache_init(&in->prices, conf->cost.reload_seconds);
 	token_cache_init(&in->tokens, conf->ingest.token_cache_seconds);
+	dim_seen_init(&in->dims);
 }
 
 void
@@ -240,6 +241,7 @@ ingest_release(struct ingest *in)
 {
 	price_cache_release(&in->prices);
 	token_cache_release(&in->tokens);
+	dim_seen_release(&in->dims);
 	memset(in, 0, sizeof(*in));
 }
 
@@ -337,7 +339,8 @@ ingest_callback(struct ingest *in, const struct ingest_request *req,
 	}
 	err_clear(&err);
 	if (price_events(in, accepted, naccepted, now, &err) != 0 ||
-	    store_events(db, accepted, naccepted, &inserted, &dups, &err) != 0) {
+	    store_events(db, accepted, naccepted, &in->dims, &inserted, &dups,
+	    &err) != 0) {
 		log_error(LOG_TAG_LITELLM, "POST of %zu events not stored: %s",
 		    b.nelements, err.msg);
 		reply_error(r, err.status == 503 ? 503 : 500,

@@ -13,6 +13,7 @@
 #include "litellm_event.h"
 #include "price_cache.h"
 #include "reply.h"
+#include "store.h"
 #include "token_cache.h"
 
 /* Minimum time between two last_used writes for one token. */
@@ -24,6 +25,7 @@ struct ingest {
 	struct db		*db;		/* borrowed */
 	struct price_cache	 prices;
 	struct token_cache	 tokens;
+	struct dim_seen		 dims;
 };
 
 struct ingest_request {

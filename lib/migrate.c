@@ -11,6 +11,7 @@
 
 #include "fileio.h"
 #include "migrate.h"
+#include "rollup.h"
 #include "timefmt.h"
 
 /* The one table the runner owns; created before anything is applied. */
@@ -132,6 +133,20 @@ out:
 	return rc;
 }
 
+/*
+ * Work a migration needs done in C after its SQL: schema 5 changed the
+ * rollup key, so every rollup row is recomputed from the raw events.
+ */
+static int
+after_migration(struct db *db, int version, struct llmops_err *err)
+{
+	size_t	rows;
+
+	if (version == 5)
+		return rollup_rebuild(db, 0, &rows, err);
+	return 0;
+}
+
 static int
 record(struct db *db, const struct migration *m, struct llmops_err *err)
 {
@@ -194,7 +209,11 @@ migrate_apply(struct db *db, const struct migration_set *s, int *from, int *to,
 		}
 		free(sql);
 		sql = NULL;
-		if (record(db, m, err) != 0)
+		/* Multi-statement mode is for the SQL files only. */
+		if (db_multi_statements(db, 0, err) != 0 ||
+		    after_migration(db, m->version, err) != 0 ||
+		    record(db, m, err) != 0 ||
+		    db_multi_statements(db, 1, err) != 0)
 			goto out;
 		*to = m->version;
 	}

@@ -4,34 +4,11 @@
 #include <string.h>
 
 #include "event_key.h"
+#include "rollup.h"
 #include "store.h"
-
-/* Token columns of a rollup row. */
-#define DELTA_TOKENS		6
 
 /* Deadlocks between concurrent batches touching the same rollup rows. */
 #define STORE_DEADLOCK_RETRIES	3
-
-/* The sums one batch adds to one rollup row. */
-struct rollup_delta {
-	uint32_t			 org_id;
-	int64_t				 hour_us;
-	unsigned char			 key[ROLLUP_KEY_LEN];
-	const struct usage_event	*dims;	/* borrowed: dimension strings */
-	int64_t				 requests, errors;
-	int64_t				 tokens[DELTA_TOKENS];
-	int64_t				 litellm_cost, litellm_cost_events;
-	int64_t				 cost, priced;
-	int64_t				 our_cost, our_cost_events;
-	int64_t				 latency_sum, latency_count;
-	int64_t				 ttft_sum, ttft_count;
-};
-
-/* The token counts a rollup sums, in the column order of STMT_ROLLUP_UPSERT. */
-static const enum event_num delta_tokens[DELTA_TOKENS] = {
-	EV_PROMPT_TOKENS, EV_COMPLETION_TOKENS, EV_TOTAL_TOKENS,
-	EV_CACHE_READ_TOKENS, EV_CACHE_WRITE_TOKENS, EV_REASONING_TOKENS,
-};
 
 int
 store_token_lookup(struct db *db, const unsigned char hash[TOKEN_HASH_LEN],
@@ -114,9 +91,9 @@ insert_event(struct db *db, const struct usage_event *ev, int *inserted,
 	dbp_str(&p, ev->department);
 	dbp_str(&p, ev->team);
 	dbp_str(&p, ev->agent);
-	for (i = 0; i < DELTA_TOKENS; i++)
-		dbp_i64_opt(&p, EVENT_HAS(ev, delta_tokens[i]),
-		    ev->num[delta_tokens[i]]);
+	for (i = 0; i < ROLLUP_TOKENS; i++)
+		dbp_i64_opt(&p, EVENT_HAS(ev, rollup_tokens[i]),
+		    ev->num[rollup_tokens[i]]);
 	dbp_i64_opt(&p, EVENT_HAS(ev, EV_CACHE_WRITE_1H_TOKENS),
 	    ev->num[EV_CACHE_WRITE_1H_TOKENS]);
 	dbp_decimal(&p, EVENT_HAS(ev, EV_LITELLM_COST), ev->num[EV_LITELLM_COST],
@@ -143,128 +120,100 @@ insert_event(struct db *db, const struct usage_event *ev, int *inserted,
 	return 0;
 }
 
-static int
-delta_cmp(const void *a, const void *b)
-{
-	const struct rollup_delta	*x = a, *y = b;
-
-	if (x->org_id != y->org_id)
-		return x->org_id < y->org_id ? -1 : 1;
-	if (x->hour_us != y->hour_us)
-		return x->hour_us < y->hour_us ? -1 : 1;
-	return memcmp(x->key, y->key, ROLLUP_KEY_LEN);
-}
-
-/* A value and its count (1), when the event has it. */
-static void
-delta_sum(const struct usage_event *ev, enum event_num f, int64_t *sum,
-    int64_t *n)
-{
-	if (EVENT_HAS(ev, f)) {
-		*sum = ev->num[f];
-		*n = 1;
-	}
-}
-
-static void
-delta_from_event(struct rollup_delta *d, const struct usage_event *ev)
-{
-	int	i;
-
-	memset(d, 0, sizeof(*d));
-	d->org_id = ev->org_id;
-	d->hour_us = usage_event_hour(ev);
-	d->dims = ev;
-	d->requests = 1;
-	d->errors = ev->status == EVENT_STATUS_FAILURE;
-	for (i = 0; i < DELTA_TOKENS; i++)
-		d->tokens[i] = EVENT_HAS(ev, delta_tokens[i]) ?
-		    ev->num[delta_tokens[i]] : 0;
-	delta_sum(ev, EV_LITELLM_COST, &d->litellm_cost, &d->litellm_cost_events);
-	delta_sum(ev, EV_COST, &d->cost, &d->priced);
-	delta_sum(ev, EV_OUR_COST, &d->our_cost, &d->our_cost_events);
-	delta_sum(ev, EV_LATENCY_US, &d->latency_sum, &d->latency_count);
-	delta_sum(ev, EV_TTFT_US, &d->ttft_sum, &d->ttft_count);
-}
-
-/* Adds b into a; returns -1 (a unchanged) if a sum would overflow. */
-static int
-delta_merge(struct rollup_delta *a, const struct rollup_delta *b)
-{
-	struct rollup_delta	t = *a;
-	int			i, o = 0;
-
-#define ADD(f)	(o |= __builtin_add_overflow(t.f, b->f, &t.f))
-	ADD(requests);
-	ADD(errors);
-	for (i = 0; i < DELTA_TOKENS; i++)
-		ADD(tokens[i]);
-	ADD(litellm_cost);
-	ADD(litellm_cost_events);
-	ADD(cost);
-	ADD(priced);
-	ADD(our_cost);
-	ADD(our_cost_events);
-	ADD(latency_sum);
-	ADD(latency_count);
-	ADD(ttft_sum);
-	ADD(ttft_count);
-#undef ADD
-	if (o)
-		return -1;
-	*a = t;
-	return 0;
-}
-
-static int
-upsert_rollup(struct db *db, const struct rollup_delta *d, struct llmops_err *err)
-{
-	struct db_params	 p;
-	const struct usage_event *ev = d->dims;
-	int			 i;
-
-	dbp_init(&p);
-	dbp_i64(&p, d->org_id);
-	dbp_i64(&p, d->hour_us);
-	dbp_blob(&p, d->key, ROLLUP_KEY_LEN);
-	dbp_str(&p, EVENT_SOURCE_LITELLM);
-	dbp_str(&p, ev->department);
-	dbp_str(&p, ev->team);
-	dbp_str(&p, ev->agent);
-	dbp_str(&p, ev->model);
-	dbp_str(&p, ev->provider);
-	dbp_str(&p, event_status_name(ev->status));
-	dbp_i64(&p, d->requests);
-	dbp_i64(&p, d->errors);
-	for (i = 0; i < DELTA_TOKENS; i++)
-		dbp_i64(&p, d->tokens[i]);
-	dbp_decimal(&p, 1, d->litellm_cost, COST_SCALE_DIGITS);
-	dbp_i64(&p, d->litellm_cost_events);
-	dbp_decimal(&p, 1, d->cost, COST_SCALE_DIGITS);
-	dbp_i64(&p, d->priced);
-	dbp_decimal(&p, 1, d->our_cost, COST_SCALE_DIGITS);
-	dbp_i64(&p, d->our_cost_events);
-	dbp_i64(&p, d->latency_sum);
-	dbp_i64(&p, d->latency_count);
-	dbp_i64(&p, d->ttft_sum);
-	dbp_i64(&p, d->ttft_count);
-	return db_exec(db, STMT_ROLLUP_UPSERT, &p, NULL, NULL, err);
-}
-
 /*
  * One attempt: insert every event, then add the newly inserted ones to
  * their rollup rows, merged per row and in key order so that concurrent
  * batches lock rollup rows in the same order.
  */
+void
+dim_seen_init(struct dim_seen *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void
+dim_seen_release(struct dim_seen *s)
+{
+	free(s->keys);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+dim_seen_has(const struct dim_seen *s, const unsigned char *k)
+{
+	size_t	i;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		if (memcmp(s->keys[i], k, DIM_KEY_LEN) == 0)
+			return 1;
+	return 0;
+}
+
+void
+dim_seen_add(struct dim_seen *s, const unsigned char *k)
+{
+	if (dim_seen_has(s, k))
+		return;
+	if (s->keys == NULL &&
+	    (s->keys = calloc(DIM_SEEN_MAX, sizeof(*s->keys))) == NULL)
+		return;
+	/* Full: start over; at worst a few values are written again. */
+	if (s->n == DIM_SEEN_MAX)
+		s->n = 0;
+	memcpy(s->keys[s->n++], k, DIM_KEY_LEN);
+}
+
+/*
+ * Records the department, team, agent, model and provider of an inserted
+ * event in dimension_values, unless this process already knows them;
+ * `pending` collects what to add to `seen` once the batch commits.
+ */
+static int
+record_dims(struct db *db, const struct dim_seen *seen,
+    const struct usage_event *ev, unsigned char (*pending)[DIM_KEY_LEN],
+    size_t *npending, struct llmops_err *err)
+{
+	const char		*vals[DIMS_RECORDED] = {
+		ev->department, ev->team, ev->agent, ev->model, ev->provider,
+	};
+	static const char *const names[DIMS_RECORDED] = {
+		"department", "team", "agent", "model", "provider",
+	};
+	struct db_params	 p;
+	unsigned char		 k[DIM_KEY_LEN];
+	size_t			 i, j;
+	int			 queued;
+
+	for (i = 0; i < DIMS_RECORDED; i++) {
+		if (vals[i] == NULL ||
+		    event_key_dimension(ev->org_id, names[i], vals[i], k) != 0)
+			continue;
+		for (j = 0, queued = 0; j < *npending && !queued; j++)
+			queued = memcmp(pending[j], k, DIM_KEY_LEN) == 0;
+		if (queued || dim_seen_has(seen, k))
+			continue;
+		dbp_init(&p);
+		dbp_i64(&p, ev->org_id);
+		dbp_str(&p, names[i]);
+		dbp_str(&p, vals[i]);
+		dbp_i64(&p, usage_event_time(ev));
+		if (db_exec(db, STMT_DIMENSION_RECORD, &p, NULL, NULL, err) != 0)
+			return -1;
+		memcpy(pending[(*npending)++], k, DIM_KEY_LEN);
+	}
+	return 0;
+}
+
 static int
 store_once(struct db *db, struct usage_event *const *evs, size_t n,
-    struct rollup_delta *deltas, size_t *inserted, size_t *duplicates,
-    struct llmops_err *err)
+    struct dim_seen *seen, struct rollup_delta *deltas,
+    unsigned char (*pending)[DIM_KEY_LEN], size_t *npending,
+    size_t *inserted, size_t *duplicates, struct llmops_err *err)
 {
 	size_t	i, nd = 0, out;
 	int	ins;
 
-	*inserted = *duplicates = 0;
+	*inserted = *duplicates = *npending = 0;
 	if (db_ensure(db, err) != 0 || db_begin(db, err) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -275,22 +224,17 @@ store_once(struct db *db, struct usage_event *const *evs, size_t n,
 			continue;
 		}
 		(*inserted)++;
-		delta_from_event(&deltas[nd], evs[i]);
-		if (event_key_rollup(evs[i], deltas[nd].key) != 0) {
+		if (rollup_delta_of(&deltas[nd], evs[i]) != 0) {
 			err_set(err, 500, "cannot compute a rollup key");
 			goto fail;
 		}
 		nd++;
+		if (record_dims(db, seen, evs[i], pending, npending, err) != 0)
+			goto fail;
 	}
-	qsort(deltas, nd, sizeof(deltas[0]), delta_cmp);
-	for (i = 0, out = 0; i < nd; i++) {
-		if (out > 0 && delta_cmp(&deltas[out - 1], &deltas[i]) == 0 &&
-		    delta_merge(&deltas[out - 1], &deltas[i]) == 0)
-			continue;
-		deltas[out++] = deltas[i];
-	}
+	out = rollup_merge(deltas, nd);
 	for (i = 0; i < out; i++)
-		if (upsert_rollup(db, &deltas[i], err) != 0)
+		if (rollup_apply(db, &deltas[i], err) != 0)
 			goto fail;
 	if (db_commit(db, err) != 0)
 		goto fail;
@@ -302,18 +246,28 @@ fail:
 
 int
 store_events(struct db *db, struct usage_event *const *evs, size_t n,
-    size_t *inserted, size_t *duplicates, struct llmops_err *err)
+    struct dim_seen *seen, size_t *inserted, size_t *duplicates,
+    struct llmops_err *err)
 {
-	struct rollup_delta	*deltas;
-	int			 attempt, reconnected = 0, rc = -1;
+	struct rollup_delta	 *deltas;
+	unsigned char		(*pending)[DIM_KEY_LEN] = NULL;
+	size_t			  npending = 0, i;
+	int			  attempt, reconnected = 0, rc = -1;
 
 	*inserted = *duplicates = 0;
 	if (n == 0)
 		return 0;
-	if ((deltas = calloc(n, sizeof(*deltas))) == NULL)
+	if ((deltas = calloc(n, sizeof(*deltas))) == NULL ||
+	    (pending = calloc(n * DIMS_RECORDED, sizeof(*pending))) == NULL) {
+		free(deltas);
 		return err_set(err, 500, "out of memory");
+	}
 	for (attempt = 0;; attempt++) {
-		if (store_once(db, evs, n, deltas, inserted, duplicates, err) == 0) {
+		if (store_once(db, evs, n, seen, deltas, pending, &npending,
+		    inserted, duplicates, err) == 0) {
+			/* Only values of a committed batch are known to be stored. */
+			for (i = 0; seen != NULL && i < npending; i++)
+				dim_seen_add(seen, pending[i]);
 			rc = 0;
 			break;
 		}
@@ -329,6 +283,7 @@ store_events(struct db *db, struct usage_event *const *evs, size_t n,
 			continue;
 		break;
 	}
+	free(pending);
 	free(deltas);
 	return rc;
 }

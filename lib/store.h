@@ -38,12 +38,30 @@ enum token_state token_info_state(const struct token_info *, int64_t now_us);
 int	store_token_touch(struct db *, uint32_t token_id, int64_t now_us,
 	    int64_t interval_us, struct llmops_err *);
 
+/* Dimensions recorded in dimension_values per event. */
+#define DIMS_RECORDED	5
+#define DIM_KEY_LEN	16
+/* Values a process remembers having recorded. */
+#define DIM_SEEN_MAX	4096
+
+/* The (organization, dimension, value) a process knows are recorded. */
+struct dim_seen {
+	unsigned char	(*keys)[DIM_KEY_LEN];
+	size_t		  n;
+};
+
+void	dim_seen_init(struct dim_seen *);
+void	dim_seen_release(struct dim_seen *);
+void	dim_seen_add(struct dim_seen *, const unsigned char *key);
+
 /*
- * Stores evs (org_id and token_id resolved) and their rollups in one
- * transaction, retried once after a lost connection and a few times after
- * a deadlock. On success *inserted + *duplicates == n.
+ * Stores evs (org_id and token_id resolved) and their rollups, and their
+ * new dimension values, in one transaction, retried once after a lost
+ * connection and a few times after a deadlock. seen may be NULL. On
+ * success *inserted + *duplicates == n.
  */
 int	store_events(struct db *, struct usage_event *const *evs, size_t n,
-	    size_t *inserted, size_t *duplicates, struct llmops_err *);
+	    struct dim_seen *seen, size_t *inserted, size_t *duplicates,
+	    struct llmops_err *);
 
 #endif

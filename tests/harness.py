@@ -589,6 +589,7 @@ class MariaDB(_Daemon):
         self.dir = unique_dir("mariadb")
         self.datadir = os.path.join(self.dir, "data")
         self.socket = os.path.join(self.dir, "mysqld.sock")
+        self.tmpdir = os.path.join(self.dir, "tmp")
         self.pidfile = os.path.join(self.dir, "mysqld.pid")
         self.errlog = os.path.join(self.dir, "error.log")
         self.host = "127.0.0.1"
@@ -603,8 +604,12 @@ class MariaDB(_Daemon):
                 "--default-character-set=utf8mb4"] + list(args)
 
     def _install(self):
+        # A private tmpdir: a server starting in a shared /tmp removes the
+        # "#sql" temporary files of another one still bootstrapping.
+        make_dir(self.tmpdir)
         argv = [find_program("mariadb-install-db", "mysql_install_db"),
                 "--no-defaults", "--datadir=" + self.datadir,
+                "--tmpdir=" + self.tmpdir,
                 "--auth-root-authentication-method=normal", "--skip-test-db"]
         if IS_ROOT:
             argv.append("--user=root")
@@ -632,6 +637,7 @@ class MariaDB(_Daemon):
                 self.port = free_port()
             argv = [find_program("mariadbd", "mysqld"), "--no-defaults",
                     "--datadir=" + self.datadir, "--socket=" + self.socket,
+                    "--tmpdir=" + self.tmpdir,
                     "--port=%d" % self.port, "--bind-address=127.0.0.1",
                     "--pid-file=" + self.pidfile, "--log-error=" + self.errlog,
                     "--skip-name-resolve", "--character-set-server=utf8mb4",

@@ -189,7 +189,8 @@ class Run:
     def rollups_match_events(self, org, name):
         """The hourly rollup equals an independent GROUP BY over the events."""
         oid = self.org_id(org)
-        dims = ("department, team, agent, model, provider, status")
+        dims = ("department, team, agent, model, provider, status, "
+                "error_class, error_code")
         by_rollup = self.sql(
             "SELECT hour_us, %s, requests, errors, prompt_tokens, "
             "completion_tokens, total_tokens, cache_read_tokens, "

@@ -305,6 +305,8 @@ static const struct edit_case rollup_cases[] = {
 	{ ED_PROVIDER_NULL, 0, "provider absent" },
 	{ ED_FAILURE, 0, "status success -> failure" },
 	{ ED_UNKNOWN, 0, "status success -> unknown" },
+	/* Failures are counted by error class and code (schema 5). */
+	{ ED_ERRORS, 0, "error code and class set" },
 	/* Not dimensions. */
 	{ ED_TIMES_WEEK_LATER, 1, "start and end a week later" },
 	{ ED_NO_START, 1, "start absent" },
@@ -315,7 +317,6 @@ static const struct edit_case rollup_cases[] = {
 	{ ED_CALL_TYPE, 1, "call_type changed" },
 	{ ED_MODEL_GROUP, 1, "model_group changed" },
 	{ ED_RECEIVED, 1, "received time changed" },
-	{ ED_ERRORS, 1, "error code and class set" },
 	{ ED_TOKEN, 1, "token attribution set" },
 };
 
