@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "db.h"
 #include "err.h"
+#include "writer.h"
 
 /* Exit statuses of every command. */
 #define EXIT_OK		0
@@ -20,7 +21,12 @@ struct cli {
 	int		 conf_loaded;
 	struct db	 db;
 	char		 actor[AUDIT_ACTOR_BYTES + 1];	/* for the audit log */
+	struct writer	 out;				/* stdout, for tables */
+	int		 out_ready;
 };
+
+/* The writer over stdout that tables and exports go through. */
+struct writer *cli_stdout(struct cli *);
 
 struct cli_cmd {
 	const char	*name;

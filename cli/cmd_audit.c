@@ -83,7 +83,7 @@ cmd_audit(struct cli *cli, int argc, char *argv[])
 	memset(&org, 0, sizeof(org));
 	if (orgref != NULL && admin_org_find(&cli->db, orgref, &org, &err) != 0)
 		return cli_fail(&err);
-	out_begin(&out, fmt, stdout, audit_cols, AUDIT_NCOLS);
+	out_begin(&out, fmt, cli_stdout(cli), audit_cols, AUDIT_NCOLS);
 	rc = audit_list(&cli->db, org.id, ta.since_us, limit, print_row, &out,
 	    &err);
 	if (out_end(&out) != 0 && rc == 0)

@@ -77,7 +77,7 @@ cmd_events(struct cli *cli, int argc, char *argv[])
 	if ((rc = cli_report_org(cli, argc, argv, usage_text, &ta, &org)) != 0)
 		return rc;
 	err_clear(&err);
-	out_begin(&out, fmt, stdout, report_event_cols, REPORT_EVENT_NCOLS);
+	out_begin(&out, fmt, cli_stdout(cli), report_event_cols, REPORT_EVENT_NCOLS);
 	rc = report_events(&cli->db, org.id, ta.since_us, ta.until_us, limit,
 	    print_event, &out, &err);
 	if (out_end(&out) != 0 && rc == 0)

@@ -100,7 +100,7 @@ org_list(struct cli *cli, int argc, char *argv[])
 	if (cli_db(cli) != 0)
 		return EXIT_ERR;
 	err_clear(&err);
-	out_begin(&out, fmt, stdout, org_cols, 4);
+	out_begin(&out, fmt, cli_stdout(cli), org_cols, 4);
 	rc = admin_org_list(&cli->db, print_org, &out, &err);
 	if (out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");

@@ -419,7 +419,7 @@ prices_list(struct cli *cli, int argc, char *argv[])
 		free(names.o);
 		return cli_fail(&err);
 	}
-	out_begin(&out, o.fmt, stdout, price_cols, PRICES_NCOLS);
+	out_begin(&out, o.fmt, cli_stdout(cli), price_cols, PRICES_NCOLS);
 	for (i = 0; i < set.n; i++) {
 		p = &set.p[i];
 		if (!pattern_match(pattern, p->model) ||

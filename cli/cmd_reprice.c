@@ -177,7 +177,7 @@ cmd_cost_check(struct cli *cli, int argc, char *argv[])
 	err_clear(&err);
 	since = ta.since_us;
 	until = ta.until_us;
-	out_begin(&out, fmt, stdout, check_cols, CHECK_NCOLS);
+	out_begin(&out, fmt, cli_stdout(cli), check_cols, CHECK_NCOLS);
 	rc = report_cost_check(&cli->db, org.id, &since, &until, threshold,
 	    print_check, &out, &err);
 	if (out_end(&out) != 0 && rc == 0)

@@ -228,7 +228,7 @@ token_list(struct cli *cli, int argc, char *argv[])
 	if (find_org(cli, argv[optind], &org) != 0)
 		return EXIT_ERR;
 	err_clear(&err);
-	out_begin(&out, o.fmt, stdout, token_cols, 7);
+	out_begin(&out, o.fmt, cli_stdout(cli), token_cols, 7);
 	rc = admin_token_list(&cli->db, org.id, print_token, &out, &err);
 	if (out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");

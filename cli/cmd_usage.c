@@ -185,7 +185,7 @@ cmd_usage(struct cli *cli, int argc, char *argv[])
 	    report_group_name(ctx.group);
 	since = ta.since_us;
 	until = ta.until_us;
-	out_begin(&ctx.out, fmt, stdout, cols, USAGE_NCOLS);
+	out_begin(&ctx.out, fmt, cli_stdout(cli), cols, USAGE_NCOLS);
 	rc = report_usage(&cli->db, org.id, ctx.group, &since, &until,
 	    print_row, &ctx, &err);
 	if (out_end(&ctx.out) != 0 && rc == 0)

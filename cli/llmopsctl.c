@@ -88,6 +88,16 @@ cli_conf(struct cli *cli)
 	return 0;
 }
 
+struct writer *
+cli_stdout(struct cli *cli)
+{
+	if (!cli->out_ready) {
+		writer_init_file(&cli->out, stdout);
+		cli->out_ready = 1;
+	}
+	return &cli->out;
+}
+
 int
 cli_db(struct cli *cli)
 {
@@ -194,6 +204,9 @@ main(int argc, char *argv[])
 	/* Library log lines (warnings) go to stderr, like our errors. */
 	log_open("llmopsctl", LOG_LEVEL_WARN, 0);
 	rc = cli_dispatch(&cli, commands, "llmopsctl", argc, argv);
+	/* A full disk or a closed pipe shows here, once the buffers are out. */
+	if ((cli.out_ready && writer_flush(&cli.out) != 0) || fflush(stdout) != 0)
+		rc = cli_error("cannot write the output");
 	if (cli.conf_loaded) {
 		db_close(&cli.db);
 		conf_release(&cli.conf);

@@ -53,11 +53,13 @@ render_all(enum out_format fmt, const struct report_col *c, size_t nc,
 	char		*buf = NULL;
 	size_t		 len = 0, r;
 	FILE		*f;
+	struct writer	 w;
 
 	*rc = -1;
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		return NULL;
-	out_begin(&o, fmt, f, c, nc);
+	writer_init_file(&w, f);
+	out_begin(&o, fmt, &w, c, nc);
 	*rc = 0;
 	for (r = 0; r < nr; r++)
 		if (out_row(&o, vals + r * nc) != 0)

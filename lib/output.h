@@ -9,9 +9,9 @@
 #define LLMOPS_OUTPUT_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 #include "report.h"
+#include "writer.h"
 
 enum out_format {
 	OUT_TABLE,
@@ -25,7 +25,7 @@ enum out_format {
 
 struct out {
 	enum out_format		 fmt;
-	FILE			*f;
+	struct writer		*f;		/* borrowed */
 	const struct report_col	*cols;
 	size_t			 ncols;
 	size_t			 nrows;
@@ -36,11 +36,12 @@ struct out {
 
 /* Parses "table", "csv", "json" or "jsonl" among the allowed formats. */
 int	out_format_parse(const char *, unsigned allowed, enum out_format *);
-void	out_begin(struct out *, enum out_format, FILE *,
+void	out_begin(struct out *, enum out_format, struct writer *,
 	    const struct report_col *, size_t ncols);
 /* Returns 0, or -1 when out of memory or the output failed. */
 int	out_row(struct out *, const char *const *values);
-/* Prints a buffered table, closes a JSON array; -1 if any write failed. */
+/* Prints a buffered table, closes a JSON array, flushes the writer; -1 if
+ * any write failed. */
 int	out_end(struct out *);
 
 #endif

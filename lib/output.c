@@ -10,6 +10,7 @@
 #include "log.h"
 #include "output.h"
 #include "timefmt.h"
+#include "writer.h"
 
 static const char *const format_names[OUT__MAX] = {
 	"table", "csv", "json", "jsonl",
@@ -34,7 +35,7 @@ out_format_parse(const char *s, unsigned allowed, enum out_format *f)
 }
 
 void
-out_begin(struct out *o, enum out_format fmt, FILE *f,
+out_begin(struct out *o, enum out_format fmt, struct writer *f,
     const struct report_col *cols, size_t ncols)
 {
 	size_t	i;
@@ -46,9 +47,10 @@ out_begin(struct out *o, enum out_format fmt, FILE *f,
 	o->ncols = ncols;
 	if (fmt == OUT_CSV)
 		for (i = 0; i < ncols; i++)
-			fprintf(f, "%s%s", cols[i].name, i + 1 < ncols ? "," : "\r\n");
+			writer_printf(f, "%s%s", cols[i].name,
+			    i + 1 < ncols ? "," : "\r\n");
 	else if (fmt == OUT_JSON)
-		fputs("[", f);
+		writer_puts(f, "[");
 }
 
 /* The display text of a typed value (not NULL) in buf. */
@@ -83,7 +85,7 @@ render(const struct report_col *col, const char *v, char *buf, size_t sz)
 }
 
 static void
-csv_cell(FILE *f, const struct report_col *col, const char *v)
+csv_cell(struct writer *f, const struct report_col *col, const char *v)
 {
 	char		 buf[OUT_CELL_BYTES];
 	const char	*p;
@@ -92,22 +94,22 @@ csv_cell(FILE *f, const struct report_col *col, const char *v)
 		return;
 	if (col->type != COL_TEXT) {
 		render(col, v, buf, sizeof(buf));
-		fputs(buf, f);
+		writer_puts(f, buf);
 		return;
 	}
 	/*
 	 * Quoted, quotes doubled. A leading = + - @ would make a spreadsheet
 	 * evaluate the cell as a formula: such text gets a leading quote.
 	 */
-	fputc('"', f);
+	writer_put(f, "\"", 1);
 	if (strchr("=+-@\t\r", v[0]) != NULL && v[0] != '\0')
-		fputc('\'', f);
+		writer_put(f, "'", 1);
 	for (p = v; *p != '\0'; p++) {
 		if (*p == '"')
-			fputc('"', f);
-		fputc(*p, f);
+			writer_put(f, "\"", 1);
+		writer_put(f, p, 1);
 	}
-	fputc('"', f);
+	writer_put(f, "\"", 1);
 }
 
 static struct json_object *
@@ -152,9 +154,9 @@ json_row(struct out *o, const char *const *vals)
 	s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (o->fmt == OUT_JSON)
-		fprintf(o->f, "%s\n%s", o->nrows ? "," : "", s);
+		writer_printf(o->f, "%s\n%s", o->nrows ? "," : "", s);
 	else
-		fprintf(o->f, "%s\n", s);
+		writer_printf(o->f, "%s\n", s);
 	json_object_put(obj);
 	return 0;
 }
@@ -170,7 +172,7 @@ out_row(struct out *o, const char *const *vals)
 	case OUT_CSV:
 		for (i = 0; i < o->ncols; i++) {
 			csv_cell(o->f, &o->cols[i], vals[i]);
-			fputs(i + 1 < o->ncols ? "," : "\r\n", o->f);
+			writer_puts(o->f, i + 1 < o->ncols ? "," : "\r\n");
 		}
 		break;
 	case OUT_JSON:
@@ -205,7 +207,7 @@ out_row(struct out *o, const char *const *vals)
 		break;
 	}
 	o->nrows++;
-	return ferror(o->f) ? (o->failed = -1) : 0;
+	return o->f->failed ? (o->failed = -1) : 0;
 }
 
 /* Display width: UTF-8 continuation bytes take no column. */
@@ -244,12 +246,13 @@ table_print(struct out *o)
 			    o->cols[i].type != COL_TIME_US;
 			pad = w[i] - width(s);
 			if (right)
-				fprintf(o->f, "%*s", (int)pad, "");
-			fputs(s, o->f);
+				writer_printf(o->f, "%*s", (int)pad, "");
+			writer_puts(o->f, s);
 			if (i + 1 < o->ncols)
-				fprintf(o->f, "%*s", (int)(right ? 2 : pad + 2), "");
+				writer_printf(o->f, "%*s",
+				    (int)(right ? 2 : pad + 2), "");
 			else
-				fputc('\n', o->f);
+				writer_put(o->f, "\n", 1);
 		}
 	free(w);
 }
@@ -262,13 +265,13 @@ out_end(struct out *o)
 	if (o->fmt == OUT_TABLE && o->failed == 0)
 		table_print(o);
 	else if (o->fmt == OUT_JSON)
-		fputs(o->nrows ? "\n]\n" : "]\n", o->f);
+		writer_puts(o->f, o->nrows ? "\n]\n" : "]\n");
 	if (o->cells != NULL)
 		for (i = 0; i < o->nrows * o->ncols; i++)
 			free(o->cells[i]);
 	free(o->cells);
 	o->cells = NULL;
-	if (fflush(o->f) != 0 || ferror(o->f))
+	if (writer_flush(o->f) != 0)
 		o->failed = -1;
 	return o->failed;
 }
