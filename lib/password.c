@@ -127,6 +127,9 @@ password_hash(const char *pw, char *out, size_t outsz, struct llmops_err *err)
 	size_t	len;
 	int	rc = -1;
 
+	if (outsz < PASSWORD_HASH_BYTES)
+		return err_set(err, 500, "password_hash: output buffer of %zu "
+		    "bytes (need %d)", outsz, PASSWORD_HASH_BYTES);
 	if ((len = strnlen(pw, PASSWORD_MAX_BYTES + 1)) > PASSWORD_MAX_BYTES)
 		return err_set(err, 400, "the password is longer than %d bytes",
 		    PASSWORD_MAX_BYTES);

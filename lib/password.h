@@ -40,8 +40,8 @@
 #define PASSWORD_GENERATED_BYTES	(PASSWORD_GENERATED_CHARS + 1)
 
 /*
- * Hashes a new password into out (outsz >= PASSWORD_HASH_BYTES is always
- * enough). Refuses, with a message fit for the user, passwords shorter
+ * Hashes a new password into out (outsz at least PASSWORD_HASH_BYTES,
+ * which any crypt_r output fits). Refuses, with a message fit for the user, passwords shorter
  * than PASSWORD_MIN_CHARS characters or longer than PASSWORD_MAX_BYTES.
  * Returns 0 or -1.
  */
