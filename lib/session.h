@@ -7,7 +7,7 @@
  * whatever cookie a browser still holds: a valid signature is necessary,
  * never sufficient.
  *
- * Cookie value (ASCII, 104 bytes at most with today's sizes):
+ * Cookie value (ASCII, at most SESSION_COOKIE_BYTES - 1 = 103 characters):
  *
  *	v1.<id>.<expires>.<mac>
  *
