@@ -14,8 +14,14 @@
 #include "session.h"
 #include "tap.h"
 
-/* Key 0x40..0x5f, id 0x00..0x1f, expires 1700000000:
- * python3 -c 'import hmac,hashlib,base64; ...' (see the commit). */
+/*
+ * Key 0x40..0x5f, id 0x00..0x1f, expires 1700000000, computed with:
+ *	import base64, hashlib, hmac
+ *	b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+ *	m = "v1." + b64(bytes(range(32))) + ".1700000000"
+ *	print(m + "." + b64(hmac.new(bytes(range(0x40, 0x60)), m.encode(),
+ *	    hashlib.sha256).digest()))
+ */
 #define KAT_COOKIE	"v1.AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8." \
 			"1700000000.r3ECzvdYC7km9g8vRO8TFGHR44aCvrGd3CRCBkPKrh0"
 #define KAT_EXPIRES	1700000000LL
