@@ -74,6 +74,12 @@ static const struct opt opts[] = {
 	O("cost.prefer", OPT_STRING, cost.prefer_name, 0, 0, "ours", 0),
 	O("cost.reload_seconds", OPT_INT, cost.reload_seconds, 1, 3600, NULL,
 	    LIMIT_PRICE_RELOAD_DEFAULT),
+	G("web"),
+	O("web.session_secret_file", OPT_STRING, web.session_secret_file, 0, 0,
+	    "", 0),
+	O("web.session_hours", OPT_INT, web.session_hours, 1, 24 * 30, NULL,
+	    LIMIT_SESSION_HOURS_DEFAULT),
+	O("web.secure_cookies", OPT_STRING, web.secure_cookies, 0, 0, "auto", 0),
 	G("log"),
 	O("log.level", OPT_STRING, log.level_name, 0, 0, "info", 0),
 	O("log.syslog", OPT_BOOL, log.syslog, 0, 1, NULL, 0),
@@ -253,6 +259,13 @@ apply(struct conf *c, const config_t *cfg, const char *file, struct llmops_err *
 		    "not", c->cost.prefer_name, "");
 	}
 	c->cost.prefer = (int)prefer;
+	if (strcmp(c->web.secure_cookies, "auto") != 0 &&
+	    strcmp(c->web.secure_cookies, "always") != 0 &&
+	    strcmp(c->web.secure_cookies, "never") != 0) {
+		s = config_lookup(cfg, "web.secure_cookies");
+		return where(err, file, s, "web.secure_cookies must be auto, "
+		    "always or never, not", c->web.secure_cookies, "");
+	}
 	if (log_level_parse(c->log.level_name, &c->log.level) != 0) {
 		s = config_lookup(cfg, "log.level");
 		return where(err, file, s, "log.level must be error, warn, info "

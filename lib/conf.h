@@ -46,6 +46,12 @@ struct conf_cost {
 	int		 reload_seconds;
 };
 
+struct conf_web {
+	char		*session_secret_file;	/* "" : no dashboard logins */
+	int		 session_hours;
+	char		*secure_cookies;	/* "auto", "always", "never" */
+};
+
 struct conf_log {
 	char		*level_name;
 	enum log_level	 level;
@@ -57,6 +63,7 @@ struct conf {
 	struct conf_db		 db;
 	struct conf_ingest	 ingest;
 	struct conf_cost	 cost;
+	struct conf_web		 web;
 	struct conf_log		 log;
 };
 

@@ -43,6 +43,9 @@
 #define LIMIT_TOKEN_CACHE_DEFAULT	30
 #define LIMIT_TOKEN_CACHE_MAX		300
 
+/* web { session_hours }: how long a dashboard login lasts. */
+#define LIMIT_SESSION_HOURS_DEFAULT	12
+
 /* cost { reload_seconds }: how stale a responder's prices may be. */
 #define LIMIT_PRICE_RELOAD_DEFAULT	30
 

@@ -1,0 +1,32 @@
+/*
+ * Read-only API keys in the database (the key format is lib/apikey.c):
+ * SHA-256 of the key, a display prefix, the organization it reads.
+ */
+#ifndef LLMOPS_APIKEY_DB_H
+#define LLMOPS_APIKEY_DB_H
+
+#include <stdint.h>
+
+#include "apikey.h"
+#include "db.h"
+#include "report.h"
+
+/* last_used is written at most this often per key. */
+#define APIKEY_TOUCH_INTERVAL_US	(60LL * 1000000)
+
+/* A new key for org_id; `key` receives it (shown once). */
+int	apikey_db_create(struct db *, const char *actor, uint32_t org_id,
+	    const char *label, char key[APIKEY_GENERATED_BYTES], uint32_t *id,
+	    struct llmops_err *);
+/* 1 with the organization and id of an active key, 0 when unknown or revoked. */
+int	apikey_db_lookup(struct db *, const char *key, uint32_t *org_id,
+	    uint32_t *id, struct llmops_err *);
+int	apikey_db_revoke(struct db *, const char *actor, uint32_t id,
+	    struct llmops_err *);
+#define APIKEY_NCOLS	7
+extern const struct report_col apikey_cols[APIKEY_NCOLS];
+int	apikey_db_list(struct db *, uint32_t org_id,
+	    int (*cb)(const char *const *values, void *), void *arg,
+	    struct llmops_err *);
+
+#endif
