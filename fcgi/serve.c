@@ -5,15 +5,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <fcgiapp.h>
 
+#include "app.h"
 #include "db.h"
 #include "health.h"
 #include "ingest.h"
 #include "log.h"
 #include "reply.h"
 #include "serve.h"
+#include "web.h"
 
 /* Longest request path we route; longer ones are simply not found. */
 #define SERVE_PATH_BYTES	512
@@ -50,6 +53,7 @@ struct ctx {
 	const struct conf	*conf;
 	struct db		 db;
 	struct ingest		 ingest;
+	struct app		 app;
 	FCGX_Request		 req;
 };
 
@@ -195,6 +199,73 @@ route_health(struct ctx *c, struct reply *r)
 	health_check(&c->db, r);
 }
 
+static int
+fcgi_sink(void *arg, const char *buf, size_t len)
+{
+	FCGX_Stream	*out = arg;
+	size_t		 done = 0;
+	int		 n, chunk;
+
+	while (done < len) {
+		chunk = len - done > (1 << 20) ? (1 << 20) : (int)(len - done);
+		if ((n = FCGX_PutStr(buf + done, chunk, out)) != chunk)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* The dashboard and the JSON API (lib/app.c). */
+static void
+handle_app(struct ctx *c, const char *path)
+{
+	struct web_request	 req;
+	struct web_response	 resp;
+	const char		*ct = param(c, "CONTENT_TYPE");
+	const char		*cl = param(c, "CONTENT_LENGTH");
+	const char		*https = param(c, "HTTPS");
+	char			*body = NULL;
+	long long		 len = cl ? strtoll(cl, NULL, 10) : 0;
+
+	memset(&req, 0, sizeof(req));
+	req.method = param(c, "REQUEST_METHOD");
+	req.path = path;
+	req.query_string = param(c, "QUERY_STRING");
+	req.cookie = param(c, "HTTP_COOKIE");
+	req.host = param(c, "HTTP_HOST");
+	req.origin = param(c, "HTTP_ORIGIN");
+	req.referer = param(c, "HTTP_REFERER");
+	req.authorization = param(c, "HTTP_AUTHORIZATION");
+	req.remote_addr = param(c, "REMOTE_ADDR");
+	req.user_agent = param(c, "HTTP_USER_AGENT");
+	req.https = https != NULL && strcasecmp(https, "on") == 0;
+	if (req.method == NULL)
+		req.method = "GET";
+	web_response_init(&resp, fcgi_sink, c->req.out);
+	/* Forms are small: anything else in a POST body is not read. */
+	if (strcmp(req.method, "POST") == 0 && len > 0 && ct != NULL &&
+	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+		if (len > WEB_FORM_BYTES || (body = malloc((size_t)len + 1)) ==
+		    NULL || read_body(c, body, (size_t)len) != 0) {
+			free(body);
+			body = NULL;
+			len = 0;
+		} else {
+			body[len] = '\0';
+			req.body = body;
+			req.body_len = (size_t)len;
+		}
+	}
+	if (req.method != NULL)
+		app_handle(&c->app, &req, &resp);
+	web_finish(&resp);
+	web_request_release(&req);
+	if (body != NULL) {
+		explicit_bzero(body, req.body_len);
+		free(body);
+	}
+}
+
 static void
 handle(struct ctx *c)
 {
@@ -202,16 +273,16 @@ handle(struct ctx *c)
 	char		path[SERVE_PATH_BYTES];
 	int		i;
 
-	reply_init(&r);
 	request_path(c, path);
 	for (i = 0; i < ROUTE__MAX; i++)
 		if (strcmp(path, routes[i].path) == 0)
 			break;
-	if (i == ROUTE__MAX)
-		reply_error(&r, 404, "no such endpoint; LiteLLM callbacks go to "
-		    "POST /api/litellm/callback");
-	else
-		routes[i].fn(c, &r);
+	if (i == ROUTE__MAX) {
+		handle_app(c, path);
+		return;
+	}
+	reply_init(&r);
+	routes[i].fn(c, &r);
 	write_reply(c, &r);
 	reply_release(&r);
 }
@@ -219,13 +290,20 @@ handle(struct ctx *c)
 int
 serve_requests(const struct conf *conf, int listen_fd)
 {
-	struct ctx	c;
+	struct ctx		c;
+	struct llmops_err	err;
 
 	memset(&c, 0, sizeof(c));
 	c.conf = conf;
 	db_init(&c.db, &conf->db);
 	c.db.require_schema = DB_SCHEMA_VERSION;
 	ingest_init(&c.ingest, conf, &c.db);
+	err_clear(&err);
+	if (app_init(&c.app, conf, &c.db, &err) != 0) {
+		log_error(LOG_TAG_MAIN, "refusing to start: %s", err.msg);
+		ingest_release(&c.ingest);
+		return -1;
+	}
 	if (FCGX_InitRequest(&c.req, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error(LOG_TAG_MAIN, "cannot initialise a FastCGI request");
 		return -1;
@@ -235,6 +313,7 @@ serve_requests(const struct conf *conf, int listen_fd)
 		FCGX_Finish_r(&c.req);
 	}
 	FCGX_Free(&c.req, 1);
+	app_release(&c.app);
 	ingest_release(&c.ingest);
 	db_close(&c.db);
 	return 0;

@@ -39,6 +39,52 @@
 	"price_id, discount_id, start_us, end_us, latency_us, ttft_us, stream, " \
 	"error_code, error_class, received_us, occurred_us"
 
+/*
+ * The dashboard's filters: for each of source, department, team, agent,
+ * model, provider, status a flag (0: any) and a value (NULL: untagged).
+ */
+#define DASH_FILTER \
+	" AND (? = 0 OR source <=> ?) AND (? = 0 OR department <=> ?)" \
+	" AND (? = 0 OR team <=> ?) AND (? = 0 OR agent <=> ?)" \
+	" AND (? = 0 OR model <=> ?) AND (? = 0 OR provider <=> ?)" \
+	" AND (? = 0 OR status <=> ?)"
+#define DASH_ROLLUPS \
+	" FROM usage_hourly WHERE org_id = ? AND hour_us >= ? AND hour_us < ?" \
+	DASH_FILTER
+#define DASH_HOUR	"hour_us"
+#define DASH_DAY	"hour_us - MOD(hour_us, 86400000000)"
+#define DASH_BY(col) \
+	"SELECT 0, " col ", " USAGE_SUMS DASH_ROLLUPS " GROUP BY " col \
+	" ORDER BY SUM(cost) DESC, SUM(requests) DESC, " col " LIMIT 500"
+#define DASH_SERIES(bucket) \
+	"SELECT " bucket " AS b, NULL, " USAGE_SUMS DASH_ROLLUPS \
+	" GROUP BY b ORDER BY b"
+#define DASH_SERIES_BY(bucket, col) \
+	"SELECT " bucket " AS b, " col ", " USAGE_SUMS DASH_ROLLUPS \
+	" GROUP BY b, " col " ORDER BY b, " col
+#define DASH_ERRORS_SERIES(bucket) \
+	"SELECT " bucket " AS b, error_class, NULL, NULL, NULL, SUM(requests)" \
+	DASH_ROLLUPS " AND status = 'failure' GROUP BY b, error_class " \
+	"ORDER BY b, error_class"
+/* The 95th percentile from raw events (NULLs are ignored). */
+#define DASH_P95(col, partition) \
+	"SELECT k, ROUND(l), ROUND(t) FROM (SELECT DISTINCT " col " AS k, " \
+	"PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY latency_us) OVER (" \
+	partition ") AS l, PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY " \
+	"ttft_us) OVER (" partition ") AS t FROM usage_events WHERE " \
+	"org_id = ? AND occurred_us >= ? AND occurred_us < ?" DASH_FILTER \
+	") q ORDER BY k"
+
+/* The stored fields of an event, as report_event_cols lists them. */
+#define EVENT_EXPORT_COLUMNS \
+	"id, source, token_id, litellm_id, trace_id, call_type, status, " \
+	"model, model_group, provider, department, team, agent, prompt_tokens, " \
+	"completion_tokens, total_tokens, cache_read_tokens, cache_write_tokens, " \
+	"cache_write_1h_tokens, reasoning_tokens, CAST(litellm_cost AS CHAR), " \
+	"CAST(our_cost AS CHAR), CAST(cost AS CHAR), cost_source, price_id, " \
+	"start_us, end_us, latency_us, ttft_us, stream, error_code, error_class, " \
+	"received_us"
+
 static const char *const stmts[STMT__MAX] = {
 	[STMT_SCHEMA_VERSION] =
 	"SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
@@ -121,13 +167,7 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_USAGE_BY_HOUR] = USAGE_BY_TIME("hour_us"),
 	/* STMT_EVENTS_LIST: the columns of report_event_cols, in order */
 	[STMT_EVENTS_LIST] =
-	"SELECT id, source, token_id, litellm_id, trace_id, call_type, status, "
-	"model, model_group, provider, department, team, agent, prompt_tokens, "
-	"completion_tokens, total_tokens, cache_read_tokens, cache_write_tokens, "
-	"cache_write_1h_tokens, reasoning_tokens, CAST(litellm_cost AS CHAR), "
-	"CAST(our_cost AS CHAR), CAST(cost AS CHAR), cost_source, price_id, "
-	"start_us, end_us, latency_us, ttft_us, "
-	"stream, error_code, error_class, received_us FROM usage_events "
+	"SELECT " EVENT_EXPORT_COLUMNS " FROM usage_events "
 	"WHERE org_id = ? AND occurred_us >= ? AND occurred_us < ? "
 	"ORDER BY occurred_us, id LIMIT ?",
 	[STMT_PRICE_VERSION] =
@@ -229,6 +269,128 @@ static const char *const stmts[STMT__MAX] = {
 	"SUM(COALESCE(ttft_us, 0)), COUNT(ttft_us) "
 	"FROM usage_events WHERE org_id = ? GROUP BY 1, department, team, agent, "
 	"model, provider, status, error_class, error_code",
+	[STMT_USER_INSERT] =
+	"INSERT INTO users (org_id, email, role, password_hash, "
+	"must_change_password, status, created_us, password_changed_us) "
+	"VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
+	[STMT_USER_BY_EMAIL] =
+	"SELECT u.id, COALESCE(u.org_id, 0), u.email, u.role, u.password_hash, "
+	"u.must_change_password, u.status, o.name FROM users u LEFT JOIN "
+	"organizations o ON o.id = u.org_id WHERE u.email = ?",
+	[STMT_USER_BY_ID] =
+	"SELECT u.id, COALESCE(u.org_id, 0), u.email, u.role, u.password_hash, "
+	"u.must_change_password, u.status, o.name FROM users u LEFT JOIN "
+	"organizations o ON o.id = u.org_id WHERE u.id = ?",
+	[STMT_USER_SET_PASSWORD] =
+	"UPDATE users SET password_hash = ?, must_change_password = ?, "
+	"password_changed_us = ? WHERE id = ?",
+	[STMT_USER_SET_STATUS] =
+	"UPDATE users SET status = ? WHERE id = ?",
+	[STMT_USER_LOGIN] =
+	"UPDATE users SET last_login_us = ? WHERE id = ?",
+	/* org 0: every user */
+	[STMT_USER_LIST] =
+	"SELECT u.id, o.name, u.email, u.role, u.status, u.must_change_password, "
+	"u.created_us, u.last_login_us FROM users u LEFT JOIN organizations o "
+	"ON o.id = u.org_id WHERE (? = 0 OR u.org_id = ?) ORDER BY u.id",
+	[STMT_SESSION_INSERT] =
+	"INSERT INTO sessions (id_hash, user_id, csrf, created_us, expires_us, "
+	"last_seen_us) VALUES (?, ?, ?, ?, ?, ?)",
+	/* A live session of an active user */
+	[STMT_SESSION_LOOKUP] =
+	"SELECT s.user_id, s.csrf, s.last_seen_us FROM sessions s JOIN users u "
+	"ON u.id = s.user_id WHERE s.id_hash = ? AND s.expires_us > ? AND "
+	"u.status = 'active'",
+	[STMT_SESSION_DELETE] =
+	"DELETE FROM sessions WHERE id_hash = ?",
+	[STMT_SESSION_DELETE_USER] =
+	"DELETE FROM sessions WHERE user_id = ?",
+	[STMT_SESSION_DELETE_OTHERS] =
+	"DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?",
+	[STMT_SESSION_PURGE] =
+	"DELETE FROM sessions WHERE expires_us <= ? LIMIT 1000",
+	[STMT_SESSION_SEEN] =
+	"UPDATE sessions SET last_seen_us = ? WHERE id_hash = ?",
+	[STMT_LOGIN_FAILURES] =
+	"SELECT failures, first_us, last_us FROM login_failures WHERE "
+	"key_hash = ?",
+	/* A failure; the count starts again after the window (`?` seconds) */
+	[STMT_LOGIN_FAILURE_ADD] =
+	"INSERT INTO login_failures (key_hash, failures, first_us, last_us) "
+	"VALUES (?, 1, ?, ?) ON DUPLICATE KEY UPDATE "
+	"failures = IF(first_us < VALUES(first_us) - ?, 1, failures + 1), "
+	"first_us = IF(first_us < VALUES(first_us) - ?, VALUES(first_us), "
+	"first_us), last_us = VALUES(last_us)",
+	[STMT_LOGIN_FAILURE_CLEAR] =
+	"DELETE FROM login_failures WHERE key_hash = ?",
+	[STMT_APIKEY_INSERT] =
+	"INSERT INTO api_keys (org_id, key_hash, prefix, label, status, "
+	"created_us) VALUES (?, ?, ?, ?, 'active', ?)",
+	[STMT_APIKEY_LOOKUP] =
+	"SELECT id, org_id, status = 'active', last_used_us FROM api_keys "
+	"WHERE key_hash = ?",
+	[STMT_APIKEY_LIST] =
+	"SELECT id, prefix, label, status, created_us, last_used_us, "
+	"revoked_us FROM api_keys WHERE org_id = ? ORDER BY id",
+	[STMT_APIKEY_GET] =
+	"SELECT id, org_id, status FROM api_keys WHERE id = ?",
+	[STMT_APIKEY_REVOKE] =
+	"UPDATE api_keys SET status = 'revoked', revoked_us = ? WHERE id = ? "
+	"AND status = 'active'",
+	[STMT_APIKEY_TOUCH] =
+	"UPDATE api_keys SET last_used_us = ? WHERE id = ?",
+	/* --- the dashboard (lib/dash.c): one organization, DASH_FILTER */
+	[STMT_DASH_TOTALS] =
+	"SELECT " USAGE_SUMS DASH_ROLLUPS,
+	[STMT_DASH_BY_SOURCE] = DASH_BY("source"),
+	[STMT_DASH_BY_DEPARTMENT] = DASH_BY("department"),
+	[STMT_DASH_BY_TEAM] = DASH_BY("team"),
+	[STMT_DASH_BY_AGENT] = DASH_BY("agent"),
+	[STMT_DASH_BY_MODEL] = DASH_BY("model"),
+	[STMT_DASH_BY_PROVIDER] = DASH_BY("provider"),
+	[STMT_DASH_BY_STATUS] = DASH_BY("status"),
+	[STMT_DASH_SERIES_HOUR] = DASH_SERIES(DASH_HOUR),
+	[STMT_DASH_SERIES_DAY] = DASH_SERIES(DASH_DAY),
+	[STMT_DASH_SERIES_HOUR_BY_SOURCE] = DASH_SERIES_BY(DASH_HOUR, "source"),
+	[STMT_DASH_SERIES_HOUR_BY_DEPARTMENT] = DASH_SERIES_BY(DASH_HOUR, "department"),
+	[STMT_DASH_SERIES_HOUR_BY_TEAM] = DASH_SERIES_BY(DASH_HOUR, "team"),
+	[STMT_DASH_SERIES_HOUR_BY_AGENT] = DASH_SERIES_BY(DASH_HOUR, "agent"),
+	[STMT_DASH_SERIES_HOUR_BY_MODEL] = DASH_SERIES_BY(DASH_HOUR, "model"),
+	[STMT_DASH_SERIES_HOUR_BY_PROVIDER] = DASH_SERIES_BY(DASH_HOUR, "provider"),
+	[STMT_DASH_SERIES_HOUR_BY_STATUS] = DASH_SERIES_BY(DASH_HOUR, "status"),
+	[STMT_DASH_SERIES_DAY_BY_SOURCE] = DASH_SERIES_BY(DASH_DAY, "source"),
+	[STMT_DASH_SERIES_DAY_BY_DEPARTMENT] = DASH_SERIES_BY(DASH_DAY, "department"),
+	[STMT_DASH_SERIES_DAY_BY_TEAM] = DASH_SERIES_BY(DASH_DAY, "team"),
+	[STMT_DASH_SERIES_DAY_BY_AGENT] = DASH_SERIES_BY(DASH_DAY, "agent"),
+	[STMT_DASH_SERIES_DAY_BY_MODEL] = DASH_SERIES_BY(DASH_DAY, "model"),
+	[STMT_DASH_SERIES_DAY_BY_PROVIDER] = DASH_SERIES_BY(DASH_DAY, "provider"),
+	[STMT_DASH_SERIES_DAY_BY_STATUS] = DASH_SERIES_BY(DASH_DAY, "status"),
+	[STMT_DASH_ERRORS] =
+	"SELECT 0, error_class, error_code, model, provider, SUM(requests)"
+	DASH_ROLLUPS " AND status = 'failure' GROUP BY error_class, error_code, "
+	"model, provider ORDER BY SUM(requests) DESC, error_class, error_code, "
+	"model, provider LIMIT 500",
+	[STMT_DASH_ERRORS_HOUR] = DASH_ERRORS_SERIES(DASH_HOUR),
+	[STMT_DASH_ERRORS_DAY] = DASH_ERRORS_SERIES(DASH_DAY),
+	[STMT_DASH_P95] = DASH_P95("NULL", ""),
+	[STMT_DASH_P95_BY_SOURCE] = DASH_P95("source", "PARTITION BY source"),
+	[STMT_DASH_P95_BY_DEPARTMENT] = DASH_P95("department", "PARTITION BY department"),
+	[STMT_DASH_P95_BY_TEAM] = DASH_P95("team", "PARTITION BY team"),
+	[STMT_DASH_P95_BY_AGENT] = DASH_P95("agent", "PARTITION BY agent"),
+	[STMT_DASH_P95_BY_MODEL] = DASH_P95("model", "PARTITION BY model"),
+	[STMT_DASH_P95_BY_PROVIDER] = DASH_P95("provider", "PARTITION BY provider"),
+	[STMT_DASH_P95_BY_STATUS] = DASH_P95("status", "PARTITION BY status"),
+	[STMT_DASH_EVENTS] =
+	"SELECT " EVENT_EXPORT_COLUMNS " FROM usage_events WHERE org_id = ? AND "
+	"occurred_us >= ? AND occurred_us < ?" DASH_FILTER
+	" AND (? = 0 OR occurred_us < ? OR (occurred_us = ? AND id < ?)) "
+	"ORDER BY occurred_us DESC, id DESC LIMIT ?",
+	[STMT_DASH_DIM_EXISTS] =
+	"SELECT COUNT(*) FROM dimension_values WHERE org_id = ? AND dim = ? AND "
+	"value = ?",
+	[STMT_DASH_DIM_VALUES] =
+	"SELECT value FROM dimension_values WHERE org_id = ? AND dim = ? "
+	"ORDER BY value LIMIT 1000",
 	[STMT_ORG_IDS] =
 	"SELECT id FROM organizations ORDER BY id",
 	/* STMT_TOKEN_ROTATE: the old token expires at the end of the grace */

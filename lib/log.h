@@ -21,6 +21,7 @@ enum log_level {
 #define LOG_TAG_CONF	"CONF"
 #define LOG_TAG_HTTP	"HTTP"
 #define LOG_TAG_MAIN	"MAIN"
+#define LOG_TAG_AUTH	"AUTH"
 
 void	log_open(const char *ident, enum log_level, int use_syslog);
 void	log_close(void);

@@ -123,6 +123,7 @@ json_value(const struct report_col *col, const char *v)
 	case COL_INT:
 		return json_object_new_int64(strtoll(v, NULL, 10));
 	case COL_DECIMAL:
+	case COL_USD:
 		/* Keeps the exact decimal text on output. */
 		return json_object_new_double_s(strtod(v, NULL), v);
 	case COL_DURATION_US:

@@ -52,6 +52,7 @@ enum col_type {
 	COL_TIME_US,		/* microseconds since the epoch */
 	COL_DURATION_US,	/* microseconds */
 	COL_BOOL,		/* 0 or 1 */
+	COL_USD,		/* exact decimal text of US dollars */
 };
 
 struct report_col {

@@ -1,0 +1,55 @@
+/*
+ * Who is asking, and which organization they may read.
+ *
+ * Browsers: a signed session cookie (lib/session.c) naming a row of the
+ * sessions table (lib/session_db.c) of an active user. Machines: a
+ * read-only API key in "Authorization: Bearer llk_...". Every read is then
+ * scoped to auth.org_id in the SQL itself; superadmins (org_id 0) choose
+ * an organization per request.
+ */
+#ifndef LLMOPS_AUTH_H
+#define LLMOPS_AUTH_H
+
+#include <stdint.h>
+
+#include "account.h"
+#include "session.h"
+#include "web.h"
+
+struct app;
+
+enum auth_kind {
+	AUTH_NONE,
+	AUTH_SESSION,
+	AUTH_APIKEY,
+};
+
+struct auth {
+	enum auth_kind	 kind;
+	uint32_t	 user_id;
+	uint32_t	 org_id;	/* 0: every organization (superadmin) */
+	enum role	 role;
+	char		 email[ACCOUNT_EMAIL_BYTES * 4 + 1];
+	int		 must_change;
+	unsigned char	 session_hash[SESSION_ID_HASH_BYTES];
+	char		 csrf[CSRF_TOKEN_BYTES];
+	uint32_t	 apikey_id;
+	int		 stale_cookie;	/* a cookie was sent that names no session */
+};
+
+/*
+ * Authenticates the request: its session cookie, and when allow_apikey
+ * its Bearer key. kind AUTH_NONE when neither is valid. -1 only on a
+ * database error.
+ */
+int	auth_request(struct app *, const struct web_request *, int allow_apikey,
+	    struct auth *, struct llmops_err *);
+/*
+ * For a state-changing request of a session: the same origin (Origin or
+ * Referer) and the session's CSRF token in the form field "csrf".
+ */
+int	auth_csrf_ok(const struct auth *, const struct web_request *);
+/* Whether cookies get Secure (configuration web.secure_cookies). */
+int	auth_secure(const struct app *, const struct web_request *);
+
+#endif

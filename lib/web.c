@@ -1,0 +1,240 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "label.h"
+#include "reply.h"
+#include "web.h"
+
+/*
+ * The page's security policy: nothing from elsewhere, our stylesheet,
+ * no scripts at all, forms only to us, never framed.
+ */
+#define WEB_CSP	"default-src 'none'; style-src 'self'; img-src 'self' data:; " \
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes s[0..len) into a new string; NULL (err set) when it is invalid. */
+static char *
+decode(const char *s, size_t len, struct llmops_err *err)
+{
+	char	*out;
+	size_t	 i, o = 0;
+	int	 hi, lo;
+
+	if (len > WEB_PARAM_BYTES * 3) {
+		err_set(err, 400, "a parameter is longer than %d bytes",
+		    WEB_PARAM_BYTES);
+		return NULL;
+	}
+	if ((out = malloc(len + 1)) == NULL) {
+		err_set(err, 500, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < len; i++) {
+		if (s[i] == '+')
+			out[o++] = ' ';
+		else if (s[i] == '%') {
+			if (i + 2 >= len || (hi = hexval(s[i + 1])) < 0 ||
+			    (lo = hexval(s[i + 2])) < 0) {
+				err_set(err, 400, "a malformed %%-escape in the "
+				    "parameters");
+				goto bad;
+			}
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else
+			out[o++] = s[i];
+	}
+	out[o] = '\0';
+	if (o > WEB_PARAM_BYTES || memchr(out, '\0', o) != NULL ||
+	    !utf8_valid((const unsigned char *)out, o)) {
+		err_set(err, 400, "a parameter is too long, holds a NUL byte or "
+		    "is not UTF-8");
+		goto bad;
+	}
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+int
+web_params_parse(struct web_params *ps, const char *text, size_t len,
+    struct llmops_err *err)
+{
+	struct web_param	*p;
+	const char		*s = text, *end = text + len, *amp, *eq;
+
+	ps->p = NULL;
+	ps->n = 0;
+	if (text == NULL || len == 0)
+		return 0;
+	if ((ps->p = calloc(WEB_PARAMS_MAX, sizeof(*ps->p))) == NULL)
+		return err_set(err, 500, "out of memory");
+	while (s < end) {
+		if ((amp = memchr(s, '&', (size_t)(end - s))) == NULL)
+			amp = end;
+		if (amp == s) {
+			s++;
+			continue;
+		}
+		if (ps->n == WEB_PARAMS_MAX) {
+			web_params_release(ps);
+			return err_set(err, 400, "more than %d parameters",
+			    WEB_PARAMS_MAX);
+		}
+		if ((eq = memchr(s, '=', (size_t)(amp - s))) == NULL)
+			eq = amp;
+		p = &ps->p[ps->n];
+		if ((p->key = decode(s, (size_t)(eq - s), err)) == NULL ||
+		    (p->value = decode(eq < amp ? eq + 1 : amp,
+		    eq < amp ? (size_t)(amp - eq - 1) : 0, err)) == NULL) {
+			free(p->key);
+			p->key = NULL;
+			web_params_release(ps);
+			return -1;
+		}
+		ps->n++;
+		s = amp + 1;
+	}
+	return 0;
+}
+
+void
+web_params_release(struct web_params *ps)
+{
+	size_t	i;
+
+	for (i = 0; ps->p != NULL && i < ps->n; i++) {
+		free(ps->p[i].key);
+		free(ps->p[i].value);
+	}
+	free(ps->p);
+	ps->p = NULL;
+	ps->n = 0;
+}
+
+const char *
+web_params_get(const struct web_params *ps, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < ps->n; i++)
+		if (strcmp(ps->p[i].key, key) == 0)
+			return ps->p[i].value;
+	return NULL;
+}
+
+void
+web_request_release(struct web_request *r)
+{
+	web_params_release(&r->query);
+	web_params_release(&r->form);
+}
+
+const char *
+web_arg(const struct web_request *r, const char *key)
+{
+	const char	*v = web_params_get(&r->query, key);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+const char *
+web_form(const struct web_request *r, const char *key)
+{
+	return web_params_get(&r->form, key);
+}
+
+void
+web_response_init(struct web_response *r, writer_sink sink, void *arg)
+{
+	memset(r, 0, sizeof(*r));
+	writer_init(&r->w, sink, arg);
+}
+
+int
+web_header(struct web_response *r, const char *name, const char *value)
+{
+	int	n;
+
+	if (r->started || strpbrk(name, "\r\n:") != NULL ||
+	    strpbrk(value, "\r\n") != NULL) {
+		r->headers_full = 1;
+		return -1;
+	}
+	n = snprintf(r->headers + r->hlen, sizeof(r->headers) - r->hlen,
+	    "%s: %s\r\n", name, value);
+	if (n < 0 || (size_t)n >= sizeof(r->headers) - r->hlen) {
+		r->headers[r->hlen] = '\0';
+		r->headers_full = 1;
+		return -1;
+	}
+	r->hlen += (size_t)n;
+	return 0;
+}
+
+int
+web_start(struct web_response *r, int status, const char *content_type)
+{
+	int	html = strncmp(content_type, "text/html", 9) == 0;
+
+	if (r->started)
+		return -1;
+	/* A header that did not fit must not leave the answer half right. */
+	if (r->headers_full) {
+		r->hlen = 0;
+		r->headers[0] = '\0';
+		status = 500;
+		content_type = "text/plain; charset=utf-8";
+		html = 0;
+	}
+	r->started = 1;
+	r->status = status;
+	writer_printf(&r->w, "Status: %d %s\r\nContent-Type: %s\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: same-origin\r\n", status,
+	    reply_status_text(status), content_type);
+	/* Nothing is cached unless the handler said otherwise (the CSS). */
+	if (strstr(r->headers, "Cache-Control:") == NULL)
+		writer_puts(&r->w, "Cache-Control: no-store\r\n");
+	if (html)
+		writer_puts(&r->w, "Content-Security-Policy: " WEB_CSP "\r\n"
+		    "X-Frame-Options: DENY\r\n");
+	writer_put(&r->w, r->headers, r->hlen);
+	writer_puts(&r->w, "\r\n");
+	return r->w.failed ? -1 : 0;
+}
+
+int
+web_redirect(struct web_response *r, const char *location)
+{
+	/* Local paths only: never an open redirect. */
+	if (location[0] != '/' || location[1] == '/' || location[1] == '\\')
+		location = "/";
+	if (web_header(r, "Location", location) != 0)
+		return -1;
+	if (web_start(r, 303, WEB_HTML) != 0)
+		return -1;
+	return 0;
+}
+
+int
+web_finish(struct web_response *r)
+{
+	return writer_flush(&r->w);
+}
