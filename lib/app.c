@@ -14,7 +14,8 @@
 
 /* Who may use a route. */
 enum access {
-	ACCESS_PUBLIC,		/* anyone (login form, stylesheet) */
+	ACCESS_STATIC,		/* anyone, without the database (stylesheet) */
+	ACCESS_PUBLIC,		/* anyone (login form) */
 	ACCESS_SESSION,		/* a logged-in user whose password is set */
 	ACCESS_SESSION_ANY,	/* a logged-in user, even with a one-time password */
 	ACCESS_READER,		/* a logged-in user or an API key (JSON API) */
@@ -32,7 +33,7 @@ static const struct route {
 	{ "/login", M_GET | M_POST, ACCESS_PUBLIC, ui_login },
 	{ "/logout", M_POST, ACCESS_SESSION_ANY, ui_logout },
 	{ "/account/password", M_GET | M_POST, ACCESS_SESSION_ANY, ui_password },
-	{ "/static/llmops.css", M_GET, ACCESS_PUBLIC, ui_css },
+	{ "/static/llmops.css", M_GET, ACCESS_STATIC, ui_css },
 	{ "/", M_GET, ACCESS_SESSION, ui_overview },
 	{ "/agents", M_GET, ACCESS_SESSION, ui_agents },
 	{ "/departments", M_GET, ACCESS_SESSION, ui_departments },
@@ -69,6 +70,14 @@ static int
 is_api(const struct ui *ui)
 {
 	return strncmp(ui->req->path, "/api/", 5) == 0;
+}
+
+void
+ui_db_error(struct ui *ui, const char *what, const struct llmops_err *err)
+{
+	log_error(LOG_TAG_DB, "%s %s: %s: %s", ui->req->method, ui->req->path,
+	    what, err->msg[0] != '\0' ? err->msg : "unknown error");
+	ui_error(ui, 503, "database unavailable");
 }
 
 void
@@ -174,12 +183,19 @@ app_handle(struct app *app, struct web_request *req, struct web_response *resp)
 		ui_error(&ui, 405, "method not allowed");
 		return;
 	}
+	if (r->access == ACCESS_STATIC) {
+		r->fn(&ui);
+		return;
+	}
 	err_clear(&err);
+	if (db_ensure(app->db, &err) != 0) {
+		ui_db_error(&ui, "connect", &err);
+		return;
+	}
 	if (r->access != ACCESS_PUBLIC &&
 	    auth_request(app, req, r->access == ACCESS_READER, &ui.auth,
 	    &err) != 0) {
-		log_error(LOG_TAG_AUTH, "cannot authenticate: %s", err.msg);
-		ui_error(&ui, 503, "database unavailable");
+		ui_db_error(&ui, "authenticate", &err);
 		return;
 	}
 	if (r->access != ACCESS_PUBLIC && ui.auth.kind == AUTH_NONE) {

@@ -48,5 +48,7 @@ typedef void (*ui_page_fn)(struct ui *);
 
 /* Error answers: an HTML page, or JSON under /api/. */
 void	ui_error(struct ui *, int status, const char *msg);
+/* Logs what failed and why ([DB]), then answers 503. */
+void	ui_db_error(struct ui *, const char *what, const struct llmops_err *);
 
 #endif

@@ -449,8 +449,7 @@ ui_series(struct ui *ui, const char *id, const char *title,
 	}
 	goto out;
 fail:
-	log_error(LOG_TAG_HTTP, "%s: %s", id, err.msg);
-	ui_error(ui, 503, "database unavailable");
+	ui_db_error(ui, id, &err);
 out:
 	for (i = 0; i < c.nkeys; i++) {
 		free(c.keys[i]);

@@ -211,14 +211,14 @@ ui_errors(struct ui *ui)
 	c.t = &t;
 	if (ui_table_begin(ui, &t) == 0) {
 		if (dash_errors(ui->app->db, &ui->f, error_cb, &c, &err) != 0)
-			ui_error(ui, 503, "database unavailable");
+			ui_db_error(ui, "errors", &err);
 		ui_table_end(ui, &t);
 	}
 	c.t = &st;
 	if (ui_table_begin(ui, &st) == 0) {
 		if (dash_errors_series(ui->app->db, &ui->f, daily, series_row_cb,
 		    &c, &err) != 0)
-			ui_error(ui, 503, "database unavailable");
+			ui_db_error(ui, "error series", &err);
 		ui_table_end(ui, &st);
 	}
 	if (!csv)

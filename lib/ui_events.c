@@ -97,8 +97,7 @@ ui_events(struct ui *ui)
 			page = csv ? DASH_EVENTS_PAGE_MAX : EVENTS_PAGE;
 			if (dash_events(ui->app->db, &ui->f, occ, id, page,
 			    event_cb, &c, &err) != 0) {
-				log_error(LOG_TAG_HTTP, "events: %s", err.msg);
-				ui_error(ui, 503, "database unavailable");
+				ui_db_error(ui, "events", &err);
 				break;
 			}
 			occ = c.last_occ;

@@ -114,9 +114,9 @@ login_form(struct ui *ui, int status, const char *message, const char *email)
 
 /* The larger wait of the two throttle keys; -1 on a database error. */
 static int
-throttled(struct ui *ui, const char *k1, const char *k2, long long *wait)
+throttled(struct ui *ui, const char *k1, const char *k2, long long *wait,
+    struct llmops_err *err)
 {
-	struct llmops_err	 err;
 	const char		*keys[2] = { k1, k2 };
 	unsigned		 n;
 	int64_t			 last;
@@ -125,8 +125,7 @@ throttled(struct ui *ui, const char *k1, const char *k2, long long *wait)
 
 	*wait = 0;
 	for (i = 0; i < 2; i++) {
-		err_clear(&err);
-		if (account_failures(ui->app->db, keys[i], &n, &last, &err) != 0)
+		if (account_failures(ui->app->db, keys[i], &n, &last, err) != 0)
 			return -1;
 		if (!throttle_check(n, last / TIME_US_PER_SEC,
 		    time_now_us() / TIME_US_PER_SEC, &w) && w > *wait)
@@ -202,8 +201,9 @@ login_post(struct ui *ui)
 	}
 	snprintf(both, sizeof(both), "acct:%s|ip:%s", email, addr);
 	snprintf(ip, sizeof(ip), "ip:%s", addr);
-	if (throttled(ui, both, ip, &wait) != 0) {
-		ui_error(ui, 503, "database unavailable");
+	err_clear(&err);
+	if (throttled(ui, both, ip, &wait, &err) != 0) {
+		ui_db_error(ui, "login throttle", &err);
 		return;
 	}
 	if (wait > 0) {
@@ -220,12 +220,12 @@ login_post(struct ui *ui)
 	err_clear(&err);
 	if (account_failure_add(ui->app->db, both, time_now_us(), &err) != 0 ||
 	    account_failure_add(ui->app->db, ip, time_now_us(), &err) != 0) {
-		ui_error(ui, 503, "database unavailable");
+		ui_db_error(ui, "login failure count", &err);
 		return;
 	}
 	found = account_by_email(ui->app->db, email, &a, &err) == 0;
 	if (!found && err.status != 404) {
-		ui_error(ui, 503, "database unavailable");
+		ui_db_error(ui, "login account", &err);
 		return;
 	}
 	good = found ? password_verify(pw, a.password_hash) :
@@ -272,7 +272,7 @@ ui_logout(struct ui *ui)
 
 	err_clear(&err);
 	if (session_db_delete(ui->app->db, ui->auth.session_hash, &err) != 0) {
-		ui_error(ui, 503, "database unavailable");
+		ui_db_error(ui, "logout", &err);
 		return;
 	}
 	if (session_clear_cookie_header(hdr, sizeof(hdr),
@@ -330,7 +330,7 @@ ui_password(struct ui *ui)
 	}
 	err_clear(&err);
 	if (account_by_id(ui->app->db, ui->auth.user_id, &a, &err) != 0) {
-		ui_error(ui, 503, "database unavailable");
+		ui_db_error(ui, "password account", &err);
 		return;
 	}
 	if (cur == NULL || !password_verify(cur, a.password_hash)) {

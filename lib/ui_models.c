@@ -150,8 +150,7 @@ ui_models(struct ui *ui)
 	if (dash_by(ui->app->db, &ui->f, DIM_MODEL, model_cb, &c, &err) != 0 ||
 	    dash_percentiles(ui->app->db, &ui->f, DIM_MODEL, 95, p95_cb, &c,
 	    &err) != 0) {
-		log_error(LOG_TAG_HTTP, "models: %s", err.msg);
-		ui_error(ui, 503, "database unavailable");
+		ui_db_error(ui, "models", &err);
 		free(c.m);
 		return;
 	}

@@ -250,8 +250,7 @@ ui_overview(struct ui *ui)
 	err_clear(&err);
 	if (!csv) {
 		if (dash_totals(ui->app->db, &ui->f, &s, &err) != 0) {
-			log_error(LOG_TAG_HTTP, "overview: %s", err.msg);
-			ui_error(ui, 503, "database unavailable");
+			ui_db_error(ui, "overview", &err);
 			return;
 		}
 		ui_page_begin(ui, "Overview");
