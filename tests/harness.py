@@ -26,6 +26,7 @@ root:www-data 0640.
 
 import atexit
 import grp
+import html as htmllib
 import http.client as httpclient
 import json
 import os
@@ -1196,23 +1197,150 @@ def create_token(conf, org, label=None):
     return lines[-1].strip()
 
 
+def add_user(conf, org, email, role="viewer", password=None):
+    """llmopsctl user add ORG EMAIL --role ROLE with password on stdin (a
+    random one when None). Returns the password."""
+    if password is None:
+        password = "pw-" + secrets.token_hex(12)
+    rc, out, err = llmopsctl(conf, "user", "add", org, email, "--role", role,
+                             "--password-stdin", input=password + "\n")
+    if rc != 0:
+        raise StartError("user add %s %s failed (%d): %s%s"
+                         % (org, email, rc, out, err))
+    return password
+
+
+def create_apikey(conf, org, label=None):
+    """llmopsctl apikey create; returns the key (llk_...)."""
+    args = ["apikey", "create", org] + (["--label", label] if label else [])
+    lines = _ctl_or_fail(conf, *args).strip().splitlines()
+    if not lines or not lines[-1].startswith("llk_"):
+        raise StartError("apikey create printed no key: %r" % lines)
+    return lines[-1].strip()
+
+
+def hidden_input(page, name):
+    """The value of <input type="hidden" name=NAME value=...> in page (text),
+    HTML entities decoded; None when absent."""
+    m = re.search(r'<input type="hidden" name="%s" value="([^"]*)"'
+                  % re.escape(name), page)
+    return html_unescape(m.group(1)) if m else None
+
+
+def html_unescape(text):
+    return htmllib.unescape(text)
+
+
+class WebClient:
+    """A browser of the dashboard: keeps the cookies the server sets (by
+    name; no attributes honoured beyond Max-Age=0 removing one), sends them
+    back, and sends an Origin header with every POST, as browsers do.
+
+    get()/post() return (status, headers with lower-case names, body text);
+    set_cookies holds the raw Set-Cookie values of the last answer."""
+
+    def __init__(self, base_url):
+        self.base = base_url.rstrip("/")
+        u = urllib.parse.urlsplit(self.base)
+        self.origin = "%s://%s" % (u.scheme, u.netloc)
+        self.cookies = {}
+        self.set_cookies = []
+
+    def request(self, method, path, form=None, headers=None, origin=True,
+                timeout=60):
+        u = urllib.parse.urlsplit(self.base + path)
+        target = (u.path or "/") + ("?" + u.query if u.query else "")
+        hdrs = {}
+        if self.cookies:
+            hdrs["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        body = None
+        if method == "POST":
+            if origin:
+                hdrs["Origin"] = self.origin if origin is True else origin
+            body = urllib.parse.urlencode(form or {}).encode("ascii")
+            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+        hdrs.update(headers or {})
+        conn = httpclient.HTTPConnection(u.hostname, u.port or 80, timeout=timeout)
+        try:
+            conn.request(method, target, body=body, headers=hdrs)
+            resp = conn.getresponse()
+            data = resp.read()
+            raw = resp.getheaders()
+        finally:
+            conn.close()
+        self.set_cookies = [v for k, v in raw if k.lower() == "set-cookie"]
+        for sc in self.set_cookies:
+            name, _, rest = sc.partition("=")
+            value = rest.split(";", 1)[0]
+            if re.search(r";\s*Max-Age=0\b", sc, re.I) or value == "":
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value
+        return (resp.status, {k.lower(): v for k, v in raw},
+                data.decode("utf-8", "replace"))
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, form=None, **kw):
+        return self.request("POST", path, form=form, **kw)
+
+    def login(self, email, password, origin=True):
+        """Fetches the login form and posts it. Returns (status, headers,
+        body) of the POST: 303 to / (or /account/password) when it worked."""
+        status, _, page = self.get("/login")
+        if status != 200:
+            raise StartError("GET /login answered %d: %s" % (status, page[:300]))
+        token = hidden_input(page, "login_token")
+        if token is None:
+            raise StartError("the login form has no login_token")
+        return self.post("/login", {"email": email, "password": password,
+                                    "login_token": token}, origin=origin)
+
+    def csrf(self, path="/"):
+        """The CSRF token in the forms of page path (None when absent)."""
+        _, _, page = self.get(path)
+        return hidden_input(page, "csrf")
+
+    def logout(self):
+        return self.post("/logout", {"csrf": self.csrf("/") or ""})
+
+
 # ---------------------------------------------------------------------------
 # Whole stacks
+
+def make_session_secret(path):
+    """llmopsctl secret generate path: 0640, group www-data when root, as
+    the sample configuration recommends. Returns path."""
+    rc, out, err = run([llmopsctl_path(), "secret", "generate", path])
+    if rc != 0:
+        raise StartError("llmopsctl secret generate failed (%d): %s%s"
+                         % (rc, out, err))
+    ids = web_ids()
+    if ids:
+        os.chown(path, 0, ids[1])
+    return path
+
 
 class Stack:
     """MariaDB + llmops.conf + migrations + a web server running the
     responder. server: "lighttpd", "apache" (mod_fcgid) or "apache-proxy"
     (mod_proxy_fcgi + llmops.fcgi --listen). An already started MariaDB can
-    be shared between stacks (db=)."""
+    be shared between stacks (db=). web_conf: the settings of the web
+    section (a session secret is generated and named in it unless
+    session_secret is False)."""
 
     def __init__(self, server="lighttpd", db=None, via="socket", conf_extra="",
-                 **server_kw):
+                 session_secret=True, web_conf="", **server_kw):
         self.server_kind = server
         self.db = db
         self.via = via
         self.conf_extra = conf_extra
+        self.session_secret = session_secret
+        self.web_conf = web_conf
         self.server_kw = server_kw
         self.conf = None
+        self.secret_file = None
         self.web = None
         self.responder = None
 
@@ -1221,8 +1349,16 @@ class Stack:
             self.db = MariaDB()
         self.db.start()
         confdir = unique_dir("conf")
+        extra = self.conf_extra
+        web = self.web_conf
+        if self.session_secret:
+            self.secret_file = make_session_secret(
+                os.path.join(confdir, "session.key"))
+            web = 'session_secret_file = "%s";\n%s' % (self.secret_file, web)
+        if web:
+            extra = "web = {\n%s\n};\n%s" % (web, extra)
         self.conf = write_conf(os.path.join(confdir, "llmops.conf"), self.db,
-                               via=self.via, extra=self.conf_extra)
+                               via=self.via, extra=extra)
         migrate(self.conf)
         if self.server_kind == "lighttpd":
             self.web = Lighttpd(self.conf, **self.server_kw).start()
@@ -1247,6 +1383,10 @@ class Stack:
 
     def sanitizer_reports(self):
         return sanitizer_reports(self.error_log_text())
+
+    def client(self):
+        """A new WebClient of this stack's web server."""
+        return WebClient(self.url("/"))
 
     def token(self, org="test", label=None):
         """Creates org if needed and returns a new token of it."""
