@@ -18,9 +18,11 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <openssl/crypto.h>
 
 #include "conf.h"
 #include "log.h"
+#include "secret.h"
 #include "serve.h"
 
 #define MAIN_WORKERS_MAX	256
@@ -28,6 +30,29 @@
 #define MAIN_RESPAWN_PAUSE_SEC	1
 
 static volatile sig_atomic_t	manager_stop;
+
+/* -t: the session secret must load too (at run time its absence only
+ * turns dashboard logins off). */
+static int
+check_secret(const struct conf *conf)
+{
+	struct llmops_err	err;
+	unsigned char		key[SECRET_KEY_MAX];
+	size_t			keylen = 0;
+	int			rc = 0;
+
+	if (*conf->web.session_secret_file == '\0')
+		return 0;
+	err_clear(&err);
+	if (secret_load(conf->web.session_secret_file, key, &keylen,
+	    &err) != 0) {
+		fprintf(stderr, "llmops.fcgi: %s: web.session_secret_file: %s\n",
+		    conf->path, err.msg);
+		rc = 1;
+	}
+	OPENSSL_cleanse(key, sizeof(key));
+	return rc;
+}
 
 static void
 usage(FILE *f)
@@ -180,9 +205,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (check) {
-		printf("%s: configuration OK\n", conf.path);
+		rc = check_secret(&conf);
+		if (rc == 0)
+			printf("%s: configuration OK\n", conf.path);
 		conf_release(&conf);
-		return 0;
+		return rc;
 	}
 	log_open("llmops.fcgi", conf.log.level, conf.log.syslog);
 

@@ -299,11 +299,9 @@ serve_requests(const struct conf *conf, int listen_fd)
 	c.db.require_schema = DB_SCHEMA_VERSION;
 	ingest_init(&c.ingest, conf, &c.db);
 	err_clear(&err);
-	if (app_init(&c.app, conf, &c.db, &err) != 0) {
-		log_error(LOG_TAG_MAIN, "refusing to start: %s", err.msg);
-		ingest_release(&c.ingest);
-		return -1;
-	}
+	/* Without its secret the dashboard refuses logins; ingest goes on. */
+	if (app_init(&c.app, conf, &c.db, &err) != 0)
+		log_error(LOG_TAG_MAIN, "dashboard logins are off: %s", err.msg);
 	if (FCGX_InitRequest(&c.req, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error(LOG_TAG_MAIN, "cannot initialise a FastCGI request");
 		return -1;

@@ -55,8 +55,13 @@ app_init(struct app *app, const struct conf *conf, struct db *db,
 	app->db = db;
 	if (*conf->web.session_secret_file == '\0')
 		return 0;
-	return secret_load(conf->web.session_secret_file, app->secret,
-	    &app->secretlen, err);
+	if (secret_load(conf->web.session_secret_file, app->secret,
+	    &app->secretlen, err) != 0) {
+		OPENSSL_cleanse(app->secret, sizeof(app->secret));
+		app->secretlen = 0;
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -6,7 +6,9 @@ in front of llmops.fcgi --listen, each configured from the etc/ snippets.
 Checks, for every web server: health is 200 with the database ok; the
 LiteLLM connectivity test POST is answered; the web server passes bodies
 larger than its default limits and lets the responder refuse bodies over
-ingest.max_body_bytes; every path reaches the responder. Then MariaDB stops
+ingest.max_body_bytes; every path reaches the responder. A session secret
+that cannot be read turns dashboard logins off (logged, and refused by
+llmops.fcgi -t) but not the callbacks. Then MariaDB stops
 (health 503) and comes back (health 200 again), and stopping each server
 leaves no process behind and no sanitizer report in its logs.
 """
@@ -65,6 +67,41 @@ def check_callbacks(stack, label):
          diag="status %d, headers %r" % (status, hdrs))
 
 
+def check_broken_secret(db):
+    """A session secret that cannot be read turns dashboard logins off, with
+    a log line, and nothing else: callbacks are still stored."""
+    missing = os.path.join(h.workdir(), "no-such-session.key")
+    stack = h.start_all("lighttpd", db=db, session_secret=False,
+                        web_conf='session_secret_file = "%s";' % missing)
+    token = stack.token("smoke-secret")
+    event = {"id": "smoke-secret-1", "call_type": "acompletion",
+             "status": "success", "model": "gpt-4o",
+             "startTime": 1764000000.0, "endTime": 1764000001.0,
+             "prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2,
+             "metadata": {"requester_custom_headers":
+                          {"x-cloudidr-token": token}}}
+    status, _, doc = h.http_json("POST", stack.url("/api/litellm/callback"),
+                                 [event])
+    h.ok(status == 200 and isinstance(doc, dict) and doc.get("accepted") == 1,
+         "an unreadable session secret: callbacks are still stored",
+         diag="%d %r" % (status, doc))
+    c = stack.client()
+    status, _, page = c.get("/login")
+    h.is_(status, 200, "... the login form is served")
+    status, _, page = c.post("/login", {"email": "a@b.example", "password": "x",
+                                        "login_token": "x"})
+    h.ok(status == 503 and "Logins are off" in page,
+         "... and a login is refused with 503: logins are off",
+         diag="%d %s" % (status, page[:300]))
+    h.like(stack.error_log_text(), r"\[MAIN\] dashboard logins are off: .*"
+           "no-such-session.key", "... and the log says why")
+    rc, out, err = h.run([h.responder_path(), "-t", "-c", stack.conf])
+    h.ok(rc == 1 and "web.session_secret_file" in err and
+         "no-such-session.key" in err, "llmops.fcgi -t fails on it, naming "
+         "the setting and the file", diag="rc %d: %s%s" % (rc, out, err))
+    stack.stop()
+
+
 def main():
     db = h.MariaDB().start()
     h.ok(True, "MariaDB started on %s and port %d" % (db.socket, db.port))
@@ -78,6 +115,8 @@ def main():
     for kind, stack in stacks:
         check_health(stack, kind, 200)
         check_callbacks(stack, kind)
+
+    check_broken_secret(db)
 
     db.stop()
     for kind, stack in stacks:
