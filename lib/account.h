@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "db.h"
-#include "limits.h"
+#include "llmops_limits.h"
 #include "password.h"
 
 #define ACCOUNT_EMAIL_BYTES	254

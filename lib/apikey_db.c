@@ -10,7 +10,7 @@
 #include "apikey_db.h"
 #include "audit.h"
 #include "label.h"
-#include "limits.h"
+#include "llmops_limits.h"
 #include "report.h"
 #include "timefmt.h"
 

@@ -9,7 +9,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
-#include "limits.h"
+#include "llmops_limits.h"
 #include "pricing.h"
 
 #ifndef LLMOPS_CONFIG_PATH

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "llmops_limits.h"
 #include "token.h"
 
 #define EVENT_KEY_LEN	16	/* truncated SHA-256, see event_key.h */

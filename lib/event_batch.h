@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "event.h"
-#include "limits.h"
+#include "llmops_limits.h"
 
 #define REJECT_NOTE_ID_BYTES	64
 #define REJECT_NOTE_WHY_BYTES	200

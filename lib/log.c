@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "limits.h"
+#include "llmops_limits.h"
 #include "log.h"
 
 static const char *const level_names[LOG_LEVEL__MAX] = {

@@ -8,7 +8,7 @@
 #include <json-c/json.h>
 
 #include "decimal.h"
-#include "limits.h"
+#include "llmops_limits.h"
 #include "price_import.h"
 
 /* Rows per INSERT statement of the generated SQL. */

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "limits.h"
+#include "llmops_limits.h"
 #include "pricing.h"
 
 /* 1e-18 (price units x tokens) to 1e-12 (stored cost units). */

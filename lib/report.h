@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "db.h"
-#include "limits.h"
+#include "llmops_limits.h"
 
 enum report_group {
 	GROUP_NONE,

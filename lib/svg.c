@@ -8,7 +8,7 @@
 
 #include "err.h"
 #include "html.h"
-#include "limits.h"
+#include "llmops_limits.h"
 #include "svg.h"
 #include "writer.h"
 

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "limits.h"
+#include "llmops_limits.h"
 
 #define TOKEN_HASH_LEN		32	/* SHA-256 */
 #define TOKEN_SCHEME		"trk_"

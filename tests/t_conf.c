@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "limits.h"
+#include "llmops_limits.h"
 #include "tap.h"
 
 #define TMP_TEMPLATE	"/tmp/t_conf.XXXXXX"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "decimal.h"
-#include "limits.h"
+#include "llmops_limits.h"
 #include "tap.h"
 
 #define PICO	COST_SCALE_DIGITS

@@ -341,7 +341,7 @@ static void
 test_depth(void)
 {
 	/*
-	 * Nesting counts values as json-c does (lib/limits.h): {} is 1
+	 * Nesting counts values as json-c does (lib/llmops_limits.h): {} is 1
 	 * deep, [{}] and {"a":{}} are 2 deep, and a scalar inside a
 	 * container is one level deeper ({"b":1} is 2). With max_depth 8:
 	 */
