@@ -9,6 +9,7 @@
 
 #include "admin.h"
 #include "cli.h"
+#include "dash.h"
 #include "decimal.h"
 #include "output.h"
 #include "report.h"
@@ -34,20 +35,6 @@ struct usage_ctx {
 	struct out		 out;
 	enum report_group	 group;
 };
-
-/* a / b with `digits` decimals, rounded half up; "" when b is 0. */
-static void
-ratio(int64_t a, int64_t b, int64_t scale_mul, int digits, char *buf, size_t sz)
-{
-	__int128	q;
-
-	if (b <= 0) {
-		buf[0] = '\0';
-		return;
-	}
-	q = ((__int128)a * scale_mul * 2 + b) / (2 * (__int128)b);
-	decimal_format((int64_t)q, digits, buf, sz);
-}
 
 static int
 print_row(const struct usage_row *r, void *arg)
@@ -77,10 +64,10 @@ print_row(const struct usage_row *r, void *arg)
 	snprintf(n[7], sizeof(n[7]), "%" PRId64, r->reasoning_tokens);
 	snprintf(unpriced, sizeof(unpriced), "%" PRId64,
 	    r->requests - r->priced_requests);
-	ratio(r->errors, r->requests, 100 * 100, 2, rate, sizeof(rate));
+	dash_ratio(r->errors, r->requests, 100 * 100, 2, rate, sizeof(rate));
 	/* Latency sums are microseconds: milliseconds with 3 decimals. */
-	ratio(r->latency_us_sum, r->latency_count, 1, 3, lat, sizeof(lat));
-	ratio(r->ttft_us_sum, r->ttft_count, 1, 3, ttft, sizeof(ttft));
+	dash_ratio(r->latency_us_sum, r->latency_count, 1, 3, lat, sizeof(lat));
+	dash_ratio(r->ttft_us_sum, r->ttft_count, 1, 3, ttft, sizeof(ttft));
 
 	if (ctx->group == GROUP_NONE)
 		vals[i++] = "all";

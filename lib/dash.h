@@ -126,7 +126,8 @@ int	dash_dim_exists(struct db *, uint32_t org_id, enum dim, const char *value,
 int	dash_dim_values(struct db *, uint32_t org_id, enum dim,
 	    int (*cb)(const char *, void *), void *arg, struct llmops_err *);
 
-/* Decimal helpers for pages: a / b as text with `digits` decimals. */
+/* a * mul / b as text with `digits` decimals, rounded half up; "" when b
+ * is 0 (for pages and reports). */
 void	dash_ratio(int64_t a, int64_t b, int64_t mul, int digits, char *buf,
 	    size_t sz);
 
