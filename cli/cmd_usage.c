@@ -10,7 +10,6 @@
 #include "admin.h"
 #include "cli.h"
 #include "dash.h"
-#include "decimal.h"
 #include "output.h"
 #include "report.h"
 #include "timeargs.h"
