@@ -5,8 +5,9 @@
  * (double submit) and the POST must come from our origin, so another site
  * cannot log a browser in. Failures are counted per account and address,
  * and per address (lib/throttle.c decides the delay), recorded before the
- * password is checked so parallel guesses count too, and logged. Unknown
- * accounts cost the same time as known ones.
+ * password is checked so parallel guesses count too (a success then takes
+ * its count back), and logged. Unknown accounts cost the same time as
+ * known ones.
  */
 #include "config.h"
 
@@ -238,6 +239,7 @@ login_post(struct ui *ui)
 		goto out;
 	}
 	account_failure_clear(ui->app->db, both, &err);
+	account_failure_undo(ui->app->db, ip, &err);
 	if (password_needs_rehash(a.password_hash))
 		account_set_password(ui->app->db, "web:rehash", &a, pw,
 		    a.must_change, NULL, &err);
