@@ -81,7 +81,8 @@ login_form(struct ui *ui, int status, const char *message, const char *email)
 		return;
 	}
 	base64url_encode(rnd, sizeof(rnd), tok);
-	snprintf(hdr, sizeof(hdr), "%s=%s; Path=/login; Max-Age=%d; HttpOnly; "
+	/* Path=/: browsers drop a "__Host-" cookie with any other path. */
+	snprintf(hdr, sizeof(hdr), "%s=%s; Path=/; Max-Age=%d; HttpOnly; "
 	    "SameSite=Strict%s", login_cookie_name(ui), tok, LOGIN_FORM_SECONDS,
 	    auth_secure(ui->app, ui->req) ? "; Secure" : "");
 	web_header(ui->resp, "Set-Cookie", hdr);
