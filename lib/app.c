@@ -239,7 +239,12 @@ app_handle(struct app *app, struct web_request *req, struct web_response *resp)
 		return;
 	}
 	/* A one-time password is changed before anything else. */
-	if (r->access == ACCESS_SESSION && ui.auth.must_change) {
+	if (ui.auth.must_change && r->access == ACCESS_READER) {
+		ui_error(&ui, 403, "change your one-time password first, at "
+		    "/account/password");
+		return;
+	}
+	if (ui.auth.must_change && r->access == ACCESS_SESSION) {
 		web_redirect(resp, "/account/password");
 		return;
 	}
