@@ -197,6 +197,8 @@ login_post(struct ui *ui)
 		return;
 	}
 	if (email == NULL || pw == NULL || !account_email_ok(email)) {
+		log_warn(LOG_TAG_AUTH, "refused a login POST without a valid "
+		    "e-mail address or password, from %s", addr);
 		login_form(ui, 400, "Enter your e-mail address and password.",
 		    email);
 		return;
@@ -290,6 +292,10 @@ password_form(struct ui *ui, int status, const char *message)
 {
 	struct writer	*w = ui->w;
 
+	/* A refused change is logged like every refused request. */
+	if (status >= 400 && status < 500 && status != 403)
+		log_warn(LOG_TAG_AUTH, "password of %s not changed: %s",
+		    ui->auth.email, message);
 	page_head(ui, status, "Change your password");
 	if (ui->auth.must_change)
 		writer_puts(w, "<p class=\"notice\">Your password was set by an "
