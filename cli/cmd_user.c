@@ -100,7 +100,7 @@ new_password(int from_stdin, char pw[PASSWORD_MAX_BYTES + 2], int *one_time)
 {
 	*one_time = !from_stdin;
 	if (!from_stdin)
-		return password_generate(pw, PASSWORD_MAX_BYTES + 2) == 0 ? 0 :
+		return password_generate(pw, PASSWORD_GENERATED_BYTES) == 0 ? 0 :
 		    cli_error("no randomness for a password");
 	if (fgets(pw, PASSWORD_MAX_BYTES + 2, stdin) == NULL)
 		return cli_error("no password on standard input");

@@ -373,3 +373,16 @@ account_failure_clear(struct db *db, const char *key, struct llmops_err *err)
 	dbp_blob(&p, h, sizeof(h));
 	return db_exec(db, STMT_LOGIN_FAILURE_CLEAR, &p, NULL, NULL, err);
 }
+
+int
+account_failure_undo(struct db *db, const char *key, struct llmops_err *err)
+{
+	struct db_params	p;
+	unsigned char		h[ACCOUNT_FAILURE_KEY_LEN];
+
+	if (failure_key(key, h) != 0)
+		return err_set(err, 500, "cannot hash");
+	dbp_init(&p);
+	dbp_blob(&p, h, sizeof(h));
+	return db_exec(db, STMT_LOGIN_FAILURE_UNDO, &p, NULL, NULL, err);
+}

@@ -73,5 +73,11 @@ int	account_failures(struct db *, const char *key, unsigned *failures,
 int	account_failure_add(struct db *, const char *key, int64_t now_us,
 	    struct llmops_err *);
 int	account_failure_clear(struct db *, const char *key, struct llmops_err *);
+/*
+ * Takes one failure off key: attempts are counted before the password is
+ * checked, and one that succeeded was no failure. (Clearing the key instead
+ * would let anyone with an account reset an address's count.)
+ */
+int	account_failure_undo(struct db *, const char *key, struct llmops_err *);
 
 #endif

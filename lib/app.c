@@ -85,13 +85,42 @@ ui_db_error(struct ui *ui, const char *what, const struct llmops_err *err)
 	ui_error(ui, 503, "database unavailable");
 }
 
+/* Who made the request, for log lines. */
+static void
+who(const struct ui *ui, char *buf, size_t sz)
+{
+	const char	*addr = ui->req->remote_addr ? ui->req->remote_addr : "?";
+
+	switch (ui->auth.kind) {
+	case AUTH_SESSION:
+		snprintf(buf, sz, "%s, organization %u, from %s", ui->auth.email,
+		    (unsigned)ui->auth.org_id, addr);
+		break;
+	case AUTH_APIKEY:
+		snprintf(buf, sz, "API key %u, organization %u, from %s",
+		    (unsigned)ui->auth.apikey_id, (unsigned)ui->auth.org_id, addr);
+		break;
+	default:
+		snprintf(buf, sz, "not logged in, from %s", addr);
+		break;
+	}
+}
+
 void
 ui_error(struct ui *ui, int status, const char *msg)
 {
 	struct json_object	*o;
 	struct writer		*w = ui->w;
 	const char		*s;
+	char			 by[sizeof(ui->auth.email) + 64];
 
+	/* Every refusal of a request is logged (5xx by their callers). */
+	if (status >= 400 && status < 500) {
+		who(ui, by, sizeof(by));
+		log_warn(status == 401 || status == 403 ? LOG_TAG_AUTH :
+		    LOG_TAG_HTTP, "%s %s: %d %s (%s)", ui->req->method,
+		    ui->req->path, status, msg, by);
+	}
 	if (ui->resp->started) {
 		/* Too late for a status: say so in the page. */
 		writer_puts(w, "\n<p class=\"error\">");
@@ -215,15 +244,18 @@ app_handle(struct app *app, struct web_request *req, struct web_response *resp)
 		return;
 	}
 	/* A one-time password is changed before anything else. */
-	if (r->access == ACCESS_SESSION && ui.auth.must_change) {
+	if (ui.auth.must_change && r->access == ACCESS_READER) {
+		ui_error(&ui, 403, "change your one-time password first, at "
+		    "/account/password");
+		return;
+	}
+	if (ui.auth.must_change && r->access == ACCESS_SESSION) {
 		web_redirect(resp, "/account/password");
 		return;
 	}
 	/* Every state-changing request of a session: same origin + CSRF token. */
 	if (method == M_POST && r->access != ACCESS_PUBLIC &&
 	    !auth_csrf_ok(&ui.auth, req)) {
-		log_warn(LOG_TAG_AUTH, "refused a %s without a valid CSRF token "
-		    "or from another origin (user %s)", req->path, ui.auth.email);
 		ui_error(&ui, 403, "refused: the form is stale or came from "
 		    "another site; reload the page and try again");
 		return;

@@ -323,6 +323,10 @@ static const char *const stmts[STMT__MAX] = {
 	"first_us), last_us = VALUES(last_us)",
 	[STMT_LOGIN_FAILURE_CLEAR] =
 	"DELETE FROM login_failures WHERE key_hash = ?",
+	/* An attempt counted before its check, which then succeeded */
+	[STMT_LOGIN_FAILURE_UNDO] =
+	"UPDATE login_failures SET failures = failures - 1 WHERE key_hash = ? "
+	"AND failures > 0",
 	[STMT_APIKEY_INSERT] =
 	"INSERT INTO api_keys (org_id, key_hash, prefix, label, status, "
 	"created_us) VALUES (?, ?, ?, ?, 'active', ?)",

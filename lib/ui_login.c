@@ -5,8 +5,9 @@
  * (double submit) and the POST must come from our origin, so another site
  * cannot log a browser in. Failures are counted per account and address,
  * and per address (lib/throttle.c decides the delay), recorded before the
- * password is checked so parallel guesses count too, and logged. Unknown
- * accounts cost the same time as known ones.
+ * password is checked so parallel guesses count too (a success then takes
+ * its count back), and logged. Unknown accounts cost the same time as
+ * known ones.
  */
 #include "config.h"
 
@@ -80,7 +81,8 @@ login_form(struct ui *ui, int status, const char *message, const char *email)
 		return;
 	}
 	base64url_encode(rnd, sizeof(rnd), tok);
-	snprintf(hdr, sizeof(hdr), "%s=%s; Path=/login; Max-Age=%d; HttpOnly; "
+	/* Path=/: browsers drop a "__Host-" cookie with any other path. */
+	snprintf(hdr, sizeof(hdr), "%s=%s; Path=/; Max-Age=%d; HttpOnly; "
 	    "SameSite=Strict%s", login_cookie_name(ui), tok, LOGIN_FORM_SECONDS,
 	    auth_secure(ui->app, ui->req) ? "; Secure" : "");
 	web_header(ui->resp, "Set-Cookie", hdr);
@@ -195,6 +197,8 @@ login_post(struct ui *ui)
 		return;
 	}
 	if (email == NULL || pw == NULL || !account_email_ok(email)) {
+		log_warn(LOG_TAG_AUTH, "refused a login POST without a valid "
+		    "e-mail address or password, from %s", addr);
 		login_form(ui, 400, "Enter your e-mail address and password.",
 		    email);
 		return;
@@ -238,6 +242,7 @@ login_post(struct ui *ui)
 		goto out;
 	}
 	account_failure_clear(ui->app->db, both, &err);
+	account_failure_undo(ui->app->db, ip, &err);
 	if (password_needs_rehash(a.password_hash))
 		account_set_password(ui->app->db, "web:rehash", &a, pw,
 		    a.must_change, NULL, &err);
@@ -287,6 +292,10 @@ password_form(struct ui *ui, int status, const char *message)
 {
 	struct writer	*w = ui->w;
 
+	/* A refused change is logged like every refused request. */
+	if (status >= 400 && status < 500 && status != 403)
+		log_warn(LOG_TAG_AUTH, "password of %s not changed: %s",
+		    ui->auth.email, message);
 	page_head(ui, status, "Change your password");
 	if (ui->auth.must_change)
 		writer_puts(w, "<p class=\"notice\">Your password was set by an "

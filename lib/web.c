@@ -220,11 +220,27 @@ web_start(struct web_response *r, int status, const char *content_type)
 	return r->w.failed ? -1 : 0;
 }
 
+/*
+ * A local path: one '/' first, never "//" or "/\\" (another host), and no
+ * control byte anywhere, since browsers drop tabs and newlines from URLs
+ * ("/\t/evil.example" would become "//evil.example").
+ */
+static int
+local_path(const char *s)
+{
+	if (s[0] != '/' || s[1] == '/' || s[1] == '\\')
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 int
 web_redirect(struct web_response *r, const char *location)
 {
 	/* Local paths only: never an open redirect. */
-	if (location[0] != '/' || location[1] == '/' || location[1] == '\\')
+	if (!local_path(location))
 		location = "/";
 	if (web_header(r, "Location", location) != 0)
 		return -1;

@@ -86,7 +86,10 @@ int		 web_header(struct web_response *, const char *name,
  */
 int		 web_start(struct web_response *, int status,
 		    const char *content_type);
-/* 303 See Other to a local path (must start with one '/'). */
+/*
+ * 303 See Other to a local path: one '/' first, not "//" nor "/\\", no
+ * control bytes; anything else goes to "/".
+ */
 int		 web_redirect(struct web_response *, const char *location);
 /* Flushes the body; -1 if anything failed. */
 int		 web_finish(struct web_response *);
