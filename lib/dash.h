@@ -126,7 +126,10 @@ int	dash_dim_exists(struct db *, uint32_t org_id, enum dim, const char *value,
 int	dash_dim_values(struct db *, uint32_t org_id, enum dim,
 	    int (*cb)(const char *, void *), void *arg, struct llmops_err *);
 
-/* Decimal helpers for pages: a / b as text with `digits` decimals. */
+/*
+ * Decimal helpers for pages: a * mul / b as text, rounded half away from
+ * zero to an integer shown with `digits` decimals; "" when b <= 0.
+ */
 void	dash_ratio(int64_t a, int64_t b, int64_t mul, int digits, char *buf,
 	    size_t sz);
 
