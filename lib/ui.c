@@ -39,6 +39,7 @@ static const struct {
 	{ "30d", 30LL * 86400 * TIME_US_PER_SEC },
 };
 #define UI_DEFAULT_RANGE	"7d"
+#define UI_HOUR_US		(3600 * TIME_US_PER_SEC)
 
 /* Answers with an error and returns -1, for `return refuse(...)`. */
 static int
@@ -85,6 +86,23 @@ scope_org(struct ui *ui)
 	return 0;
 }
 
+/*
+ * The range every view counts: whole UTC hours, since rounded down and
+ * until up, as the hourly rollups count. Raw events and percentiles then
+ * count the same events as the sums beside them, the previous period of
+ * the top movers ends where this one starts, and the range a page or the
+ * API states is the range it counted.
+ */
+static void
+scope_range(struct ui *ui, int64_t since, int64_t until)
+{
+	since -= ((since % UI_HOUR_US) + UI_HOUR_US) % UI_HOUR_US;
+	if (until % UI_HOUR_US != 0)
+		until += UI_HOUR_US -
+		    ((until % UI_HOUR_US) + UI_HOUR_US) % UI_HOUR_US;
+	dash_filter_init(&ui->f, ui->org_id, since, until);
+}
+
 static int
 scope_time(struct ui *ui)
 {
@@ -99,8 +117,7 @@ scope_time(struct ui *ui)
 	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
 		if (strcmp(range, ranges[i].name) == 0) {
 			ui->range = ranges[i].name;
-			dash_filter_init(&ui->f, ui->org_id,
-			    now - ranges[i].us, now + 1);
+			scope_range(ui, now - ranges[i].us, now + 1);
 			return 0;
 		}
 	if (strcmp(range, "custom") != 0)
@@ -114,7 +131,7 @@ scope_time(struct ui *ui)
 		    "or 2026-11-01T10:30 (UTC)");
 	if (s >= u)
 		return refuse(ui, 400, "since must be before until");
-	dash_filter_init(&ui->f, ui->org_id, s, u);
+	scope_range(ui, s, u);
 	return 0;
 }
 
