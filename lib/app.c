@@ -72,16 +72,31 @@ is_api(const struct ui *ui)
 	return strncmp(ui->req->path, "/api/", 5) == 0;
 }
 
+static void	answer_error(struct ui *, int, const char *);
+
 void
 ui_db_error(struct ui *ui, const char *what, const struct llmops_err *err)
 {
 	log_error(LOG_TAG_DB, "%s %s: %s: %s", ui->req->method, ui->req->path,
 	    what, err->msg[0] != '\0' ? err->msg : "unknown error");
-	ui_error(ui, 503, "database unavailable");
+	answer_error(ui, 503, "database unavailable");
 }
 
+/* Every refused or failed request leaves one line in the log. */
 void
 ui_error(struct ui *ui, int status, const char *msg)
+{
+	if (status >= 500)
+		log_error(LOG_TAG_HTTP, "%s %s: %d %s", ui->req->method,
+		    ui->req->path, status, msg);
+	else
+		log_warn(LOG_TAG_HTTP, "%s %s: %d %s", ui->req->method,
+		    ui->req->path, status, msg);
+	answer_error(ui, status, msg);
+}
+
+static void
+answer_error(struct ui *ui, int status, const char *msg)
 {
 	struct json_object	*o;
 	struct writer		*w = ui->w;
@@ -219,7 +234,7 @@ app_handle(struct app *app, struct web_request *req, struct web_response *resp)
 	    !auth_csrf_ok(&ui.auth, req)) {
 		log_warn(LOG_TAG_AUTH, "refused a %s without a valid CSRF token "
 		    "or from another origin (user %s)", req->path, ui.auth.email);
-		ui_error(&ui, 403, "refused: the form is stale or came from "
+		answer_error(&ui, 403, "refused: the form is stale or came from "
 		    "another site; reload the page and try again");
 		return;
 	}
