@@ -520,9 +520,9 @@ ui_table_begin(struct ui *ui, struct ui_table *t)
 void
 ui_usd(char *buf, size_t sz, const char *exact)
 {
-	int64_t	pico, tenth_milli;
-	char	num[48], *dot;
-	size_t	i, o = 0, intlen;
+	int64_t	 pico, tenth_milli;
+	char	 num[48], *dot, *digits;
+	size_t	 i, o = 0, intlen;
 
 	if (exact == NULL) {
 		snprintf(buf, sz, "unpriced");
@@ -535,15 +535,18 @@ ui_usd(char *buf, size_t sz, const char *exact)
 	}
 	tenth_milli = (pico + (pico >= 0 ? 50000000 : -50000000)) / 100000000;
 	decimal_format(tenth_milli, 4, num, sizeof(num));
-	dot = strchr(num, '.');
-	intlen = dot ? (size_t)(dot - num) : strlen(num);
+	/* The sign before the currency: "-$1,234.5678". */
+	digits = num[0] == '-' ? num + 1 : num;
+	if (digits != num && o < sz - 1)
+		buf[o++] = '-';
+	dot = strchr(digits, '.');
+	intlen = dot ? (size_t)(dot - digits) : strlen(digits);
 	if (o < sz - 1)
 		buf[o++] = '$';
-	for (i = 0; num[i] != '\0' && o < sz - 1; i++) {
-		if (i > 0 && i < intlen && num[0] != '-' &&
-		    (intlen - i) % 3 == 0 && o < sz - 2)
+	for (i = 0; digits[i] != '\0' && o < sz - 1; i++) {
+		if (i > 0 && i < intlen && (intlen - i) % 3 == 0 && o < sz - 2)
 			buf[o++] = ',';
-		buf[o++] = num[i];
+		buf[o++] = digits[i];
 	}
 	buf[o] = '\0';
 }
