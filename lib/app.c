@@ -34,6 +34,7 @@ static const struct route {
 	{ "/logout", M_POST, ACCESS_SESSION_ANY, ui_logout },
 	{ "/account/password", M_GET | M_POST, ACCESS_SESSION_ANY, ui_password },
 	{ "/static/llmops.css", M_GET, ACCESS_STATIC, ui_css },
+	{ "/favicon.ico", M_GET, ACCESS_STATIC, ui_favicon },
 	{ "/", M_GET, ACCESS_SESSION, ui_overview },
 	{ "/agents", M_GET, ACCESS_SESSION, ui_agents },
 	{ "/departments", M_GET, ACCESS_SESSION, ui_departments },
