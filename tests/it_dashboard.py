@@ -652,8 +652,14 @@ def check_errors_answers(t):
         log = wait_log(t, before, path.split("?")[0], status)
         h.ok(log, "%s: the error log has a line for the %d" % (path, status),
              diag=t.stack.error_log_text()[before:][-600:])
-    code, _, _ = h.http("GET", t.stack.url("/api/v1/usage"))
-    h.is_(code, 401, "API usage without a session or key: 401")
+    before = len(t.stack.error_log_text())
+    code, hdrs, data = h.http("GET", t.stack.url("/api/v1/events"))
+    h.ok(code == 401 and hdrs.get("www-authenticate") == "Bearer" and
+         b'"status":401' in data,
+         "API events without a session or key: 401 JSON asking for a Bearer "
+         "key", diag="%d %r %r" % (code, hdrs, data[:200]))
+    h.ok(wait_log(t, before, "/api/v1/events", 401),
+         "... with a line in the error log")
 
 
 def wait_log(t, offset, path, status):
