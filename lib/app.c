@@ -34,6 +34,7 @@ static const struct route {
 	{ "/logout", M_POST, ACCESS_SESSION_ANY, ui_logout },
 	{ "/account/password", M_GET | M_POST, ACCESS_SESSION_ANY, ui_password },
 	{ "/static/llmops.css", M_GET, ACCESS_STATIC, ui_css },
+	{ "/favicon.ico", M_GET, ACCESS_STATIC, ui_favicon },
 	{ "/", M_GET, ACCESS_SESSION, ui_overview },
 	{ "/agents", M_GET, ACCESS_SESSION, ui_agents },
 	{ "/departments", M_GET, ACCESS_SESSION, ui_departments },
@@ -77,12 +78,14 @@ is_api(const struct ui *ui)
 	return strncmp(ui->req->path, "/api/", 5) == 0;
 }
 
+static void	answer_error(struct ui *, int, const char *);
+
 void
 ui_db_error(struct ui *ui, const char *what, const struct llmops_err *err)
 {
 	log_error(LOG_TAG_DB, "%s %s: %s: %s", ui->req->method, ui->req->path,
 	    what, err->msg[0] != '\0' ? err->msg : "unknown error");
-	ui_error(ui, 503, "database unavailable");
+	answer_error(ui, 503, "database unavailable");
 }
 
 /* Who made the request, for log lines. */
@@ -106,21 +109,34 @@ who(const struct ui *ui, char *buf, size_t sz)
 	}
 }
 
+/*
+ * Every refused or failed request leaves one line in the log: [AUTH] for
+ * 401 and 403, [HTTP] otherwise, naming who asked. (Database failures have
+ * their own [DB] line, from ui_db_error.)
+ */
 void
 ui_error(struct ui *ui, int status, const char *msg)
+{
+	char	by[sizeof(ui->auth.email) + 64];
+
+	who(ui, by, sizeof(by));
+	if (status >= 500)
+		log_error(LOG_TAG_HTTP, "%s %s: %d %s (%s)", ui->req->method,
+		    ui->req->path, status, msg, by);
+	else
+		log_warn(status == 401 || status == 403 ? LOG_TAG_AUTH :
+		    LOG_TAG_HTTP, "%s %s: %d %s (%s)", ui->req->method,
+		    ui->req->path, status, msg, by);
+	answer_error(ui, status, msg);
+}
+
+static void
+answer_error(struct ui *ui, int status, const char *msg)
 {
 	struct json_object	*o;
 	struct writer		*w = ui->w;
 	const char		*s;
-	char			 by[sizeof(ui->auth.email) + 64];
 
-	/* Every refusal of a request is logged (5xx by their callers). */
-	if (status >= 400 && status < 500) {
-		who(ui, by, sizeof(by));
-		log_warn(status == 401 || status == 403 ? LOG_TAG_AUTH :
-		    LOG_TAG_HTTP, "%s %s: %d %s (%s)", ui->req->method,
-		    ui->req->path, status, msg, by);
-	}
 	if (ui->resp->started) {
 		/* Too late for a status: say so in the page. */
 		writer_puts(w, "\n<p class=\"error\">");

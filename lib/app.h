@@ -46,7 +46,7 @@ void	app_handle(struct app *, struct web_request *, struct web_response *);
 /* A page of the dashboard (GET) or a form action (POST). */
 typedef void (*ui_page_fn)(struct ui *);
 
-/* Error answers: an HTML page, or JSON under /api/. */
+/* Error answers: an HTML page, or JSON under /api/; logged ([HTTP]). */
 void	ui_error(struct ui *, int status, const char *msg);
 /* Logs what failed and why ([DB]), then answers 503. */
 void	ui_db_error(struct ui *, const char *what, const struct llmops_err *);

@@ -436,12 +436,14 @@ dash_dim_values(struct db *db, uint32_t org_id, enum dim d,
 void
 dash_ratio(int64_t a, int64_t b, int64_t mul, int digits, char *buf, size_t sz)
 {
-	__int128	q;
+	__int128	n, q;
 
 	if (b <= 0) {
 		buf[0] = '\0';
 		return;
 	}
-	q = ((__int128)a * mul * 2 + b) / (2 * (__int128)b);
-	decimal_format((int64_t)q, digits, buf, sz);
+	/* Half away from zero: C's division truncates a negative toward 0. */
+	n = (__int128)a * mul;
+	q = ((n < 0 ? -n : n) * 2 + b) / (2 * (__int128)b);
+	decimal_format((int64_t)(n < 0 ? -q : q), digits, buf, sz);
 }

@@ -126,8 +126,10 @@ int	dash_dim_exists(struct db *, uint32_t org_id, enum dim, const char *value,
 int	dash_dim_values(struct db *, uint32_t org_id, enum dim,
 	    int (*cb)(const char *, void *), void *arg, struct llmops_err *);
 
-/* a * mul / b as text with `digits` decimals, rounded half up; "" when b
- * is 0 (for pages and reports). */
+/*
+ * a * mul / b as text, rounded half away from zero to an integer shown
+ * with `digits` decimals; "" when b <= 0 (for pages and reports).
+ */
 void	dash_ratio(int64_t a, int64_t b, int64_t mul, int digits, char *buf,
 	    size_t sz);
 

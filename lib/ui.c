@@ -39,6 +39,7 @@ static const struct {
 	{ "30d", 30LL * 86400 * TIME_US_PER_SEC },
 };
 #define UI_DEFAULT_RANGE	"7d"
+#define UI_HOUR_US		(3600 * TIME_US_PER_SEC)
 
 /* Answers with an error and returns -1, for `return refuse(...)`. */
 static int
@@ -85,6 +86,23 @@ scope_org(struct ui *ui)
 	return 0;
 }
 
+/*
+ * The range every view counts: whole UTC hours, since rounded down and
+ * until up, as the hourly rollups count. Raw events and percentiles then
+ * count the same events as the sums beside them, the previous period of
+ * the top movers ends where this one starts, and the range a page or the
+ * API states is the range it counted.
+ */
+static void
+scope_range(struct ui *ui, int64_t since, int64_t until)
+{
+	since -= ((since % UI_HOUR_US) + UI_HOUR_US) % UI_HOUR_US;
+	if (until % UI_HOUR_US != 0)
+		until += UI_HOUR_US -
+		    ((until % UI_HOUR_US) + UI_HOUR_US) % UI_HOUR_US;
+	dash_filter_init(&ui->f, ui->org_id, since, until);
+}
+
 static int
 scope_time(struct ui *ui)
 {
@@ -99,8 +117,7 @@ scope_time(struct ui *ui)
 	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
 		if (strcmp(range, ranges[i].name) == 0) {
 			ui->range = ranges[i].name;
-			dash_filter_init(&ui->f, ui->org_id,
-			    now - ranges[i].us, now + 1);
+			scope_range(ui, now - ranges[i].us, now + 1);
 			return 0;
 		}
 	if (strcmp(range, "custom") != 0)
@@ -114,7 +131,7 @@ scope_time(struct ui *ui)
 		    "or 2026-11-01T10:30 (UTC)");
 	if (s >= u)
 		return refuse(ui, 400, "since must be before until");
-	dash_filter_init(&ui->f, ui->org_id, s, u);
+	scope_range(ui, s, u);
 	return 0;
 }
 
@@ -503,9 +520,9 @@ ui_table_begin(struct ui *ui, struct ui_table *t)
 void
 ui_usd(char *buf, size_t sz, const char *exact)
 {
-	int64_t	pico, tenth_milli;
-	char	num[48], *dot;
-	size_t	i, o = 0, intlen;
+	int64_t	 pico, tenth_milli;
+	char	 num[48], *dot, *digits;
+	size_t	 i, o = 0, intlen;
 
 	if (exact == NULL) {
 		snprintf(buf, sz, "unpriced");
@@ -518,15 +535,18 @@ ui_usd(char *buf, size_t sz, const char *exact)
 	}
 	tenth_milli = (pico + (pico >= 0 ? 50000000 : -50000000)) / 100000000;
 	decimal_format(tenth_milli, 4, num, sizeof(num));
-	dot = strchr(num, '.');
-	intlen = dot ? (size_t)(dot - num) : strlen(num);
+	/* The sign before the currency: "-$1,234.5678". */
+	digits = num[0] == '-' ? num + 1 : num;
+	if (digits != num && o < sz - 1)
+		buf[o++] = '-';
+	dot = strchr(digits, '.');
+	intlen = dot ? (size_t)(dot - digits) : strlen(digits);
 	if (o < sz - 1)
 		buf[o++] = '$';
-	for (i = 0; num[i] != '\0' && o < sz - 1; i++) {
-		if (i > 0 && i < intlen && num[0] != '-' &&
-		    (intlen - i) % 3 == 0 && o < sz - 2)
+	for (i = 0; digits[i] != '\0' && o < sz - 1; i++) {
+		if (i > 0 && i < intlen && (intlen - i) % 3 == 0 && o < sz - 2)
 			buf[o++] = ',';
-		buf[o++] = num[i];
+		buf[o++] = digits[i];
 	}
 	buf[o] = '\0';
 }

@@ -75,7 +75,10 @@ void	ui_table_end(struct ui *, struct ui_table *);
 /* After every table of a CSV request: 404 when none matched `table`. */
 int	ui_csv_done(struct ui *);
 
-/* Money as shown: "$1,234.5678" (4 decimals, half up); "unpriced" for NULL. */
+/*
+ * Money as shown: "$1,234.5678", "-$1,234.5678" (4 decimals, half away
+ * from zero); "unpriced" for NULL.
+ */
 void	ui_usd(char *buf, size_t sz, const char *exact);
 /* 12345 -> "12,345". */
 void	ui_int(char *buf, size_t sz, long long);

@@ -10,6 +10,7 @@ void	ui_logout(struct ui *);
 void	ui_password(struct ui *);
 /* ui_css.c */
 void	ui_css(struct ui *);
+void	ui_favicon(struct ui *);
 /* ui_overview.c */
 void	ui_overview(struct ui *);
 /* ui_ranked.c: Agent Explorer, Departments, Teams */
