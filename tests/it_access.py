@@ -57,7 +57,8 @@ NOW = time.time()
 PAGE_ROUTES = ["/", "/agents", "/departments", "/teams", "/models",
                "/timeseries", "/errors", "/events"]
 API_ROUTES = ["/api/v1/usage", "/api/v1/events"]
-NO_DATA_ROUTES = ["/login", "/account/password", "/static/llmops.css"]
+NO_DATA_ROUTES = ["/login", "/account/password", "/static/llmops.css",
+                  "/favicon.ico"]
 
 # The CSV tables of each page; filtered by its own dimension (a value or
 # untagged) a ranked page is a drill-down with other tables.
