@@ -20,6 +20,7 @@
 
 #include "decimal.h"
 #include "html.h"
+#include "log.h"
 #include "output.h"
 #include "timefmt.h"
 #include "ui.h"
@@ -174,6 +175,8 @@ api_v1_usage(struct ui *ui)
 		rc = usage_row(&row, &c);
 	}
 	out_end(&c.out);
+	if (rc != 0)
+		log_error(LOG_TAG_DB, "GET %s: usage: %s", ui->req->path, err.msg);
 	writer_puts(ui->w, rc == 0 ? "}\n" : ",\"error\":\"database "
 	    "unavailable\"}\n");
 }
@@ -251,8 +254,11 @@ api_v1_events(struct ui *ui)
 	rc = dash_events(ui->app->db, &ui->f, occ, id, (int)limit, event_row, &c,
 	    &err);
 	out_end(&c.out);
-	if (rc != 0)
+	if (rc != 0) {
+		log_error(LOG_TAG_DB, "GET %s: events: %s", ui->req->path,
+		    err.msg);
 		writer_puts(ui->w, ",\"error\":\"database unavailable\"}\n");
+	}
 	else if (c.n == limit) {
 		writer_puts(ui->w, ",\"next\":\"");
 		writer_puts(ui->w, c.cursor);	/* digits and one dot */

@@ -213,10 +213,10 @@ ui_ranked(struct ui *ui, enum dim d, const char *id, const char *title,
 		return;
 	err_clear(&err);
 	if (dash_by(ui->app->db, &ui->f, d, ranked_cb, &c, &err) != 0) {
-		log_error(LOG_TAG_HTTP, "%s: %s", id, c.oom ? "out of memory" :
-		    err.msg);
-		ui_error(ui, c.oom ? 500 : 503, c.oom ? "out of memory" :
-		    "database unavailable");
+		if (c.oom)
+			ui_error(ui, 500, "out of memory");
+		else
+			ui_db_error(ui, id, &err);
 		free(c.rows);
 		return;
 	}
