@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "decimal.h"
-#include "log.h"
 #include "svg.h"
 #include "timefmt.h"
 #include "ui_chart.h"
