@@ -39,18 +39,29 @@ card(struct ui *ui, const char *id, const char *label, const char *shown,
 	writer_puts(w, "</div></div>\n");
 }
 
-/* Cost of the untagged group of dim, for the untagged share. */
-struct untagged_ctx {
-	int64_t	pico;
-};
-
+/*
+ * The priced spend without a value of dim (picodollars) within the page's
+ * filter: total when the filter asks for untagged d, 0 when it names a
+ * value of d, else the sum of the rollups where d is NULL.
+ */
 static int
-untagged_cb(const struct dash_row *r, void *arg)
+untagged_pico(struct ui *ui, enum dim d, int64_t total, int64_t *pico,
+    struct llmops_err *err)
 {
-	struct untagged_ctx	*c = arg;
+	struct dash_filter	f = ui->f;
+	struct dash_sums	s;
 
-	if (r->key_null && r->s.priced_requests > 0)
-		decimal_parse(r->s.cost, COST_SCALE_DIGITS, INT64_MAX, &c->pico);
+	*pico = 0;
+	if (f.set[d]) {
+		*pico = f.value[d] == NULL ? total : 0;
+		return 0;
+	}
+	f.set[d] = 1;
+	f.value[d] = NULL;
+	if (dash_totals(ui->app->db, &f, &s, err) != 0)
+		return -1;
+	if (s.priced_requests > 0)
+		decimal_parse(s.cost, COST_SCALE_DIGITS, INT64_MAX, pico);
 	return 0;
 }
 
@@ -72,10 +83,9 @@ cards(struct ui *ui, const struct dash_sums *s)
 		"Spend without department", "Spend without team",
 		"Spend without agent",
 	};
-	struct untagged_ctx	 u;
 	struct llmops_err	 err;
 	char			 shown[96], exact[64], n[24];
-	int64_t			 total = 0, p95 = -1;
+	int64_t			 total = 0, p95 = -1, pico;
 	int			 i;
 
 	writer_puts(ui->w, "<div class=\"cards\">\n");
@@ -95,7 +105,9 @@ cards(struct ui *ui, const struct dash_sums *s)
 	snprintf(shown, sizeof(shown), "%s ms", *exact ? exact : "-");
 	card(ui, "latency_avg", "Average latency", shown, *exact ? exact : NULL);
 	err_clear(&err);
-	dash_percentiles(ui->app->db, &ui->f, DIM__MAX, 95, p95_cb, &p95, &err);
+	if (dash_percentiles(ui->app->db, &ui->f, DIM__MAX, 95, p95_cb, &p95,
+	    &err) != 0)
+		ui_db_error(ui, "p95 latency", &err);
 	if (p95 >= 0 && decimal_format(p95, 3, exact, sizeof(exact)) == 0)
 		snprintf(shown, sizeof(shown), "%s ms", exact);
 	else {
@@ -107,10 +119,12 @@ cards(struct ui *ui, const struct dash_sums *s)
 	if (s->priced_requests > 0)
 		decimal_parse(s->cost, COST_SCALE_DIGITS, INT64_MAX, &total);
 	for (i = 0; i < 3; i++) {
-		u.pico = 0;
 		err_clear(&err);
-		dash_by(ui->app->db, &ui->f, dims[i], untagged_cb, &u, &err);
-		dash_ratio(u.pico, total, 10000, 2, exact, sizeof(exact));
+		if (untagged_pico(ui, dims[i], total, &pico, &err) != 0) {
+			ui_db_error(ui, "untagged share", &err);
+			break;
+		}
+		dash_ratio(pico, total, 10000, 2, exact, sizeof(exact));
 		snprintf(shown, sizeof(shown), "%s%%", *exact ? exact : "0.00");
 		card(ui, ids[i], labels[i], shown, *exact ? exact : NULL);
 	}

@@ -761,11 +761,16 @@ def percentile(values, p=Fraction(95, 100)):
 
 
 def untagged_share(ref, rng, filters, dim, total):
-    """The share of the priced spend without a value of dim, in percent."""
-    s = ref.groups(rng, dict(filters, **{dim: None})).get(None)
-    part = pico(s.cost) if s is not None and s.priced else 0
+    """The share of the priced spend without a value of dim, in percent,
+    within filters (all of it when they ask for untagged dim, none when
+    they name a value of dim)."""
     if total.priced == 0:
         return None
+    if dim in filters:
+        part = pico(total.cost) if filters[dim] is None else 0
+    else:
+        s = ref.groups(rng, dict(filters, **{dim: None})).get(None)
+        part = pico(s.cost) if s is not None and s.priced else 0
     return ratio(part, pico(total.cost), 100, 2)
 
 

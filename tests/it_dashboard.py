@@ -208,6 +208,15 @@ def check_overview(t):
                        t.ref.groups(prev_range(rng), {}, "agent")),
          "overview 30d source")
 
+    # One department, then none: the untagged shares follow the filter.
+    for path, filters, label in (
+            ("/?range=30d&department=eng", {"department": "eng"},
+             "overview 30d department eng"),
+            ("/?range=30d&untagged=department", {"department": None},
+             "overview 30d without department")):
+        p, _ = page(t, path, label)
+        check_cards(t, p, rng, filters, label)
+
 
 def check_custom_range(t):
     """A custom range off the hour is widened to whole hours, for every
