@@ -388,6 +388,12 @@ series_chart(struct ui *ui, struct series_ctx *c, const char *id,
 	free(other);
 }
 
+int
+ui_series_hourly_fits(const struct ui *ui)
+{
+	return (ui->f.until_us - ui->f.since_us) / HOUR_US < SVG_BUCKETS_MAX;
+}
+
 void
 ui_series(struct ui *ui, const char *id, const char *title,
     enum ui_metric metric, int daily, enum dim split)
@@ -411,8 +417,7 @@ ui_series(struct ui *ui, const char *id, const char *title,
 		snprintf(heading, sizeof(heading), "%c%s",
 		    dim_name(split)[0] - 'a' + 'A', dim_name(split) + 1);
 	/* Hourly buckets that would not fit a chart become daily ones. */
-	if (!daily && (ui->f.until_us - ui->f.since_us) / HOUR_US >=
-	    SVG_BUCKETS_MAX)
+	if (!daily && !ui_series_hourly_fits(ui))
 		daily = 1;
 	c.bucket = daily ? DAY_US : HOUR_US;
 	c.start = ui->f.since_us - ((ui->f.since_us % c.bucket) + c.bucket) %

@@ -32,6 +32,9 @@ int		 ui_metric_parse(const char *, enum ui_metric *);
 void	ui_ranked(struct ui *, enum dim, const char *id, const char *title,
 	    const char *link_path);
 
+/* Would hourly buckets of the page's range fit a chart? */
+int	ui_series_hourly_fits(const struct ui *);
+
 /*
  * A time series of metric, hourly or daily (daily when hourly buckets
  * would not fit a chart), stacked by split unless DIM__MAX.

@@ -80,7 +80,7 @@ ui_timeseries(struct ui *ui)
 	enum ui_metric	 metric = METRIC_COST;
 	enum dim	 split = DIM__MAX;
 	char		 title[64];
-	int		 daily, csv;
+	int		 daily, csv, widened = 0;
 
 	if (ui_scope(ui) != 0)
 		return;
@@ -92,6 +92,8 @@ ui_timeseries(struct ui *ui)
 		return;
 	}
 	daily = b != NULL ? strcmp(b, "day") == 0 : strcmp(ui->range, "24h") != 0;
+	if (!daily && !ui_series_hourly_fits(ui))
+		daily = widened = 1;
 	csv = ui_wants_csv(ui);
 	snprintf(title, sizeof(title), "%s over time", metric == METRIC_COST ?
 	    "Cost" : metric == METRIC_REQUESTS ? "Requests" : "Tokens");
@@ -99,6 +101,9 @@ ui_timeseries(struct ui *ui)
 		ui_page_begin(ui, "Time Series");
 		settings_form(ui, ui_metric_name(metric), daily ? "day" : "hour",
 		    split < DIM__MAX ? dim_name(split) : "none");
+		if (widened)
+			ui_notice(ui, "This range has too many hours for one "
+			    "chart: showing daily buckets.");
 	}
 	ui_series(ui, "series", title, metric, daily, split);
 	if (!csv)

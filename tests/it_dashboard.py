@@ -414,6 +414,19 @@ def check_timeseries(t):
                     "split": [split or "none"]},
               "%s: the settings show the buckets and the split" % path)
 
+    # More hours than a chart holds (744): daily buckets, and the settings
+    # and a notice say so.
+    rng = (t.s.base - 800 * HOUR, t.s.base + HOUR)
+    path = "/timeseries?bucket=hour&since=%s&until=%s" % (
+        fmt_arg(rng[0]), fmt_arg(rng[1]))
+    p, _ = page(t, path, "timeseries 800 h")
+    both(t, path, p, "series", dc.series_cols(True, None),
+         dc.series_rows(t.ref.groups(rng, {}, "day")), "timeseries 800 h")
+    h.is_([o[0] for o in p.selects.get("bucket", []) if o[2]], ["day"],
+          "timeseries 800 h: hourly asked, the settings show daily")
+    h.ok(any("daily buckets" in n[1] for n in p.notices),
+         "timeseries 800 h: a notice says why", diag=repr(p.notices))
+
 
 def check_errors(t):
     for path, rng, f, daily in (
