@@ -223,7 +223,7 @@ api_v1_events(struct ui *ui)
 	struct llmops_err	 err;
 	const char		*before = web_arg(ui->req, "before");
 	const char		*lim = web_arg(ui->req, "limit");
-	long long		 occ = 0, id = 0;
+	int64_t			 occ = 0, id = 0;
 	long			 limit = API_EVENTS_DEFAULT;
 	char			*end;
 	int			 rc;
@@ -235,8 +235,7 @@ api_v1_events(struct ui *ui)
 		ui_error(ui, 400, "limit: 1 to 500");
 		return;
 	}
-	if (before != NULL && (sscanf(before, "%lld.%lld", &occ, &id) != 2 ||
-	    id <= 0)) {
+	if (before != NULL && dash_cursor_parse(before, &occ, &id) != 0) {
 		ui_error(ui, 400, "before: the \"next\" cursor of a page");
 		return;
 	}

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -310,6 +312,36 @@ dash_percentiles(struct db *db, const struct dash_filter *f, enum dim d,
 	}
 	free(r);
 	return rc < 0 ? -1 : 0;
+}
+
+/* A decimal number that fits an int64_t at *s; advances *s past it. */
+static int
+cursor_number(const char **s, int64_t *v)
+{
+	const char	*p = *s;
+	int64_t		 n = 0;
+	int		 d;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		d = *p - '0';
+		if (n > (INT64_MAX - d) / 10)
+			return -1;
+		n = n * 10 + d;
+	}
+	*v = n;
+	*s = p;
+	return 0;
+}
+
+int
+dash_cursor_parse(const char *s, int64_t *occurred_us, int64_t *id)
+{
+	if (cursor_number(&s, occurred_us) != 0 || *s++ != '.' ||
+	    cursor_number(&s, id) != 0 || *s != '\0' || *id <= 0)
+		return -1;
+	return 0;
 }
 
 int

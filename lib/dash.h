@@ -119,6 +119,11 @@ int	dash_events(struct db *, const struct dash_filter *,
 	    int64_t before_occurred_us, int64_t before_id, int limit,
 	    int (*cb)(const char *const *values, void *), void *arg,
 	    struct llmops_err *);
+/*
+ * A paging cursor as the pages and the API hand it out, "OCCURRED_US.ID":
+ * two decimal numbers, nothing else, ID above 0. 0, or -1 if s is not one.
+ */
+int	dash_cursor_parse(const char *s, int64_t *occurred_us, int64_t *id);
 /* 1 when org_id has seen value for dim (source and status: known values). */
 int	dash_dim_exists(struct db *, uint32_t org_id, enum dim, const char *value,
 	    struct llmops_err *);

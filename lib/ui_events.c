@@ -59,14 +59,13 @@ ui_events(struct ui *ui)
 	struct llmops_err	 err;
 	const char		*before = web_arg(ui->req, "before");
 	const char		*labels[REPORT_EVENT_NCOLS];
-	long long		 occ = 0, id = 0;
+	int64_t			 occ = 0, id = 0;
 	char			 cursor[64];
 	int			 i, csv, page;
 
 	if (ui_scope(ui) != 0)
 		return;
-	if (before != NULL && (sscanf(before, "%lld.%lld", &occ, &id) != 2 ||
-	    id <= 0)) {
+	if (before != NULL && dash_cursor_parse(before, &occ, &id) != 0) {
 		ui_error(ui, 400, "before: the cursor of a page");
 		return;
 	}

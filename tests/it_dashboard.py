@@ -647,6 +647,8 @@ def check_errors_answers(t):
         ("/api/v1/events?limit=0", 400, "limit", True),
         ("/api/v1/events?limit=501", 400, "limit", True),
         ("/api/v1/events?before=abc", 400, "before", True),
+        ("/api/v1/events?before=5.3xyz", 400, "before", True),
+        ("/events?before=-5.3", 400, "before", False),
         ("/api/v1/usage?department=nonexistent", 404, "department", True),
         ("/api/v1/usage?department=" + dc.OTHER_DEPT, 404, "department", True),
         ("/agents?range=2d", 400, "range", False),
