@@ -361,8 +361,10 @@ account_failure_add(struct db *db, const char *key, int64_t now_us,
 	return db_exec(db, STMT_LOGIN_FAILURE_ADD, &p, NULL, NULL, err);
 }
 
-int
-account_failure_clear(struct db *db, const char *key, struct llmops_err *err)
+/* Runs st, whose only parameter is the hashed key. */
+static int
+failure_exec(struct db *db, enum stmt st, const char *key,
+    struct llmops_err *err)
 {
 	struct db_params	p;
 	unsigned char		h[ACCOUNT_FAILURE_KEY_LEN];
@@ -371,18 +373,17 @@ account_failure_clear(struct db *db, const char *key, struct llmops_err *err)
 		return err_set(err, 500, "cannot hash");
 	dbp_init(&p);
 	dbp_blob(&p, h, sizeof(h));
-	return db_exec(db, STMT_LOGIN_FAILURE_CLEAR, &p, NULL, NULL, err);
+	return db_exec(db, st, &p, NULL, NULL, err);
+}
+
+int
+account_failure_clear(struct db *db, const char *key, struct llmops_err *err)
+{
+	return failure_exec(db, STMT_LOGIN_FAILURE_CLEAR, key, err);
 }
 
 int
 account_failure_undo(struct db *db, const char *key, struct llmops_err *err)
 {
-	struct db_params	p;
-	unsigned char		h[ACCOUNT_FAILURE_KEY_LEN];
-
-	if (failure_key(key, h) != 0)
-		return err_set(err, 500, "cannot hash");
-	dbp_init(&p);
-	dbp_blob(&p, h, sizeof(h));
-	return db_exec(db, STMT_LOGIN_FAILURE_UNDO, &p, NULL, NULL, err);
+	return failure_exec(db, STMT_LOGIN_FAILURE_UNDO, key, err);
 }
