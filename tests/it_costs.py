@@ -28,6 +28,7 @@ import harness as h  # noqa: E402
 FIXTURES = os.path.join(h.SRCDIR, "tests", "fixtures", "litellm")
 N_EVENTS = 100000
 BATCH = 1000
+RELOAD_SECONDS = 1                # cost.reload_seconds of the stack
 PICO = Decimal("1e-12")
 T0 = 1772323200 * 10**6          # 2026-03-01T00:00:00Z, in microseconds
 SPAN = 30 * 86400 * 10**6        # events over 30 days
@@ -312,7 +313,8 @@ def check_cost_check(conf):
 
 def main():
     rng = random.Random(20261127)
-    stack = h.start_all("lighttpd", conf_extra="cost = { reload_seconds = 1; };")
+    stack = h.start_all("lighttpd", conf_extra="cost = { reload_seconds = %d; };"
+                        % RELOAD_SECONDS)
     db, conf = stack.db, stack.conf
     check_fixture_06(stack, conf)
 
@@ -321,6 +323,10 @@ def main():
         ctl(conf, "org", "create", org)
         tokens[org] = h.create_token(conf, org)
     set_prices(conf)
+    # Responders check for new prices at most every reload_seconds; one that
+    # priced the fixture above checked before the prices were set, so after
+    # this long every responder's next request sees them.
+    time.sleep(RELOAD_SECONDS + 0.2)
     events = generate(rng, N_EVENTS)
     h.is_(post_all(stack, events, tokens), N_EVENTS,
           "%d generated events accepted" % N_EVENTS)
