@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "db.h"
 #include "err.h"
+#include "output.h"
 #include "writer.h"
 
 /* Exit statuses of every command. */
@@ -58,6 +59,8 @@ int	cli_report_org(struct cli *, int argc, char *argv[], const char *usage,
 	    const struct timeargs *, struct org *);
 /* Parses a positive decimal; -1 if not one. */
 int	cli_parse_id(const char *, unsigned *out);
+/* --format of a listing: table, csv or json; -1 (reason printed) if not. */
+int	cli_parse_format(const char *, enum out_format *);
 
 int	cmd_migrate(struct cli *, int, char *[]);
 int	cmd_org(struct cli *, int, char *[]);

@@ -63,11 +63,8 @@ cmd_audit(struct cli *cli, int argc, char *argv[])
 			}
 			break;
 		case 'f':
-			if (out_format_parse(optarg, OUT_ALLOW(OUT_TABLE) |
-			    OUT_ALLOW(OUT_CSV) | OUT_ALLOW(OUT_JSON), &fmt) != 0) {
-				cli_error("--format: table, csv or json");
+			if (cli_parse_format(optarg, &fmt) != 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			return cli_usage(usage_text, EXIT_OK);

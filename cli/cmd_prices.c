@@ -144,11 +144,8 @@ parse_opts(int argc, char *argv[], struct prices_opts *o, int *rc)
 				o->have_to = 1;
 			break;
 		case 'F':
-			if (out_format_parse(optarg, OUT_ALLOW(OUT_TABLE) |
-			    OUT_ALLOW(OUT_CSV) | OUT_ALLOW(OUT_JSON), &o->fmt) != 0) {
-				cli_error("--format: table, csv or json");
+			if (cli_parse_format(optarg, &o->fmt) != 0)
 				goto usage;
-			}
 			break;
 		case 'h':
 			*rc = cli_usage(usage_text, EXIT_OK);

@@ -77,10 +77,8 @@ parse_opts(int argc, char *argv[], const char *usage, struct user_opts *o,
 		case 'l': o->label = optarg; break;
 		case 'p': o->stdin_pw = 1; break;
 		case 'f':
-			if (out_format_parse(optarg, OUT_ALLOW(OUT_TABLE) |
-			    OUT_ALLOW(OUT_CSV) | OUT_ALLOW(OUT_JSON), &o->fmt) == 0)
+			if (cli_parse_format(optarg, &o->fmt) == 0)
 				break;
-			cli_error("--format: table, csv or json");
 			*rc = EXIT_USAGE;
 			return -1;
 		case 'h':

@@ -135,6 +135,16 @@ cli_report_org(struct cli *cli, int argc, char *argv[], const char *usage,
 }
 
 int
+cli_parse_format(const char *s, enum out_format *f)
+{
+	if (out_format_parse(s, OUT_ALLOW(OUT_TABLE) | OUT_ALLOW(OUT_CSV) |
+	    OUT_ALLOW(OUT_JSON), f) == 0)
+		return 0;
+	cli_error("--format: table, csv or json");
+	return -1;
+}
+
+int
 cli_parse_id(const char *s, unsigned *out)
 {
 	unsigned long	v = 0;
