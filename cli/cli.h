@@ -44,9 +44,12 @@ int	cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int	cli_fail(const struct llmops_err *);
 /* Prints usage text to stdout (help) or stderr (error); returns the status. */
 int	cli_usage(const char *text, int status);
-/* Finds a subcommand in a NULL-terminated table and runs it. */
+/*
+ * Finds a subcommand in a NULL-terminated table and runs it; with usage
+ * text, --help or -h in its place prints it.
+ */
 int	cli_dispatch(struct cli *, const struct cli_cmd *, const char *group,
-	    int argc, char *argv[]);
+	    const char *usage, int argc, char *argv[]);
 struct org;
 struct timeargs;
 /*

@@ -308,8 +308,5 @@ cmd_token(struct cli *cli, int argc, char *argv[])
 		{ NULL, NULL, NULL },
 	};
 
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0))
-		return cli_usage(usage_text, EXIT_OK);
-	return cli_dispatch(cli, sub, "token", argc - 1, argv + 1);
+	return cli_dispatch(cli, sub, "token", usage_text, argc - 1, argv + 1);
 }

@@ -274,10 +274,7 @@ cmd_user(struct cli *cli, int argc, char *argv[])
 		{ NULL, NULL, NULL },
 	};
 
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0))
-		return cli_usage(user_usage, EXIT_OK);
-	return cli_dispatch(cli, sub, "user", argc - 1, argv + 1);
+	return cli_dispatch(cli, sub, "user", user_usage, argc - 1, argv + 1);
 }
 
 static int
@@ -368,8 +365,6 @@ cmd_apikey(struct cli *cli, int argc, char *argv[])
 		{ NULL, NULL, NULL },
 	};
 
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0))
-		return cli_usage(apikey_usage, EXIT_OK);
-	return cli_dispatch(cli, sub, "apikey", argc - 1, argv + 1);
+	return cli_dispatch(cli, sub, "apikey", apikey_usage, argc - 1,
+	    argv + 1);
 }

@@ -164,10 +164,13 @@ cli_parse_id(const char *s, unsigned *out)
 
 int
 cli_dispatch(struct cli *cli, const struct cli_cmd *table, const char *group,
-    int argc, char *argv[])
+    const char *usage, int argc, char *argv[])
 {
 	const struct cli_cmd	*c;
 
+	if (usage != NULL && argc >= 1 && (strcmp(argv[0], "--help") == 0 ||
+	    strcmp(argv[0], "-h") == 0))
+		return cli_usage(usage, EXIT_OK);
 	if (argc < 1) {
 		cli_error("%s: missing subcommand (try `llmopsctl %s --help`)",
 		    group, group);
@@ -216,7 +219,7 @@ main(int argc, char *argv[])
 	}
 	/* Library log lines (warnings) go to stderr, like our errors. */
 	log_open("llmopsctl", LOG_LEVEL_WARN, 0);
-	rc = cli_dispatch(&cli, commands, "llmopsctl", argc, argv);
+	rc = cli_dispatch(&cli, commands, "llmopsctl", NULL, argc, argv);
 	/* A full disk or a closed pipe shows here, once the buffers are out. */
 	if ((cli.out_ready && writer_flush(&cli.out) != 0) || fflush(stdout) != 0)
 		rc = cli_error("cannot write the output");
