@@ -19,12 +19,6 @@ static const char usage_text[] =
     "changed. Secrets never appear: tokens, keys and passwords by id only.\n"
     TIMEARGS_HELP;
 
-static int
-print_row(const char *const *vals, void *arg)
-{
-	return out_row(arg, vals);
-}
-
 int
 cmd_audit(struct cli *cli, int argc, char *argv[])
 {
@@ -81,7 +75,7 @@ cmd_audit(struct cli *cli, int argc, char *argv[])
 	if (orgref != NULL && admin_org_find(&cli->db, orgref, &org, &err) != 0)
 		return cli_fail(&err);
 	out_begin(&out, fmt, cli_stdout(cli), audit_cols, AUDIT_NCOLS);
-	rc = audit_list(&cli->db, org.id, ta.since_us, limit, print_row, &out,
+	rc = audit_list(&cli->db, org.id, ta.since_us, limit, out_row_cb, &out,
 	    &err);
 	if (out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");

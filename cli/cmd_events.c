@@ -21,12 +21,6 @@ static const char usage_text[] =
     "limit unless --limit is given.\n"
     TIMEARGS_HELP;
 
-static int
-print_event(const char *const *vals, void *arg)
-{
-	return out_row(arg, vals);
-}
-
 int
 cmd_events(struct cli *cli, int argc, char *argv[])
 {
@@ -79,7 +73,7 @@ cmd_events(struct cli *cli, int argc, char *argv[])
 	err_clear(&err);
 	out_begin(&out, fmt, cli_stdout(cli), report_event_cols, REPORT_EVENT_NCOLS);
 	rc = report_events(&cli->db, org.id, ta.since_us, ta.until_us, limit,
-	    print_event, &out, &err);
+	    out_row_cb, &out, &err);
 	if (out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");
 	return rc != 0 ? cli_fail(&err) : EXIT_OK;

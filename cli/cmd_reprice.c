@@ -116,12 +116,6 @@ static const struct report_col check_cols[CHECK_NCOLS] = {
 	{ "unpriced_by_us", COL_INT },
 };
 
-static int
-print_check(const char *const *vals, void *arg)
-{
-	return out_row(arg, vals);
-}
-
 int
 cmd_cost_check(struct cli *cli, int argc, char *argv[])
 {
@@ -176,7 +170,7 @@ cmd_cost_check(struct cli *cli, int argc, char *argv[])
 	until = ta.until_us;
 	out_begin(&out, fmt, cli_stdout(cli), check_cols, CHECK_NCOLS);
 	rc = report_cost_check(&cli->db, org.id, &since, &until, threshold,
-	    print_check, &out, &err);
+	    out_row_cb, &out, &err);
 	if (out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");
 	return rc != 0 ? cli_fail(&err) : EXIT_OK;

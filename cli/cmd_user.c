@@ -230,12 +230,6 @@ user_enable(struct cli *cli, int argc, char *argv[])
 }
 
 static int
-print_row(const char *const *vals, void *arg)
-{
-	return out_row(arg, vals);
-}
-
-static int
 user_list(struct cli *cli, int argc, char *argv[])
 {
 	struct user_opts	o;
@@ -256,7 +250,7 @@ user_list(struct cli *cli, int argc, char *argv[])
 	    admin_org_find(&cli->db, argv[optind], &org, &err) != 0)
 		return cli_fail(&err);
 	out_begin(&out, o.fmt, cli_stdout(cli), user_cols, ACCOUNT_NCOLS);
-	rc = account_list(&cli->db, org.id, print_row, &out, &err);
+	rc = account_list(&cli->db, org.id, out_row_cb, &out, &err);
 	if (out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");
 	return rc != 0 ? cli_fail(&err) : EXIT_OK;
@@ -324,7 +318,7 @@ apikey_list(struct cli *cli, int argc, char *argv[])
 	if (admin_org_find(&cli->db, argv[optind], &org, &err) != 0)
 		return cli_fail(&err);
 	out_begin(&out, o.fmt, cli_stdout(cli), apikey_cols, APIKEY_NCOLS);
-	rc = apikey_db_list(&cli->db, org.id, print_row, &out, &err);
+	rc = apikey_db_list(&cli->db, org.id, out_row_cb, &out, &err);
 	if (out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");
 	return rc != 0 ? cli_fail(&err) : EXIT_OK;

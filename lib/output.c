@@ -259,6 +259,12 @@ table_print(struct out *o)
 }
 
 int
+out_row_cb(const char *const *values, void *out)
+{
+	return out_row(out, values);
+}
+
+int
 out_end(struct out *o)
 {
 	size_t	i;

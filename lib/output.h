@@ -40,6 +40,8 @@ void	out_begin(struct out *, enum out_format, struct writer *,
 	    const struct report_col *, size_t ncols);
 /* Returns 0, or -1 when out of memory or the output failed. */
 int	out_row(struct out *, const char *const *values);
+/* out_row as the row callback of a listing, with the struct out as arg. */
+int	out_row_cb(const char *const *values, void *out);
 /* Prints a buffered table, closes a JSON array, flushes the writer; -1 if
  * any write failed. */
 int	out_end(struct out *);
