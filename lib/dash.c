@@ -8,6 +8,7 @@
 
 #include "dash.h"
 #include "decimal.h"
+#include "timefmt.h"
 
 static const char *const dim_names[DIM__MAX] = {
 	"source", "department", "team", "agent", "model", "provider", "status",
@@ -39,8 +40,6 @@ static const enum stmt p95_by_stmt[DIM__MAX] = {
 /* The values source and status can take (not in dimension_values). */
 static const char *const sources[] = { "litellm", NULL };
 static const char *const statuses[] = { "success", "failure", NULL };
-
-#define HOUR_US	3600000000LL
 
 const char *
 dim_name(enum dim d)
@@ -79,11 +78,8 @@ bind_filter(struct db_params *p, const struct dash_filter *f, int hourly)
 	int	i;
 
 	/* Rollups have whole hours: the range is widened to them. */
-	if (hourly) {
-		since -= ((since % HOUR_US) + HOUR_US) % HOUR_US;
-		if (until % HOUR_US != 0)
-			until += HOUR_US - ((until % HOUR_US) + HOUR_US) % HOUR_US;
-	}
+	if (hourly)
+		time_widen_to_hours(&since, &until);
 	dbp_i64(p, f->org_id);
 	dbp_i64(p, since);
 	dbp_i64(p, until);

@@ -107,8 +107,5 @@ usage_event_time(const struct usage_event *ev)
 int64_t
 usage_event_hour(const struct usage_event *ev)
 {
-	const int64_t	hour = 3600 * TIME_US_PER_SEC;
-	int64_t		us = usage_event_time(ev);
-
-	return us - ((us % hour) + hour) % hour;
+	return time_hour_floor(usage_event_time(ev));
 }

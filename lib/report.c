@@ -7,7 +7,6 @@
 #include "report.h"
 #include "timefmt.h"
 
-#define HOUR_US	(3600 * TIME_US_PER_SEC)
 
 static const struct {
 	const char	*name;
@@ -49,15 +48,6 @@ report_group_is_time(enum report_group g)
 	return g == GROUP_DAY || g == GROUP_HOUR;
 }
 
-/* Whole hours: the rollup cannot split one. */
-static void
-widen_to_hours(int64_t *since_us, int64_t *until_us)
-{
-	*since_us -= ((*since_us % HOUR_US) + HOUR_US) % HOUR_US;
-	if (*until_us % HOUR_US != 0)
-		*until_us += HOUR_US - ((*until_us % HOUR_US) + HOUR_US) % HOUR_US;
-}
-
 int
 report_usage(struct db *db, uint32_t org_id, enum report_group g,
     int64_t *since_us, int64_t *until_us,
@@ -70,7 +60,7 @@ report_usage(struct db *db, uint32_t org_id, enum report_group g,
 	enum stmt		s = groups[g].stmt;
 	int			rc;
 
-	widen_to_hours(since_us, until_us);
+	time_widen_to_hours(since_us, until_us);
 	if (db_ensure(db, err) != 0)
 		return -1;
 	memset(&r, 0, sizeof(r));
@@ -124,7 +114,7 @@ report_cost_check(struct db *db, uint32_t org_id, int64_t *since_us,
 	const char		*vals[6];
 	int			 i, rc;
 
-	widen_to_hours(since_us, until_us);
+	time_widen_to_hours(since_us, until_us);
 	if (db_ensure(db, err) != 0)
 		return -1;
 	dbp_init(&p);

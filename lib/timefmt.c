@@ -17,6 +17,21 @@ time_now_us(void)
 	return (int64_t)ts.tv_sec * TIME_US_PER_SEC + ts.tv_nsec / 1000;
 }
 
+int64_t
+time_hour_floor(int64_t us)
+{
+	return us - ((us % TIME_US_PER_HOUR) + TIME_US_PER_HOUR) %
+	    TIME_US_PER_HOUR;
+}
+
+void
+time_widen_to_hours(int64_t *since_us, int64_t *until_us)
+{
+	*since_us = time_hour_floor(*since_us);
+	if (time_hour_floor(*until_us) != *until_us)
+		*until_us = time_hour_floor(*until_us) + TIME_US_PER_HOUR;
+}
+
 static void
 split_us(int64_t us, time_t *sec, long *frac)
 {

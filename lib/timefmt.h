@@ -10,9 +10,17 @@
 #include <stdint.h>
 
 #define TIME_US_PER_SEC		1000000LL
+#define TIME_US_PER_HOUR	(3600 * TIME_US_PER_SEC)
 #define TIME_ISO_BYTES		32
 
 int64_t	time_now_us(void);
+/* The start of the UTC hour of us (also before 1970). */
+int64_t	time_hour_floor(int64_t us);
+/*
+ * [*since_us, *until_us) widened to whole UTC hours, the unit of the
+ * rollups: the start rounded down, the end up.
+ */
+void	time_widen_to_hours(int64_t *since_us, int64_t *until_us);
 /* "2026-11-27T07:43:53.123456Z" */
 void	time_format_iso(int64_t us, char buf[TIME_ISO_BYTES]);
 /* "2026-11-27T07:43:53Z" */

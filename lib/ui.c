@@ -39,7 +39,6 @@ static const struct {
 	{ "30d", 30LL * 86400 * TIME_US_PER_SEC },
 };
 #define UI_DEFAULT_RANGE	"7d"
-#define UI_HOUR_US		(3600 * TIME_US_PER_SEC)
 
 /* Answers with an error and returns -1, for `return refuse(...)`. */
 static int
@@ -96,10 +95,7 @@ scope_org(struct ui *ui)
 static void
 scope_range(struct ui *ui, int64_t since, int64_t until)
 {
-	since -= ((since % UI_HOUR_US) + UI_HOUR_US) % UI_HOUR_US;
-	if (until % UI_HOUR_US != 0)
-		until += UI_HOUR_US -
-		    ((until % UI_HOUR_US) + UI_HOUR_US) % UI_HOUR_US;
+	time_widen_to_hours(&since, &until);
 	dash_filter_init(&ui->f, ui->org_id, since, until);
 }
 

@@ -194,11 +194,46 @@ test_parse(void)
 	refuses("yesterday", "a word");
 }
 
+static void
+test_hours(void)
+{
+	const int64_t	h = TIME_US_PER_HOUR;
+	/* 2026-11-27T09:41:37.5Z */
+	const int64_t	t = 1795772497500000LL, t0 = 1795770000000000LL;
+	int64_t		s, u;
+
+	is_int(TIME_US_PER_HOUR, 3600000000LL, "an hour in microseconds");
+	is_int(time_hour_floor(t), t0, "09:41:37.5 floors to 09:00");
+	is_int(time_hour_floor(t0), t0, "a whole hour stays");
+	is_int(time_hour_floor(t0 - 1), t0 - h, "one microsecond before: the "
+	    "hour before");
+	is_int(time_hour_floor(0), 0, "the epoch");
+	is_int(time_hour_floor(-1), -h, "before 1970: rounded down too");
+	is_int(time_hour_floor(-h), -h, "a whole hour before 1970 stays");
+	s = t;
+	u = t + 1;
+	time_widen_to_hours(&s, &u);
+	ok(s == t0 && u == t0 + h, "a range inside one hour: that hour");
+	s = t0;
+	u = t0 + 2 * h;
+	time_widen_to_hours(&s, &u);
+	ok(s == t0 && u == t0 + 2 * h, "whole hours stay as they are");
+	s = t0 - h / 2;
+	u = t0 + h / 2;
+	time_widen_to_hours(&s, &u);
+	ok(s == t0 - h && u == t0 + h, "half hours on both sides: both widened");
+	s = -h - 1;
+	u = -1;
+	time_widen_to_hours(&s, &u);
+	ok(s == -2 * h && u == 0, "before 1970: start down, end up");
+}
+
 int
 main(void)
 {
 	test_civil_helper();
 	test_format();
 	test_parse();
+	test_hours();
 	return tap_done();
 }
