@@ -16,58 +16,40 @@ export PATH
 say() { printf '%s: %s\n' "$tool" "$*"; }
 die() { printf '%s: %s\n' "$tool" "$*" >&2; exit 1; }
 
-# Names of the installed Debian packages, one per line, sorted.
-installed_packages() {
-	dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/null |
-		awk '$1 == "ii" { print $2 }' | sort
+# What starts at boot: systemd units wanted by a target (getty@tty1.service,
+# lighttpd.service, remote-fs.target) and SysV scripts with a start link
+# (lighttpd), one per line, sorted.
+enabled_at_boot() {
+	{
+		find /etc/systemd/system -path '*.wants/*' -printf '%f\n'
+		find /etc/rc[2-5].d -name 'S[0-9][0-9]*' -printf '%f\n' |
+			sed 's/^S[0-9][0-9]//'
+	} 2>/dev/null | sort -u
 }
 
-# Is systemd unit or SysV script $1 enabled at boot?
-unit_enabled() {
-	case $1 in
-	*.service | *.socket | *.timer | *.path)
-		ls /etc/systemd/system/*.wants/"$1" >/dev/null 2>&1 ;;
-	*)
-		ls /etc/rc[2-5].d/S[0-9][0-9]"$1" >/dev/null 2>&1 ;;
-	esac
-}
-
-# Packages install their services enabled at boot (Debian's policy). The
-# ones this run installed are only for the private servers the tools start
-# themselves, so they are disabled again: after a reboot, Debian's own
-# MariaDB, lighttpd and Apache would otherwise start, and both web servers
-# would fight for port 80. Services of packages that were installed before
-# are never touched. $1 lists the packages installed before, $2 after.
-disable_new_services() {
-	local pkg unit f disabled=""
-	for pkg in $(comm -13 "$1" "$2"); do
-		for f in $(dpkg-query -L "$pkg" 2>/dev/null); do
-			case $f in
-			/lib/systemd/system/*@.* | /usr/lib/systemd/system/*@.*)
-				continue ;; # templates are never enabled by a package
-			/lib/systemd/system/*.service | /lib/systemd/system/*.socket | \
-				/lib/systemd/system/*.timer | /lib/systemd/system/*.path | \
-				/usr/lib/systemd/system/*.service | /usr/lib/systemd/system/*.socket | \
-				/usr/lib/systemd/system/*.timer | /usr/lib/systemd/system/*.path)
-				unit=${f##*/}
-				unit_enabled "$unit" || continue
-				deb-systemd-helper disable "$unit" >/dev/null 2>&1 || true
-				if unit_enabled "$unit" && command -v systemctl >/dev/null; then
-					systemctl disable --quiet "$unit" >/dev/null 2>&1 || true
-				fi
-				unit_enabled "$unit" && die "cannot disable $unit at boot"
-				disabled="$disabled $unit" ;;
-			/etc/init.d/*)
-				unit=${f##*/}
-				unit_enabled "$unit" || continue
-				update-rc.d "$unit" disable >/dev/null 2>&1 ||
-					die "update-rc.d $unit disable failed"
-				disabled="$disabled $unit" ;;
-			esac
-		done
+# Packages enable their services at boot (Debian's policy). The ones this
+# run installed are only for the private servers the tools start
+# themselves, so whatever the install enabled is disabled again: after a
+# reboot, Debian's own MariaDB, lighttpd and Apache would otherwise start,
+# and both web servers would fight for port 80. What was enabled before is
+# never touched. $1 lists what was enabled before the install, $2 after.
+disable_new_at_boot() {
+	local name disabled=""
+	for name in $(comm -13 "$1" "$2"); do
+		case $name in
+		*.*)	# a systemd unit; deb-systemd-helper also keeps package
+			# upgrades from enabling it again
+			deb-systemd-helper disable "$name" >/dev/null 2>&1 || true
+			if grep -qx "$name" <(enabled_at_boot) && command -v systemctl >/dev/null; then
+				systemctl disable --quiet "$name" >/dev/null 2>&1 || true
+			fi ;;
+		*)	update-rc.d "$name" disable >/dev/null 2>&1 || true ;;
+		esac
+		grep -qx "$name" <(enabled_at_boot) && die "cannot disable $name at boot"
+		disabled="$disabled $name"
 	done
 	[ -z "$disabled" ] && return 0
-	say "installed for private use only, so not started at boot:$disabled"
+	say "installed for private use only, so disabled at boot again:$disabled"
 	say "  (to run one as a system service: systemctl enable --now NAME)"
 }
 
@@ -89,7 +71,7 @@ install_packages() {
 	local policy=/usr/sbin/policy-rc.d own_policy="" before after rc=0
 	before=$(mktemp)
 	after=$(mktemp)
-	installed_packages >"$before"
+	enabled_at_boot >"$before"
 	if [ ! -e "$policy" ]; then
 		printf '#!/bin/sh\nexit 101\n' >"$policy"
 		chmod 0755 "$policy"
@@ -100,9 +82,9 @@ install_packages() {
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 			--no-install-recommends $missing || rc=$?
 	[ -n "$own_policy" ] && rm -f "$policy"
-	installed_packages >"$after"
+	enabled_at_boot >"$after"
 	# Even after a failed install: what did get installed stays disabled.
-	disable_new_services "$before" "$after"
+	disable_new_at_boot "$before" "$after"
 	rm -f "$before" "$after"
 	[ "$rc" -eq 0 ] || die "apt-get failed"
 	return 0
