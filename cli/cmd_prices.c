@@ -1,5 +1,6 @@
 /* llmopsctl prices: the price table and organization overrides. */
 #include "config.h"
+#include "db_legacy.h"
 
 #include <fnmatch.h>
 #include <getopt.h>

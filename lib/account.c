@@ -1,4 +1,5 @@
 #include "config.h"
+#include "db_legacy.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -99,8 +100,8 @@ account_create(struct db *db, const char *actor, uint32_t org_id,
 	dbp_i64(&p, must_change ? 1 : 0);
 	dbp_i64(&p, now);
 	dbp_i64(&p, now);
-	rc = db_exec(db, STMT_USER_INSERT, &p, NULL, &newid, err);
-	if (rc != 0 && db->last_errno == ER_DUP_ENTRY)
+	rc = dbl_exec(db, STMT_USER_INSERT, &p, NULL, &newid, err);
+	if (rc != 0 && db_duplicate(db))
 		err_set(err, 409, "a user with the e-mail '%s' exists", email);
 	if (rc == 0) {
 		d = json_object_new_object();
@@ -139,10 +140,10 @@ fetch(struct db *db, enum stmt s, struct db_params *p, struct account *a,
 	dbc_i64(&c, &must);
 	dbc_str(&c, status, sizeof(status));
 	dbc_str(&c, a->org_name, sizeof(a->org_name));
-	if (db_select(db, s, p, &c, err) != 0)
+	if (dbl_select(db, s, p, &c, err) != 0)
 		return -1;
-	rc = db_fetch(db, s, &c, err);
-	db_select_end(db, s);
+	rc = dbl_fetch(db, s, &c, err);
+	dbl_select_end(db, s);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
@@ -198,7 +199,7 @@ account_set_password(struct db *db, const char *actor, const struct account *a,
 	dbp_i64(&p, must_change ? 1 : 0);
 	dbp_i64(&p, time_now_us());
 	dbp_i64(&p, a->id);
-	rc = db_exec(db, STMT_USER_SET_PASSWORD, &p, NULL, NULL, err);
+	rc = dbl_exec(db, STMT_USER_SET_PASSWORD, &p, NULL, NULL, err);
 	OPENSSL_cleanse(hash, sizeof(hash));
 	/* Whoever knew the old password is logged out everywhere else. */
 	if (rc == 0) {
@@ -206,10 +207,10 @@ account_set_password(struct db *db, const char *actor, const struct account *a,
 		dbp_i64(&p, a->id);
 		if (keep_session != NULL) {
 			dbp_blob(&p, keep_session, 32);
-			rc = db_exec(db, STMT_SESSION_DELETE_OTHERS, &p, NULL,
+			rc = dbl_exec(db, STMT_SESSION_DELETE_OTHERS, &p, NULL,
 			    NULL, err);
 		} else
-			rc = db_exec(db, STMT_SESSION_DELETE_USER, &p, NULL,
+			rc = dbl_exec(db, STMT_SESSION_DELETE_USER, &p, NULL,
 			    NULL, err);
 	}
 	if (rc == 0) {
@@ -233,11 +234,11 @@ account_set_active(struct db *db, const char *actor, const struct account *a,
 	dbp_init(&p);
 	dbp_str(&p, active ? "active" : "disabled");
 	dbp_i64(&p, a->id);
-	rc = db_exec(db, STMT_USER_SET_STATUS, &p, NULL, NULL, err);
+	rc = dbl_exec(db, STMT_USER_SET_STATUS, &p, NULL, NULL, err);
 	if (rc == 0 && !active) {
 		dbp_init(&p);
 		dbp_i64(&p, a->id);
-		rc = db_exec(db, STMT_SESSION_DELETE_USER, &p, NULL, NULL, err);
+		rc = dbl_exec(db, STMT_SESSION_DELETE_USER, &p, NULL, NULL, err);
 	}
 	if (rc == 0) {
 		snprintf(target, sizeof(target), "user %u", a->id);
@@ -255,7 +256,7 @@ account_touch_login(struct db *db, uint32_t id, struct llmops_err *err)
 	dbp_init(&p);
 	dbp_i64(&p, time_now_us());
 	dbp_i64(&p, id);
-	return db_exec(db, STMT_USER_LOGIN, &p, NULL, NULL, err);
+	return dbl_exec(db, STMT_USER_LOGIN, &p, NULL, NULL, err);
 }
 
 int
@@ -279,15 +280,15 @@ account_list(struct db *db, uint32_t org_id,
 	dbc_init(&c);
 	for (i = 0; i < ACCOUNT_NCOLS; i++)
 		dbc_str(&c, buf[i], sizeof(buf[i]));
-	if (db_select(db, STMT_USER_LIST, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_USER_LIST, &p, &c, err) != 0)
 		goto out;
-	while ((rc = db_fetch(db, STMT_USER_LIST, &c, err)) == 1) {
+	while ((rc = dbl_fetch(db, STMT_USER_LIST, &c, err)) == 1) {
 		for (i = 0; i < ACCOUNT_NCOLS; i++)
 			vals[i] = dbc_null(&c, (unsigned)i) ? NULL : buf[i];
 		if (cb(vals, arg) != 0)
 			break;
 	}
-	db_select_end(db, STMT_USER_LIST);
+	dbl_select_end(db, STMT_USER_LIST);
 	rc = rc < 0 ? -1 : 0;
 out:
 	free(buf);
@@ -329,10 +330,10 @@ account_failures(struct db *db, const char *key, unsigned *failures,
 	dbc_i64(&c, &n);
 	dbc_i64(&c, &first);
 	dbc_i64(&c, &last);
-	if (db_select(db, STMT_LOGIN_FAILURES, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_LOGIN_FAILURES, &p, &c, err) != 0)
 		return -1;
-	rc = db_fetch(db, STMT_LOGIN_FAILURES, &c, err);
-	db_select_end(db, STMT_LOGIN_FAILURES);
+	rc = dbl_fetch(db, STMT_LOGIN_FAILURES, &c, err);
+	dbl_select_end(db, STMT_LOGIN_FAILURES);
 	if (rc < 0)
 		return -1;
 	/* Failures older than the window no longer count. */
@@ -358,7 +359,7 @@ account_failure_add(struct db *db, const char *key, int64_t now_us,
 	dbp_i64(&p, now_us);
 	dbp_i64(&p, THROTTLE_WINDOW * TIME_US_PER_SEC);
 	dbp_i64(&p, THROTTLE_WINDOW * TIME_US_PER_SEC);
-	return db_exec(db, STMT_LOGIN_FAILURE_ADD, &p, NULL, NULL, err);
+	return dbl_exec(db, STMT_LOGIN_FAILURE_ADD, &p, NULL, NULL, err);
 }
 
 /* Runs st, whose only parameter is the hashed key. */
@@ -373,7 +374,7 @@ failure_exec(struct db *db, enum stmt st, const char *key,
 		return err_set(err, 500, "cannot hash");
 	dbp_init(&p);
 	dbp_blob(&p, h, sizeof(h));
-	return db_exec(db, st, &p, NULL, NULL, err);
+	return dbl_exec(db, st, &p, NULL, NULL, err);
 }
 
 int

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "db_legacy.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -89,8 +90,8 @@ admin_org_create(struct db *db, const char *actor, const char *name,
 	dbp_init(&p);
 	dbp_str(&p, name);
 	dbp_i64(&p, time_now_us());
-	rc = db_exec(db, STMT_ORG_INSERT, &p, NULL, &newid, err);
-	if (rc != 0 && db->last_errno == ER_DUP_ENTRY)
+	rc = dbl_exec(db, STMT_ORG_INSERT, &p, NULL, &newid, err);
+	if (rc != 0 && db_duplicate(db))
 		err_set(err, 409, "an organization named '%s' already exists",
 		    name);
 	if (rc == 0) {
@@ -131,10 +132,10 @@ admin_org_find(struct db *db, const char *ref, struct org *o,
 	dbc_init(&c);
 	dbc_i64(&c, &id);
 	dbc_str(&c, o->name, sizeof(o->name));
-	if (db_select(db, s, &p, &c, err) != 0)
+	if (dbl_select(db, s, &p, &c, err) != 0)
 		return -1;
-	rc = db_fetch(db, s, &c, err);
-	db_select_end(db, s);
+	rc = dbl_fetch(db, s, &c, err);
+	dbl_select_end(db, s);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
@@ -161,14 +162,14 @@ admin_org_list(struct db *db, int (*cb)(const struct org *, void *), void *arg,
 	dbc_str(&c, o.name, sizeof(o.name));
 	dbc_i64(&c, &o.created_us);
 	dbc_i64(&c, &o.active_tokens);
-	if (db_select(db, STMT_ORG_LIST, NULL, &c, err) != 0)
+	if (dbl_select(db, STMT_ORG_LIST, NULL, &c, err) != 0)
 		return -1;
-	while ((rc = db_fetch(db, STMT_ORG_LIST, &c, err)) == 1) {
+	while ((rc = dbl_fetch(db, STMT_ORG_LIST, &c, err)) == 1) {
 		o.id = (uint32_t)id;
 		if (cb(&o, arg) != 0)
 			break;
 	}
-	db_select_end(db, STMT_ORG_LIST);
+	dbl_select_end(db, STMT_ORG_LIST);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -198,9 +199,9 @@ insert_token(struct db *db, uint32_t org_id, const char *token,
 	dbp_str(&p, label != NULL && *label != '\0' ? label : NULL);
 	dbp_i64(&p, time_now_us());
 	dbp_i64_opt(&p, expires_us != 0, expires_us);
-	if (db_exec(db, STMT_TOKEN_INSERT, &p, NULL, &newid, err) != 0) {
+	if (dbl_exec(db, STMT_TOKEN_INSERT, &p, NULL, &newid, err) != 0) {
 		/* Never say which organization holds it. */
-		if (db->last_errno == ER_DUP_ENTRY)
+		if (db_duplicate(db))
 			return err_set(err, 409, "this token is already "
 			    "registered");
 		return -1;
@@ -284,9 +285,9 @@ admin_token_list(struct db *db, uint32_t org_id,
 	dbc_i64(&c, &t.last_used_us);
 	dbc_i64(&c, &t.expires_us);
 	dbc_i64(&c, &t.revoked_us);
-	if (db_select(db, STMT_TOKEN_LIST, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_TOKEN_LIST, &p, &c, err) != 0)
 		return -1;
-	while ((rc = db_fetch(db, STMT_TOKEN_LIST, &c, err)) == 1) {
+	while ((rc = dbl_fetch(db, STMT_TOKEN_LIST, &c, err)) == 1) {
 		t.id = (uint32_t)id;
 		t.has_label = !dbc_null(&c, 2);
 		if (dbc_null(&c, 5))
@@ -298,7 +299,7 @@ admin_token_list(struct db *db, uint32_t org_id,
 		if (cb(&t, arg) != 0)
 			break;
 	}
-	db_select_end(db, STMT_TOKEN_LIST);
+	dbl_select_end(db, STMT_TOKEN_LIST);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -328,10 +329,10 @@ token_get(struct db *db, uint32_t id, struct token_get *t,
 	dbc_str(&c, t->label, sizeof(t->label));
 	dbc_i64(&c, &t->expires_us);
 	dbc_i64(&c, &t->rotated_to);
-	if (db_select(db, STMT_TOKEN_GET, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_TOKEN_GET, &p, &c, err) != 0)
 		return -1;
-	rc = db_fetch(db, STMT_TOKEN_GET, &c, err);
-	db_select_end(db, STMT_TOKEN_GET);
+	rc = dbl_fetch(db, STMT_TOKEN_GET, &c, err);
+	dbl_select_end(db, STMT_TOKEN_GET);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
@@ -361,7 +362,7 @@ admin_token_revoke(struct db *db, const char *actor, uint32_t id,
 		dbp_init(&p);
 		dbp_i64(&p, time_now_us());
 		dbp_i64(&p, id);
-		rc = db_exec(db, STMT_TOKEN_REVOKE, &p, &affected, NULL, err);
+		rc = dbl_exec(db, STMT_TOKEN_REVOKE, &p, &affected, NULL, err);
 		if (rc == 0 && affected != 1)
 			rc = err_set(err, 409, "token %u was revoked concurrently",
 			    id);
@@ -410,7 +411,7 @@ admin_token_rotate(struct db *db, const char *actor, uint32_t id,
 		dbp_i64(&p, INT64_MAX);
 		dbp_i64(&p, now + grace_us);
 		dbp_i64(&p, id);
-		rc = db_exec(db, STMT_TOKEN_ROTATE, &p, &affected, NULL, err);
+		rc = dbl_exec(db, STMT_TOKEN_ROTATE, &p, &affected, NULL, err);
 		if (rc == 0 && affected != 1)
 			rc = err_set(err, 409, "token %u changed concurrently", id);
 	}

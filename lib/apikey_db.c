@@ -1,4 +1,5 @@
 #include "config.h"
+#include "db_legacy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ apikey_db_create(struct db *db, const char *actor, uint32_t org_id,
 	dbp_str(&p, prefix);
 	dbp_str(&p, label != NULL && *label != '\0' ? label : NULL);
 	dbp_i64(&p, time_now_us());
-	rc = db_exec(db, STMT_APIKEY_INSERT, &p, NULL, &newid, err);
+	rc = dbl_exec(db, STMT_APIKEY_INSERT, &p, NULL, &newid, err);
 	if (rc == 0) {
 		if (label != NULL && (d = json_object_new_object()) != NULL)
 			json_object_object_add(d, "label",
@@ -94,10 +95,10 @@ apikey_db_lookup(struct db *db, const char *key, uint32_t *org_id,
 	dbc_i64(&c, &org);
 	dbc_i64(&c, &active);
 	dbc_i64(&c, &used);
-	if (db_select(db, STMT_APIKEY_LOOKUP, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_APIKEY_LOOKUP, &p, &c, err) != 0)
 		return -1;
-	rc = db_fetch(db, STMT_APIKEY_LOOKUP, &c, err);
-	db_select_end(db, STMT_APIKEY_LOOKUP);
+	rc = dbl_fetch(db, STMT_APIKEY_LOOKUP, &c, err);
+	dbl_select_end(db, STMT_APIKEY_LOOKUP);
 	if (rc <= 0)
 		return rc;
 	if (!active)
@@ -108,7 +109,7 @@ apikey_db_lookup(struct db *db, const char *key, uint32_t *org_id,
 		dbp_init(&p);
 		dbp_i64(&p, now);
 		dbp_i64(&p, kid);
-		if (db_exec(db, STMT_APIKEY_TOUCH, &p, NULL, NULL, err) != 0)
+		if (dbl_exec(db, STMT_APIKEY_TOUCH, &p, NULL, NULL, err) != 0)
 			return -1;
 	}
 	return 1;
@@ -133,10 +134,10 @@ apikey_db_revoke(struct db *db, const char *actor, uint32_t id,
 	dbc_i64(&c, &kid);
 	dbc_i64(&c, &org);
 	dbc_str(&c, status, sizeof(status));
-	rc = db_select(db, STMT_APIKEY_GET, &p, &c, err);
+	rc = dbl_select(db, STMT_APIKEY_GET, &p, &c, err);
 	if (rc == 0) {
-		rc = db_fetch(db, STMT_APIKEY_GET, &c, err);
-		db_select_end(db, STMT_APIKEY_GET);
+		rc = dbl_fetch(db, STMT_APIKEY_GET, &c, err);
+		dbl_select_end(db, STMT_APIKEY_GET);
 		if (rc == 0)
 			rc = err_set(err, 404, "no API key with id %u", id);
 		else if (rc == 1 && strcmp(status, "active") != 0)
@@ -149,7 +150,7 @@ apikey_db_revoke(struct db *db, const char *actor, uint32_t id,
 		dbp_init(&p);
 		dbp_i64(&p, time_now_us());
 		dbp_i64(&p, id);
-		rc = db_exec(db, STMT_APIKEY_REVOKE, &p, &affected, NULL, err);
+		rc = dbl_exec(db, STMT_APIKEY_REVOKE, &p, &affected, NULL, err);
 		if (rc == 0 && affected != 1)
 			rc = err_set(err, 409, "API key %u changed concurrently",
 			    id);
@@ -186,15 +187,15 @@ apikey_db_list(struct db *db, uint32_t org_id,
 	dbc_init(&c);
 	for (i = 0; i < APIKEY_NCOLS; i++)
 		dbc_str(&c, buf[i], sizeof(buf[i]));
-	if (db_select(db, STMT_APIKEY_LIST, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_APIKEY_LIST, &p, &c, err) != 0)
 		goto out;
-	while ((rc = db_fetch(db, STMT_APIKEY_LIST, &c, err)) == 1) {
+	while ((rc = dbl_fetch(db, STMT_APIKEY_LIST, &c, err)) == 1) {
 		for (i = 0; i < APIKEY_NCOLS; i++)
 			vals[i] = dbc_null(&c, (unsigned)i) ? NULL : buf[i];
 		if (cb(vals, arg) != 0)
 			break;
 	}
-	db_select_end(db, STMT_APIKEY_LIST);
+	dbl_select_end(db, STMT_APIKEY_LIST);
 	rc = rc < 0 ? -1 : 0;
 out:
 	free(buf);

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "db_legacy.h"
 
 #include <pwd.h>
 #include <stdio.h>
@@ -69,7 +70,7 @@ audit_record(struct db *db, const char *actor, uint32_t org_id,
 	dbp_str(&p, action);
 	dbp_str(&p, target);
 	dbp_str(&p, text);
-	rc = db_exec(db, STMT_AUDIT_INSERT, &p, NULL, NULL, err);
+	rc = dbl_exec(db, STMT_AUDIT_INSERT, &p, NULL, NULL, err);
 	json_object_put(details);
 	return rc;
 }
@@ -97,15 +98,15 @@ audit_list(struct db *db, uint32_t org_id, int64_t since_us, int64_t limit,
 	dbc_init(&c);
 	for (i = 0; i < AUDIT_NCOLS; i++)
 		dbc_str(&c, buf[i], sizeof(buf[i]));
-	if (db_select(db, STMT_AUDIT_LIST, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_AUDIT_LIST, &p, &c, err) != 0)
 		goto out;
-	while ((rc = db_fetch(db, STMT_AUDIT_LIST, &c, err)) == 1) {
+	while ((rc = dbl_fetch(db, STMT_AUDIT_LIST, &c, err)) == 1) {
 		for (i = 0; i < AUDIT_NCOLS; i++)
 			vals[i] = dbc_null(&c, (unsigned)i) ? NULL : buf[i];
 		if (cb(vals, arg) != 0)
 			break;
 	}
-	db_select_end(db, STMT_AUDIT_LIST);
+	dbl_select_end(db, STMT_AUDIT_LIST);
 	rc = rc < 0 ? -1 : 0;
 out:
 	free(buf);

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "db_legacy.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -142,10 +143,10 @@ dash_totals(struct db *db, const struct dash_filter *f, struct dash_sums *s,
 	bind_filter(&p, f, 1);
 	dbc_init(&c);
 	bind_sums(&c, s, &oe, &le);
-	if (db_select(db, STMT_DASH_TOTALS, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_DASH_TOTALS, &p, &c, err) != 0)
 		return -1;
-	rc = db_fetch(db, STMT_DASH_TOTALS, &c, err);
-	db_select_end(db, STMT_DASH_TOTALS);
+	rc = dbl_fetch(db, STMT_DASH_TOTALS, &c, err);
+	dbl_select_end(db, STMT_DASH_TOTALS);
 	if (rc < 0)
 		return -1;
 	sums_fix_nulls(&c, 0, s);
@@ -174,15 +175,15 @@ grouped(struct db *db, enum stmt st, const struct dash_filter *f,
 	dbc_i64(&c, &r->bucket_us);
 	dbc_str(&c, r->key, sizeof(r->key));
 	bind_sums(&c, &r->s, &oe, &le);
-	if ((rc = db_select(db, st, &p, &c, err)) == 0) {
-		while ((rc = db_fetch(db, st, &c, err)) == 1) {
+	if ((rc = dbl_select(db, st, &p, &c, err)) == 0) {
+		while ((rc = dbl_fetch(db, st, &c, err)) == 1) {
 			r->key_null = dbc_null(&c, 1);
 			if (r->key_null)
 				r->key[0] = '\0';
 			if (cb(r, arg) != 0)
 				break;
 		}
-		db_select_end(db, st);
+		dbl_select_end(db, st);
 	}
 	free(r);
 	return rc < 0 ? -1 : 0;
@@ -236,8 +237,8 @@ error_rows(struct db *db, enum stmt st, const struct dash_filter *f,
 	dbc_str(&c, r->model, sizeof(r->model));
 	dbc_str(&c, r->provider, sizeof(r->provider));
 	dbc_i64(&c, &r->requests);
-	if ((rc = db_select(db, st, &p, &c, err)) == 0) {
-		while ((rc = db_fetch(db, st, &c, err)) == 1) {
+	if ((rc = dbl_select(db, st, &p, &c, err)) == 0) {
+		while ((rc = dbl_fetch(db, st, &c, err)) == 1) {
 			r->class_null = dbc_null(&c, 1);
 			r->code_null = dbc_null(&c, 2);
 			r->model_null = dbc_null(&c, 3);
@@ -245,7 +246,7 @@ error_rows(struct db *db, enum stmt st, const struct dash_filter *f,
 			if (cb(r, arg) != 0)
 				break;
 		}
-		db_select_end(db, st);
+		dbl_select_end(db, st);
 	}
 	free(r);
 	return rc < 0 ? -1 : 0;
@@ -292,8 +293,8 @@ dash_percentiles(struct db *db, const struct dash_filter *f, enum dim d,
 	dbc_str(&c, r->key, sizeof(r->key));
 	dbc_i64(&c, &r->latency_us);
 	dbc_i64(&c, &r->ttft_us);
-	if ((rc = db_select(db, st, &p, &c, err)) == 0) {
-		while ((rc = db_fetch(db, st, &c, err)) == 1) {
+	if ((rc = dbl_select(db, st, &p, &c, err)) == 0) {
+		while ((rc = dbl_fetch(db, st, &c, err)) == 1) {
 			r->key_null = dbc_null(&c, 0);
 			if (r->key_null)
 				r->key[0] = '\0';
@@ -304,7 +305,7 @@ dash_percentiles(struct db *db, const struct dash_filter *f, enum dim d,
 			if (cb(r, arg) != 0)
 				break;
 		}
-		db_select_end(db, st);
+		dbl_select_end(db, st);
 	}
 	free(r);
 	return rc < 0 ? -1 : 0;
@@ -367,15 +368,15 @@ dash_events(struct db *db, const struct dash_filter *f, int64_t before_occ,
 	dbc_init(&c);
 	for (i = 0; i < REPORT_EVENT_NCOLS; i++)
 		dbc_str(&c, buf[i], sizeof(buf[i]));
-	if (db_select(db, STMT_DASH_EVENTS, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_DASH_EVENTS, &p, &c, err) != 0)
 		goto out;
-	while ((rc = db_fetch(db, STMT_DASH_EVENTS, &c, err)) == 1) {
+	while ((rc = dbl_fetch(db, STMT_DASH_EVENTS, &c, err)) == 1) {
 		for (i = 0; i < REPORT_EVENT_NCOLS; i++)
 			vals[i] = dbc_null(&c, (unsigned)i) ? NULL : buf[i];
 		if (cb(vals, arg) != 0)
 			break;
 	}
-	db_select_end(db, STMT_DASH_EVENTS);
+	dbl_select_end(db, STMT_DASH_EVENTS);
 	rc = rc < 0 ? -1 : 0;
 out:
 	free(buf);
@@ -414,10 +415,10 @@ dash_dim_exists(struct db *db, uint32_t org_id, enum dim d, const char *value,
 	dbp_str(&p, value);
 	dbc_init(&c);
 	dbc_i64(&c, &n);
-	if (db_select(db, STMT_DASH_DIM_EXISTS, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_DASH_DIM_EXISTS, &p, &c, err) != 0)
 		return -1;
-	rc = db_fetch(db, STMT_DASH_DIM_EXISTS, &c, err);
-	db_select_end(db, STMT_DASH_DIM_EXISTS);
+	rc = dbl_fetch(db, STMT_DASH_DIM_EXISTS, &c, err);
+	dbl_select_end(db, STMT_DASH_DIM_EXISTS);
 	if (rc < 0)
 		return -1;
 	return n > 0;
@@ -451,11 +452,11 @@ dash_dim_values(struct db *db, uint32_t org_id, enum dim d,
 	dbp_str(&p, dim_names[d]);
 	dbc_init(&c);
 	dbc_str(&c, value, REPORT_TEXT_BYTES);
-	if ((rc = db_select(db, STMT_DASH_DIM_VALUES, &p, &c, err)) == 0) {
-		while ((rc = db_fetch(db, STMT_DASH_DIM_VALUES, &c, err)) == 1)
+	if ((rc = dbl_select(db, STMT_DASH_DIM_VALUES, &p, &c, err)) == 0) {
+		while ((rc = dbl_fetch(db, STMT_DASH_DIM_VALUES, &c, err)) == 1)
 			if (cb(value, arg) != 0)
 				break;
-		db_select_end(db, STMT_DASH_DIM_VALUES);
+		dbl_select_end(db, STMT_DASH_DIM_VALUES);
 	}
 	free(value);
 	return rc < 0 ? -1 : 0;

@@ -67,6 +67,14 @@
 /* Timestamps accepted from LiteLLM: 1970 .. 2200, in microseconds. */
 #define LIMIT_EPOCH_US_MAX		7258118400000000LL
 
+/* Prepared statements one connection keeps (all the db_*.c tables hold
+ * fewer; the cache is a hash table of this size). */
+#define LIMIT_DB_STATEMENTS		256
+/* db_txn: runs of a transaction after a lost connection, and after a
+ * deadlock or lock wait timeout between concurrent writers. */
+#define DB_TXN_LOST_RETRIES		1
+#define DB_TXN_DEADLOCK_RETRIES		3
+
 /* Money: exact integer units of 1e-12 USD (picodollars). */
 #define COST_SCALE_DIGITS		12
 

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "db_legacy.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -156,7 +157,7 @@ record(struct db *db, const struct migration *m, struct llmops_err *err)
 	dbp_i64(&p, m->version);
 	dbp_str(&p, m->name);
 	dbp_i64(&p, time_now_us());
-	return db_exec(db, STMT_MIGRATION_RECORD, &p, NULL, NULL, err);
+	return dbl_exec(db, STMT_MIGRATION_RECORD, &p, NULL, NULL, err);
 }
 
 int
@@ -220,9 +221,9 @@ migrate_apply(struct db *db, const struct migration_set *s, int *from, int *to,
 	rc = 0;
 out:
 	free(sql);
-	if (db->my != NULL)
+	if (db->conn != NULL)
 		db_multi_statements(db, 0, NULL);
-	if (locked && db->my != NULL)
+	if (locked && db->conn != NULL)
 		db_exec_sql(db, MIGRATE_UNLOCK, NULL);
 	return rc;
 }

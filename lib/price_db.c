@@ -1,4 +1,5 @@
 #include "config.h"
+#include "db_legacy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,9 +63,9 @@ load_tiers(struct db *db, struct price_set *s, struct llmops_err *err)
 	dbc_i64(&c, &above);
 	for (i = 0; i < 5; i++)
 		dbc_str(&c, num[i], sizeof(num[i]));
-	if (db_select(db, STMT_TIER_LOAD, NULL, &c, err) != 0)
+	if (dbl_select(db, STMT_TIER_LOAD, NULL, &c, err) != 0)
 		return -1;
-	while ((rc = db_fetch(db, STMT_TIER_LOAD, &c, err)) == 1) {
+	while ((rc = dbl_fetch(db, STMT_TIER_LOAD, &c, err)) == 1) {
 		uint32_t	key = (uint32_t)pid;
 
 		/* The set is still in id order here. */
@@ -88,7 +89,7 @@ load_tiers(struct db *db, struct price_set *s, struct llmops_err *err)
 		if (rc < 0)
 			break;
 	}
-	db_select_end(db, STMT_TIER_LOAD);
+	dbl_select_end(db, STMT_TIER_LOAD);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -115,9 +116,9 @@ price_db_load(struct db *db, struct price_set *s, struct llmops_err *err)
 		dbc_str(&c, num[i], sizeof(num[i]));
 	dbc_i64(&c, &from);
 	dbc_i64(&c, &to);
-	if (db_select(db, STMT_PRICE_LOAD, NULL, &c, err) != 0)
+	if (dbl_select(db, STMT_PRICE_LOAD, NULL, &c, err) != 0)
 		return -1;
-	while ((rc = db_fetch(db, STMT_PRICE_LOAD, &c, err)) == 1) {
+	while ((rc = dbl_fetch(db, STMT_PRICE_LOAD, &c, err)) == 1) {
 		if ((p = price_set_add(s)) == NULL ||
 		    dupstr(&p->model, model, 0) != 0 ||
 		    dupstr(&p->provider, provider, dbc_null(&c, 3)) != 0 ||
@@ -144,7 +145,7 @@ price_db_load(struct db *db, struct price_set *s, struct llmops_err *err)
 		if (rc < 0)
 			break;
 	}
-	db_select_end(db, STMT_PRICE_LOAD);
+	dbl_select_end(db, STMT_PRICE_LOAD);
 	if (rc < 0 || load_tiers(db, s, err) != 0) {
 		price_set_release(s);
 		return -1;
@@ -164,10 +165,10 @@ price_db_version(struct db *db, uint64_t *version, struct llmops_err *err)
 
 	dbc_init(&c);
 	dbc_i64(&c, &v);
-	if (db_select(db, STMT_PRICE_VERSION, NULL, &c, err) != 0)
+	if (dbl_select(db, STMT_PRICE_VERSION, NULL, &c, err) != 0)
 		return -1;
-	rc = db_fetch(db, STMT_PRICE_VERSION, &c, err);
-	db_select_end(db, STMT_PRICE_VERSION);
+	rc = dbl_fetch(db, STMT_PRICE_VERSION, &c, err);
+	dbl_select_end(db, STMT_PRICE_VERSION);
 	if (rc < 0)
 		return -1;
 	*version = (uint64_t)v;
@@ -177,7 +178,7 @@ price_db_version(struct db *db, uint64_t *version, struct llmops_err *err)
 int
 price_db_bump(struct db *db, struct llmops_err *err)
 {
-	return db_exec(db, STMT_PRICE_BUMP, NULL, NULL, NULL, err);
+	return dbl_exec(db, STMT_PRICE_BUMP, NULL, NULL, NULL, err);
 }
 
 static void
@@ -206,10 +207,10 @@ add_once(struct db *db, struct price *pr, struct llmops_err *err)
 	dbp_i64(&p, pr->from_us);
 	dbc_init(&c);
 	dbc_i64(&c, &n);
-	if (db_select(db, STMT_PRICE_CONFLICT, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_PRICE_CONFLICT, &p, &c, err) != 0)
 		return -1;
-	rc = db_fetch(db, STMT_PRICE_CONFLICT, &c, err);
-	db_select_end(db, STMT_PRICE_CONFLICT);
+	rc = dbl_fetch(db, STMT_PRICE_CONFLICT, &c, err);
+	dbl_select_end(db, STMT_PRICE_CONFLICT);
 	if (rc < 0)
 		return -1;
 	if (n > 0)
@@ -224,7 +225,7 @@ add_once(struct db *db, struct price *pr, struct llmops_err *err)
 	dbp_i64(&p, pr->has_discount ? 1 : 0);
 	dbp_i64(&p, pr->from_us);
 	dbp_i64(&p, pr->from_us);
-	if (db_exec(db, STMT_PRICE_CLOSE, &p, NULL, NULL, err) != 0)
+	if (dbl_exec(db, STMT_PRICE_CLOSE, &p, NULL, NULL, err) != 0)
 		return -1;
 
 	dbp_init(&p);
@@ -237,7 +238,7 @@ add_once(struct db *db, struct price *pr, struct llmops_err *err)
 	dbp_i64(&p, pr->from_us);
 	dbp_i64_opt(&p, pr->to_us != PRICE_OPEN_END, pr->to_us);
 	dbp_i64(&p, time_now_us());
-	if (db_exec(db, STMT_PRICE_INSERT, &p, NULL, &id, err) != 0)
+	if (dbl_exec(db, STMT_PRICE_INSERT, &p, NULL, &id, err) != 0)
 		return -1;
 	pr->id = (uint32_t)id;
 	for (i = 0; i < pr->ntiers; i++) {
@@ -246,7 +247,7 @@ add_once(struct db *db, struct price *pr, struct llmops_err *err)
 		dbp_i64(&p, pr->tiers[i].above_tokens);
 		/* Tiers have no reasoning rate: the first five rates only. */
 		bind_rates(&p, &pr->tiers[i].rates, RATE_REASONING);
-		if (db_exec(db, STMT_TIER_INSERT, &p, NULL, NULL, err) != 0)
+		if (dbl_exec(db, STMT_TIER_INSERT, &p, NULL, NULL, err) != 0)
 			return -1;
 	}
 	return price_db_bump(db, err);

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "db_legacy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -88,9 +89,9 @@ report_usage(struct db *db, uint32_t org_id, enum report_group g,
 	dbc_i64(&c, &r.latency_count);
 	dbc_i64(&c, &r.ttft_us_sum);
 	dbc_i64(&c, &r.ttft_count);
-	if (db_select(db, s, &p, &c, err) != 0)
+	if (dbl_select(db, s, &p, &c, err) != 0)
 		return -1;
-	while ((rc = db_fetch(db, s, &c, err)) == 1) {
+	while ((rc = dbl_fetch(db, s, &c, err)) == 1) {
 		/* The total over an empty range is one row of NULL sums: skip it. */
 		if (dbc_null(&c, 1))
 			continue;
@@ -98,7 +99,7 @@ report_usage(struct db *db, uint32_t org_id, enum report_group g,
 		if (cb(&r, arg) != 0)
 			break;
 	}
-	db_select_end(db, s);
+	dbl_select_end(db, s);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -125,15 +126,15 @@ report_cost_check(struct db *db, uint32_t org_id, int64_t *since_us,
 	dbc_init(&c);
 	for (i = 0; i < 6; i++)
 		dbc_str(&c, buf[i], sizeof(buf[i]));
-	if (db_select(db, STMT_COST_CHECK, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_COST_CHECK, &p, &c, err) != 0)
 		return -1;
-	while ((rc = db_fetch(db, STMT_COST_CHECK, &c, err)) == 1) {
+	while ((rc = dbl_fetch(db, STMT_COST_CHECK, &c, err)) == 1) {
 		for (i = 0; i < 6; i++)
 			vals[i] = dbc_null(&c, (unsigned)i) ? NULL : buf[i];
 		if (cb(vals, arg) != 0)
 			break;
 	}
-	db_select_end(db, STMT_COST_CHECK);
+	dbl_select_end(db, STMT_COST_CHECK);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -198,15 +199,15 @@ report_events(struct db *db, uint32_t org_id, int64_t since_us,
 	dbc_init(&c);
 	for (i = 0; i < REPORT_EVENT_NCOLS; i++)
 		dbc_str(&c, buf[i], sizeof(buf[i]));
-	if (db_select(db, STMT_EVENTS_LIST, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_EVENTS_LIST, &p, &c, err) != 0)
 		goto out;
-	while ((rc = db_fetch(db, STMT_EVENTS_LIST, &c, err)) == 1) {
+	while ((rc = dbl_fetch(db, STMT_EVENTS_LIST, &c, err)) == 1) {
 		for (i = 0; i < REPORT_EVENT_NCOLS; i++)
 			vals[i] = dbc_null(&c, (unsigned)i) ? NULL : buf[i];
 		if (cb(vals, arg) != 0)
 			break;
 	}
-	db_select_end(db, STMT_EVENTS_LIST);
+	dbl_select_end(db, STMT_EVENTS_LIST);
 	rc = rc < 0 ? -1 : 0;
 out:
 	free(buf);

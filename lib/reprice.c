@@ -1,4 +1,5 @@
 #include "config.h"
+#include "db_legacy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -107,9 +108,9 @@ read_chunk(struct db *db, uint32_t org_id, int64_t since, int64_t until,
 	dbc_str(&cols, source, sizeof(source));
 	dbc_i64(&cols, &price);
 	dbc_i64(&cols, &disc);
-	if (db_select(db, STMT_REPRICE_SELECT, &p, &cols, err) != 0)
+	if (dbl_select(db, STMT_REPRICE_SELECT, &p, &cols, err) != 0)
 		goto out;
-	while ((got = db_fetch(db, STMT_REPRICE_SELECT, &cols, err)) == 1) {
+	while ((got = dbl_fetch(db, STMT_REPRICE_SELECT, &cols, err)) == 1) {
 		r = &c->rows[c->n];
 		memset(r, 0, sizeof(*r));
 		r->id = id;
@@ -155,7 +156,7 @@ read_chunk(struct db *db, uint32_t org_id, int64_t since, int64_t until,
 		c->last_occurred = occurred;
 		c->last_id = id;
 	}
-	db_select_end(db, STMT_REPRICE_SELECT);
+	dbl_select_end(db, STMT_REPRICE_SELECT);
 	rc = got < 0 ? -1 : 0;
 out:
 	free(text);
@@ -189,7 +190,7 @@ update_event(struct db *db, const struct row *r, struct llmops_err *err)
 	dbp_i64_opt(&p, e->price_id != 0, e->price_id);
 	dbp_i64_opt(&p, e->discount_id != 0, e->discount_id);
 	dbp_i64(&p, r->id);
-	return db_exec(db, STMT_REPRICE_UPDATE, &p, NULL, NULL, err);
+	return dbl_exec(db, STMT_REPRICE_UPDATE, &p, NULL, NULL, err);
 }
 
 static int
@@ -230,7 +231,7 @@ apply_recosts(struct db *db, uint32_t org_id, struct recost *d, size_t n,
 		dbp_i64(&p, org_id);
 		dbp_i64(&p, d[i].hour_us);
 		dbp_blob(&p, d[i].key, ROLLUP_KEY_LEN);
-		if (db_exec(db, STMT_ROLLUP_RECOST, &p, NULL, NULL, err) != 0)
+		if (dbl_exec(db, STMT_ROLLUP_RECOST, &p, NULL, NULL, err) != 0)
 			return -1;
 	}
 	return 0;

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "db_legacy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -142,7 +143,7 @@ rollup_apply(struct db *db, const struct rollup_delta *d, struct llmops_err *err
 	dbp_i64(&p, d->latency_count);
 	dbp_i64(&p, d->ttft_sum);
 	dbp_i64(&p, d->ttft_count);
-	return db_exec(db, STMT_ROLLUP_UPSERT, &p, NULL, NULL, err);
+	return dbl_exec(db, STMT_ROLLUP_UPSERT, &p, NULL, NULL, err);
 }
 
 
@@ -215,7 +216,7 @@ rebuild_org(struct db *db, uint32_t org_id, size_t *rows, struct llmops_err *err
 		goto out;
 	dbp_init(&p);
 	dbp_i64(&p, org_id);
-	if (db_exec(db, STMT_ROLLUP_CLEAR, &p, NULL, NULL, err) != 0)
+	if (dbl_exec(db, STMT_ROLLUP_CLEAR, &p, NULL, NULL, err) != 0)
 		goto fail;
 	dbc_init(&c);
 	dbc_i64(&c, &num[0]);
@@ -235,9 +236,9 @@ rebuild_org(struct db *db, uint32_t org_id, size_t *rows, struct llmops_err *err
 	dbp_init(&p);
 	dbp_i64(&p, org_id);
 	/* Stored client-side, so the rows can be written while reading. */
-	if (db_select_stored(db, STMT_ROLLUP_REBUILD_SELECT, &p, &c, err) != 0)
+	if (dbl_select_stored(db, STMT_ROLLUP_REBUILD_SELECT, &p, &c, err) != 0)
 		goto fail;
-	while ((got = db_fetch(db, STMT_ROLLUP_REBUILD_SELECT, &c, err)) == 1) {
+	while ((got = dbl_fetch(db, STMT_ROLLUP_REBUILD_SELECT, &c, err)) == 1) {
 		ev.org_id = org_id;
 		got = rebuild_row(text, &c, num, &ev, &d, err) == 0 &&
 		    rollup_apply(db, &d, err) == 0 ? 1 : -1;
@@ -246,7 +247,7 @@ rebuild_org(struct db *db, uint32_t org_id, size_t *rows, struct llmops_err *err
 			break;
 		(*rows)++;
 	}
-	db_select_end(db, STMT_ROLLUP_REBUILD_SELECT);
+	dbl_select_end(db, STMT_ROLLUP_REBUILD_SELECT);
 	if (got < 0 || db_commit(db, err) != 0)
 		goto fail;
 	rc = 0;
@@ -275,9 +276,9 @@ rollup_rebuild(struct db *db, uint32_t org_id, size_t *rows,
 		return rebuild_org(db, org_id, rows, err);
 	dbc_init(&c);
 	dbc_i64(&c, &id);
-	if (db_select(db, STMT_ORG_IDS, NULL, &c, err) != 0)
+	if (dbl_select(db, STMT_ORG_IDS, NULL, &c, err) != 0)
 		return -1;
-	while ((got = db_fetch(db, STMT_ORG_IDS, &c, err)) == 1) {
+	while ((got = dbl_fetch(db, STMT_ORG_IDS, &c, err)) == 1) {
 		if ((more = reallocarray(ids, n + 1, sizeof(*ids))) == NULL) {
 			got = err_set(err, 500, "out of memory");
 			break;
@@ -285,7 +286,7 @@ rollup_rebuild(struct db *db, uint32_t org_id, size_t *rows,
 		ids = more;
 		ids[n++] = (uint32_t)id;
 	}
-	db_select_end(db, STMT_ORG_IDS);
+	dbl_select_end(db, STMT_ORG_IDS);
 	if (got < 0)
 		goto out;
 	for (i = 0; i < n; i++)

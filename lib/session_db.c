@@ -1,4 +1,5 @@
 #include "config.h"
+#include "db_legacy.h"
 
 #include <string.h>
 
@@ -22,7 +23,7 @@ session_db_create(struct db *db, const struct session_cookie *s,
 	dbp_i64(&p, now);
 	dbp_i64(&p, (int64_t)s->expires * TIME_US_PER_SEC);
 	dbp_i64(&p, now);
-	return db_exec(db, STMT_SESSION_INSERT, &p, NULL, NULL, err);
+	return dbl_exec(db, STMT_SESSION_INSERT, &p, NULL, NULL, err);
 }
 
 int
@@ -42,10 +43,10 @@ session_db_lookup(struct db *db, const unsigned char hash[SESSION_ID_HASH_BYTES]
 	dbc_i64(&c, &uid);
 	dbc_blob(&c, csrf, SESSION_CSRF_BYTES);
 	dbc_i64(&c, &seen);
-	if (db_select(db, STMT_SESSION_LOOKUP, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_SESSION_LOOKUP, &p, &c, err) != 0)
 		return -1;
-	rc = db_fetch(db, STMT_SESSION_LOOKUP, &c, err);
-	db_select_end(db, STMT_SESSION_LOOKUP);
+	rc = dbl_fetch(db, STMT_SESSION_LOOKUP, &c, err);
+	dbl_select_end(db, STMT_SESSION_LOOKUP);
 	if (rc <= 0)
 		return rc;
 	*user_id = (uint32_t)uid;
@@ -53,7 +54,7 @@ session_db_lookup(struct db *db, const unsigned char hash[SESSION_ID_HASH_BYTES]
 		dbp_init(&p);
 		dbp_i64(&p, now_us);
 		dbp_blob(&p, hash, SESSION_ID_HASH_BYTES);
-		if (db_exec(db, STMT_SESSION_SEEN, &p, NULL, NULL, err) != 0)
+		if (dbl_exec(db, STMT_SESSION_SEEN, &p, NULL, NULL, err) != 0)
 			return -1;
 	}
 	return 1;
@@ -67,7 +68,7 @@ session_db_delete(struct db *db, const unsigned char hash[SESSION_ID_HASH_BYTES]
 
 	dbp_init(&p);
 	dbp_blob(&p, hash, SESSION_ID_HASH_BYTES);
-	return db_exec(db, STMT_SESSION_DELETE, &p, NULL, NULL, err);
+	return dbl_exec(db, STMT_SESSION_DELETE, &p, NULL, NULL, err);
 }
 
 int
@@ -77,5 +78,5 @@ session_db_purge(struct db *db, int64_t now_us, struct llmops_err *err)
 
 	dbp_init(&p);
 	dbp_i64(&p, now_us);
-	return db_exec(db, STMT_SESSION_PURGE, &p, NULL, NULL, err);
+	return dbl_exec(db, STMT_SESSION_PURGE, &p, NULL, NULL, err);
 }

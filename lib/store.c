@@ -1,4 +1,5 @@
 #include "config.h"
+#include "db_legacy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +28,10 @@ store_token_lookup(struct db *db, const unsigned char hash[TOKEN_HASH_LEN],
 	dbc_i64(&c, &org);
 	dbc_i64(&c, &active);
 	dbc_i64(&c, &expires);
-	if (db_select(db, STMT_TOKEN_LOOKUP, &p, &c, err) != 0)
+	if (dbl_select(db, STMT_TOKEN_LOOKUP, &p, &c, err) != 0)
 		return -1;
-	rc = db_fetch(db, STMT_TOKEN_LOOKUP, &c, err);
-	db_select_end(db, STMT_TOKEN_LOOKUP);
+	rc = dbl_fetch(db, STMT_TOKEN_LOOKUP, &c, err);
+	dbl_select_end(db, STMT_TOKEN_LOOKUP);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
@@ -65,7 +66,7 @@ store_token_touch(struct db *db, uint32_t token_id, int64_t now_us,
 	dbp_i64(&p, now_us);
 	dbp_i64(&p, token_id);
 	dbp_i64(&p, now_us - interval_us);
-	return db_exec(db, STMT_TOKEN_TOUCH, &p, NULL, NULL, err);
+	return dbl_exec(db, STMT_TOKEN_TOUCH, &p, NULL, NULL, err);
 }
 
 static int
@@ -114,7 +115,7 @@ insert_event(struct db *db, const struct usage_event *ev, int *inserted,
 	dbp_str(&p, ev->error_class);
 	dbp_i64(&p, ev->received_us);
 	dbp_i64(&p, usage_event_time(ev));
-	if (db_exec(db, STMT_EVENT_INSERT, &p, &affected, NULL, err) != 0)
+	if (dbl_exec(db, STMT_EVENT_INSERT, &p, &affected, NULL, err) != 0)
 		return -1;
 	*inserted = affected == 1;
 	return 0;
@@ -197,7 +198,7 @@ record_dims(struct db *db, const struct dim_seen *seen,
 		dbp_str(&p, names[i]);
 		dbp_str(&p, vals[i]);
 		dbp_i64(&p, usage_event_time(ev));
-		if (db_exec(db, STMT_DIMENSION_RECORD, &p, NULL, NULL, err) != 0)
+		if (dbl_exec(db, STMT_DIMENSION_RECORD, &p, NULL, NULL, err) != 0)
 			return -1;
 		memcpy(pending[(*npending)++], k, DIM_KEY_LEN);
 	}
