@@ -190,6 +190,7 @@ test_log_msg(void)
 {
 	const char	*out, *p;
 	enum log_level	 l;
+	size_t		 i;
 
 	ok(log_level_parse("WARN", &l) == 0 && l == LOG_LEVEL_WARN,
 	    "log_level_parse: any case");
@@ -232,6 +233,30 @@ test_log_msg(void)
 	    strcmp(p + strlen(p) - 4, "...\n") == 0, "%d bytes: cut, ending "
 	    "in '...'", LIMIT_LOG_LINE_BYTES);
 
+	/*
+	 * Control bytes grow four times when escaped: a message that fits
+	 * the limit is still written whole, and a longer one still ends in
+	 * the marker.
+	 */
+	memset(long_msg, '\x01', LIMIT_LOG_LINE_BYTES - 1);
+	long_msg[LIMIT_LOG_LINE_BYTES - 1] = '\0';
+	out = captured(log_long);
+	p = strstr(out, "[HTTP] ");
+	if (!ok(p != NULL && strlen(p) == 7 + 4 * (LIMIT_LOG_LINE_BYTES - 1) + 1,
+	    "%d control bytes: all written, escaped",
+	    LIMIT_LOG_LINE_BYTES - 1))
+		tap_diag("line of %zu bytes", p ? strlen(p) : 0);
+	memset(long_msg, '\x01', sizeof(long_msg) - 1);
+	long_msg[sizeof(long_msg) - 1] = '\0';
+	out = captured(log_long);
+	p = strstr(out, "[HTTP] ");
+	ok(p != NULL && strlen(p) > 4 &&
+	    strcmp(p + strlen(p) - 4, "...\n") == 0,
+	    "%zu control bytes: cut, ending in '...'", sizeof(long_msg) - 1);
+	for (i = 0, p = out; p != NULL && *p != '\0'; p++)
+		i += (unsigned char)*p < 0x20 && *p != '\n';
+	is_int(i, 0, "... and no raw control byte in the line");
+	is_int(count_char(out, '\n'), 1, "... on one line");
 	log_close();
 }
 
