@@ -127,16 +127,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	"latency_count = latency_count + VALUES(latency_count), "
 	"ttft_us_sum = ttft_us_sum + VALUES(ttft_us_sum), "
 	"ttft_count = ttft_count + VALUES(ttft_count)",
-	[STMT_ORG_INSERT] =
-	"INSERT INTO organizations (name, created_us) VALUES (?, ?)",
-	[STMT_ORG_LIST] =
-	"SELECT o.id, o.name, o.created_us, (SELECT COUNT(*) FROM "
-	"tracking_tokens t WHERE t.org_id = o.id AND t.status = 'active') "
-	"FROM organizations o ORDER BY o.id",
-	[STMT_ORG_BY_NAME] =
-	"SELECT id, name FROM organizations WHERE name = ?",
-	[STMT_ORG_BY_ID] =
-	"SELECT id, name FROM organizations WHERE id = ?",
 	[STMT_TOKEN_INSERT] =
 	"INSERT INTO tracking_tokens (org_id, token_hash, prefix, label, status, "
 	"created_us, expires_us) VALUES (?, ?, ?, ?, 'active', ?, ?)",
@@ -391,8 +381,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	[STMT_DASH_DIM_VALUES] =
 	"SELECT value FROM dimension_values WHERE org_id = ? AND dim = ? "
 	"ORDER BY value LIMIT 1000",
-	[STMT_ORG_IDS] =
-	"SELECT id FROM organizations ORDER BY id",
 	/* STMT_TOKEN_ROTATE: the old token expires at the end of the grace */
 	[STMT_TOKEN_ROTATE] =
 	"UPDATE tracking_tokens SET rotated_to = ?, expires_us = "
@@ -409,10 +397,6 @@ static struct db_stmt legacy[STMT__MAX] = {
 	[STMT_TOKEN_TOUCH] = { "token_touch", NULL },
 	[STMT_EVENT_INSERT] = { "event_insert", NULL },
 	[STMT_ROLLUP_UPSERT] = { "rollup_upsert", NULL },
-	[STMT_ORG_INSERT] = { "org_insert", NULL },
-	[STMT_ORG_LIST] = { "org_list", NULL },
-	[STMT_ORG_BY_NAME] = { "org_by_name", NULL },
-	[STMT_ORG_BY_ID] = { "org_by_id", NULL },
 	[STMT_TOKEN_INSERT] = { "token_insert", NULL },
 	[STMT_TOKEN_LIST] = { "token_list", NULL },
 	[STMT_TOKEN_GET] = { "token_get", NULL },
@@ -445,7 +429,6 @@ static struct db_stmt legacy[STMT__MAX] = {
 	[STMT_DIMENSION_RECORD] = { "dimension_record", NULL },
 	[STMT_ROLLUP_CLEAR] = { "rollup_clear", NULL },
 	[STMT_ROLLUP_REBUILD_SELECT] = { "rollup_rebuild_select", NULL },
-	[STMT_ORG_IDS] = { "org_ids", NULL },
 	[STMT_USER_INSERT] = { "user_insert", NULL },
 	[STMT_USER_BY_EMAIL] = { "user_by_email", NULL },
 	[STMT_USER_BY_ID] = { "user_by_id", NULL },
