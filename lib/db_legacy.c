@@ -255,64 +255,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	"SUM(COALESCE(ttft_us, 0)), COUNT(ttft_us) "
 	"FROM usage_events WHERE org_id = ? GROUP BY 1, department, team, agent, "
 	"model, provider, status, error_class, error_code",
-	[STMT_USER_INSERT] =
-	"INSERT INTO users (org_id, email, role, password_hash, "
-	"must_change_password, status, created_us, password_changed_us) "
-	"VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
-	[STMT_USER_BY_EMAIL] =
-	"SELECT u.id, COALESCE(u.org_id, 0), u.email, u.role, u.password_hash, "
-	"u.must_change_password, u.status, o.name FROM users u LEFT JOIN "
-	"organizations o ON o.id = u.org_id WHERE u.email = ?",
-	[STMT_USER_BY_ID] =
-	"SELECT u.id, COALESCE(u.org_id, 0), u.email, u.role, u.password_hash, "
-	"u.must_change_password, u.status, o.name FROM users u LEFT JOIN "
-	"organizations o ON o.id = u.org_id WHERE u.id = ?",
-	[STMT_USER_SET_PASSWORD] =
-	"UPDATE users SET password_hash = ?, must_change_password = ?, "
-	"password_changed_us = ? WHERE id = ?",
-	[STMT_USER_SET_STATUS] =
-	"UPDATE users SET status = ? WHERE id = ?",
-	[STMT_USER_LOGIN] =
-	"UPDATE users SET last_login_us = ? WHERE id = ?",
-	/* org 0: every user */
-	[STMT_USER_LIST] =
-	"SELECT u.id, o.name, u.email, u.role, u.status, u.must_change_password, "
-	"u.created_us, u.last_login_us FROM users u LEFT JOIN organizations o "
-	"ON o.id = u.org_id WHERE (? = 0 OR u.org_id = ?) ORDER BY u.id",
-	[STMT_SESSION_INSERT] =
-	"INSERT INTO sessions (id_hash, user_id, csrf, created_us, expires_us, "
-	"last_seen_us) VALUES (?, ?, ?, ?, ?, ?)",
-	/* A live session of an active user */
-	[STMT_SESSION_LOOKUP] =
-	"SELECT s.user_id, s.csrf, s.last_seen_us FROM sessions s JOIN users u "
-	"ON u.id = s.user_id WHERE s.id_hash = ? AND s.expires_us > ? AND "
-	"u.status = 'active'",
-	[STMT_SESSION_DELETE] =
-	"DELETE FROM sessions WHERE id_hash = ?",
-	[STMT_SESSION_DELETE_USER] =
-	"DELETE FROM sessions WHERE user_id = ?",
-	[STMT_SESSION_DELETE_OTHERS] =
-	"DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?",
-	[STMT_SESSION_PURGE] =
-	"DELETE FROM sessions WHERE expires_us <= ? LIMIT 1000",
-	[STMT_SESSION_SEEN] =
-	"UPDATE sessions SET last_seen_us = ? WHERE id_hash = ?",
-	[STMT_LOGIN_FAILURES] =
-	"SELECT failures, first_us, last_us FROM login_failures WHERE "
-	"key_hash = ?",
-	/* A failure; the count starts again after the window (`?` seconds) */
-	[STMT_LOGIN_FAILURE_ADD] =
-	"INSERT INTO login_failures (key_hash, failures, first_us, last_us) "
-	"VALUES (?, 1, ?, ?) ON DUPLICATE KEY UPDATE "
-	"failures = IF(first_us < VALUES(first_us) - ?, 1, failures + 1), "
-	"first_us = IF(first_us < VALUES(first_us) - ?, VALUES(first_us), "
-	"first_us), last_us = VALUES(last_us)",
-	[STMT_LOGIN_FAILURE_CLEAR] =
-	"DELETE FROM login_failures WHERE key_hash = ?",
-	/* An attempt counted before its check, which then succeeded */
-	[STMT_LOGIN_FAILURE_UNDO] =
-	"UPDATE login_failures SET failures = failures - 1 WHERE key_hash = ? "
-	"AND failures > 0",
 	[STMT_APIKEY_INSERT] =
 	"INSERT INTO api_keys (org_id, key_hash, prefix, label, status, "
 	"created_us) VALUES (?, ?, ?, ?, 'active', ?)",
@@ -429,24 +371,6 @@ static struct db_stmt legacy[STMT__MAX] = {
 	[STMT_DIMENSION_RECORD] = { "dimension_record", NULL },
 	[STMT_ROLLUP_CLEAR] = { "rollup_clear", NULL },
 	[STMT_ROLLUP_REBUILD_SELECT] = { "rollup_rebuild_select", NULL },
-	[STMT_USER_INSERT] = { "user_insert", NULL },
-	[STMT_USER_BY_EMAIL] = { "user_by_email", NULL },
-	[STMT_USER_BY_ID] = { "user_by_id", NULL },
-	[STMT_USER_SET_PASSWORD] = { "user_set_password", NULL },
-	[STMT_USER_SET_STATUS] = { "user_set_status", NULL },
-	[STMT_USER_LOGIN] = { "user_login", NULL },
-	[STMT_USER_LIST] = { "user_list", NULL },
-	[STMT_SESSION_INSERT] = { "session_insert", NULL },
-	[STMT_SESSION_LOOKUP] = { "session_lookup", NULL },
-	[STMT_SESSION_DELETE] = { "session_delete", NULL },
-	[STMT_SESSION_DELETE_USER] = { "session_delete_user", NULL },
-	[STMT_SESSION_DELETE_OTHERS] = { "session_delete_others", NULL },
-	[STMT_SESSION_PURGE] = { "session_purge", NULL },
-	[STMT_SESSION_SEEN] = { "session_seen", NULL },
-	[STMT_LOGIN_FAILURES] = { "login_failures", NULL },
-	[STMT_LOGIN_FAILURE_ADD] = { "login_failure_add", NULL },
-	[STMT_LOGIN_FAILURE_CLEAR] = { "login_failure_clear", NULL },
-	[STMT_LOGIN_FAILURE_UNDO] = { "login_failure_undo", NULL },
 	[STMT_APIKEY_INSERT] = { "apikey_insert", NULL },
 	[STMT_APIKEY_LOOKUP] = { "apikey_lookup", NULL },
 	[STMT_APIKEY_LIST] = { "apikey_list", NULL },
