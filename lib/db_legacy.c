@@ -255,22 +255,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	"SUM(COALESCE(ttft_us, 0)), COUNT(ttft_us) "
 	"FROM usage_events WHERE org_id = ? GROUP BY 1, department, team, agent, "
 	"model, provider, status, error_class, error_code",
-	[STMT_APIKEY_INSERT] =
-	"INSERT INTO api_keys (org_id, key_hash, prefix, label, status, "
-	"created_us) VALUES (?, ?, ?, ?, 'active', ?)",
-	[STMT_APIKEY_LOOKUP] =
-	"SELECT id, org_id, status = 'active', last_used_us FROM api_keys "
-	"WHERE key_hash = ?",
-	[STMT_APIKEY_LIST] =
-	"SELECT id, prefix, label, status, created_us, last_used_us, "
-	"revoked_us FROM api_keys WHERE org_id = ? ORDER BY id",
-	[STMT_APIKEY_GET] =
-	"SELECT id, org_id, status FROM api_keys WHERE id = ?",
-	[STMT_APIKEY_REVOKE] =
-	"UPDATE api_keys SET status = 'revoked', revoked_us = ? WHERE id = ? "
-	"AND status = 'active'",
-	[STMT_APIKEY_TOUCH] =
-	"UPDATE api_keys SET last_used_us = ? WHERE id = ?",
 	/* --- the dashboard (lib/dash.c): one organization, DASH_FILTER */
 	[STMT_DASH_TOTALS] =
 	"SELECT " USAGE_SUMS DASH_ROLLUPS,
@@ -371,12 +355,6 @@ static struct db_stmt legacy[STMT__MAX] = {
 	[STMT_DIMENSION_RECORD] = { "dimension_record", NULL },
 	[STMT_ROLLUP_CLEAR] = { "rollup_clear", NULL },
 	[STMT_ROLLUP_REBUILD_SELECT] = { "rollup_rebuild_select", NULL },
-	[STMT_APIKEY_INSERT] = { "apikey_insert", NULL },
-	[STMT_APIKEY_LOOKUP] = { "apikey_lookup", NULL },
-	[STMT_APIKEY_LIST] = { "apikey_list", NULL },
-	[STMT_APIKEY_GET] = { "apikey_get", NULL },
-	[STMT_APIKEY_REVOKE] = { "apikey_revoke", NULL },
-	[STMT_APIKEY_TOUCH] = { "apikey_touch", NULL },
 	[STMT_DASH_TOTALS] = { "dash_totals", NULL },
 	[STMT_DASH_BY_SOURCE] = { "dash_by_source", NULL },
 	[STMT_DASH_BY_DEPARTMENT] = { "dash_by_department", NULL },
