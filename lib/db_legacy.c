@@ -225,13 +225,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	"? / 100 * GREATEST(ABS(SUM(our_cost)), ABS(SUM(litellm_cost))) "
 	"OR SUM(requests) > SUM(our_cost_events) "
 	"ORDER BY ABS(SUM(our_cost) - SUM(litellm_cost)) DESC, model",
-	[STMT_AUDIT_INSERT] =
-	"INSERT INTO audit_log (at_us, actor, org_id, action, target, details) "
-	"VALUES (?, ?, ?, ?, ?, ?)",
-	/* STMT_AUDIT_LIST: org 0 = every organization */
-	[STMT_AUDIT_LIST] =
-	"SELECT id, at_us, actor, org_id, action, target, details FROM audit_log "
-	"WHERE (? = 0 OR org_id = ?) AND at_us >= ? ORDER BY id DESC LIMIT ?",
 	[STMT_DIMENSION_RECORD] =
 	"INSERT INTO dimension_values (org_id, dim, value, first_us) VALUES "
 	"(?, ?, ?, ?) ON DUPLICATE KEY UPDATE first_us = "
@@ -349,8 +342,6 @@ static struct db_stmt legacy[STMT__MAX] = {
 	[STMT_REPRICE_UPDATE] = { "reprice_update", NULL },
 	[STMT_ROLLUP_RECOST] = { "rollup_recost", NULL },
 	[STMT_COST_CHECK] = { "cost_check", NULL },
-	[STMT_AUDIT_INSERT] = { "audit_insert", NULL },
-	[STMT_AUDIT_LIST] = { "audit_list", NULL },
 	[STMT_TOKEN_ROTATE] = { "token_rotate", NULL },
 	[STMT_DIMENSION_RECORD] = { "dimension_record", NULL },
 	[STMT_ROLLUP_CLEAR] = { "rollup_clear", NULL },
