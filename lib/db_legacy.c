@@ -156,38 +156,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	"SELECT " EVENT_EXPORT_COLUMNS " FROM usage_events "
 	"WHERE org_id = ? AND occurred_us >= ? AND occurred_us < ? "
 	"ORDER BY occurred_us, id LIMIT ?",
-	[STMT_PRICE_VERSION] =
-	"SELECT version FROM price_version WHERE id = 1",
-	[STMT_PRICE_BUMP] =
-	"UPDATE price_version SET version = version + 1 WHERE id = 1",
-	/* STMT_PRICE_LOAD: ordered by id for price_db_load's tier attachment */
-	[STMT_PRICE_LOAD] =
-	"SELECT id, COALESCE(org_id, 0), model, provider, mode, "
-	"CAST(input AS CHAR), CAST(output AS CHAR), CAST(cache_read AS CHAR), "
-	"CAST(cache_write AS CHAR), CAST(cache_write_1h AS CHAR), "
-	"CAST(reasoning AS CHAR), CAST(discount_pct AS CHAR), "
-	"effective_from_us, effective_to_us FROM prices ORDER BY id",
-	[STMT_TIER_LOAD] =
-	"SELECT price_id, above_tokens, CAST(input AS CHAR), "
-	"CAST(output AS CHAR), CAST(cache_read AS CHAR), "
-	"CAST(cache_write AS CHAR), CAST(cache_write_1h AS CHAR) "
-	"FROM price_tiers ORDER BY price_id, above_tokens",
-	/* STMT_PRICE_CONFLICT: rows of the same kind starting at or after */
-	[STMT_PRICE_CONFLICT] =
-	"SELECT COUNT(*) FROM prices WHERE org_id <=> ? AND model = ? AND "
-	"(discount_pct IS NOT NULL) = ? AND effective_from_us >= ?",
-	[STMT_PRICE_CLOSE] =
-	"UPDATE prices SET effective_to_us = ? WHERE org_id <=> ? AND model = ? "
-	"AND (discount_pct IS NOT NULL) = ? AND effective_from_us < ? AND "
-	"(effective_to_us IS NULL OR effective_to_us > ?)",
-	[STMT_PRICE_INSERT] =
-	"INSERT INTO prices (org_id, model, provider, mode, input, output, "
-	"cache_read, cache_write, cache_write_1h, reasoning, discount_pct, "
-	"effective_from_us, effective_to_us, created_us) VALUES (?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[STMT_TIER_INSERT] =
-	"INSERT INTO price_tiers (price_id, above_tokens, input, output, "
-	"cache_read, cache_write, cache_write_1h) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	/*
 	 * STMT_REPRICE_SELECT: one chunk in (occurred_us, id) order after the
 	 * last row seen, locked; the model filter is off when its value is NULL.
@@ -330,14 +298,6 @@ static struct db_stmt legacy[STMT__MAX] = {
 	[STMT_USAGE_BY_DAY] = { "usage_by_day", NULL },
 	[STMT_USAGE_BY_HOUR] = { "usage_by_hour", NULL },
 	[STMT_EVENTS_LIST] = { "events_list", NULL },
-	[STMT_PRICE_VERSION] = { "price_version", NULL },
-	[STMT_PRICE_BUMP] = { "price_bump", NULL },
-	[STMT_PRICE_LOAD] = { "price_load", NULL },
-	[STMT_TIER_LOAD] = { "tier_load", NULL },
-	[STMT_PRICE_CONFLICT] = { "price_conflict", NULL },
-	[STMT_PRICE_CLOSE] = { "price_close", NULL },
-	[STMT_PRICE_INSERT] = { "price_insert", NULL },
-	[STMT_TIER_INSERT] = { "tier_insert", NULL },
 	[STMT_REPRICE_SELECT] = { "reprice_select", NULL },
 	[STMT_REPRICE_UPDATE] = { "reprice_update", NULL },
 	[STMT_ROLLUP_RECOST] = { "rollup_recost", NULL },
