@@ -82,11 +82,6 @@
 	"received_us"
 
 static const char *const legacy_sql[STMT__MAX] = {
-	[STMT_SCHEMA_VERSION] =
-	"SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-	[STMT_MIGRATION_RECORD] =
-	"INSERT INTO schema_migrations (version, name, applied_us) "
-	"VALUES (?, ?, ?)",
 	[STMT_TOKEN_LOOKUP] =
 	"SELECT id, org_id, status = 'active', expires_us FROM tracking_tokens "
 	"WHERE token_hash = ?",
@@ -278,8 +273,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 
 /* Names for log lines; the SQL is filled in from legacy_sql at first use. */
 static struct db_stmt legacy[STMT__MAX] = {
-	[STMT_SCHEMA_VERSION] = { "schema_version", NULL },
-	[STMT_MIGRATION_RECORD] = { "migration_record", NULL },
 	[STMT_TOKEN_LOOKUP] = { "token_lookup", NULL },
 	[STMT_TOKEN_TOUCH] = { "token_touch", NULL },
 	[STMT_EVENT_INSERT] = { "event_insert", NULL },
