@@ -2,6 +2,8 @@
 #include "db_legacy.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mysqld_error.h>
@@ -73,104 +75,113 @@ details_label(const char *label, int64_t expires_us)
 	return o;
 }
 
+struct org_create {
+	const char	*actor;
+	const char	*name;
+	uint32_t	 id;
+};
+
+static int
+org_create_txn(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct org_create	*c = arg;
+	struct json_object	*d;
+	char			 target[32];
+
+	if (db_org_insert(db, c->name, time_now_us(), &c->id, err) != 0) {
+		if (db_duplicate(db))
+			err_set(err, 409, "an organization named '%s' already "
+			    "exists", c->name);
+		return -1;
+	}
+	d = json_object_new_object();
+	json_object_object_add(d, "name", json_object_new_string(c->name));
+	snprintf(target, sizeof(target), "org %u", c->id);
+	return audit_record(db, c->actor, c->id, "org.create", target, d, err);
+}
+
 int
 admin_org_create(struct db *db, const char *actor, const char *name,
     uint32_t *id, struct llmops_err *err)
 {
-	struct db_params	 p;
-	uint64_t		 newid = 0;
+	struct org_create	 c = { actor, name, 0 };
 	const char		*why;
-	char			 target[32];
-	int			 rc;
 
 	if (!admin_org_name_ok(name, &why))
 		return err_set(err, 400, "organization name %s", why);
-	if (db_ensure(db, err) != 0 || db_begin(db, err) != 0)
+	if (db_txn(db, DB_WRITE, org_create_txn, &c, err) != 0)
 		return -1;
-	dbp_init(&p);
-	dbp_str(&p, name);
-	dbp_i64(&p, time_now_us());
-	rc = dbl_exec(db, STMT_ORG_INSERT, &p, NULL, &newid, err);
-	if (rc != 0 && db_duplicate(db))
-		err_set(err, 409, "an organization named '%s' already exists",
-		    name);
-	if (rc == 0) {
-		struct json_object	*d = json_object_new_object();
-
-		json_object_object_add(d, "name", json_object_new_string(name));
-		snprintf(target, sizeof(target), "org %llu",
-		    (unsigned long long)newid);
-		rc = audit_record(db, actor, (uint32_t)newid, "org.create",
-		    target, d, err);
-	}
-	if (commit_or_rollback(db, rc, err) != 0)
-		return -1;
-	*id = (uint32_t)newid;
+	*id = c.id;
 	return 0;
+}
+
+struct org_find {
+	const char	*ref;
+	int		 byid;
+	uint32_t	 id;
+	struct org	*o;
+	int		 found;
+};
+
+static int
+org_find_txn(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct org_find	*f = arg;
+
+	f->found = f->byid ? db_org_by_id(db, f->id, f->o, err) :
+	    db_org_by_name(db, f->ref, f->o, err);
+	return f->found < 0 ? -1 : 0;
 }
 
 int
 admin_org_find(struct db *db, const char *ref, struct org *o,
     struct llmops_err *err)
 {
-	struct db_params	 p;
-	struct db_cols		 c;
-	int64_t			 id = 0;
+	struct org_find		 f = { ref, *ref != '\0', 0, o, 0 };
+	unsigned long long	 id;
 	size_t			 i;
-	int			 byid = *ref != '\0', rc;
-	enum stmt		 s;
 
 	for (i = 0; ref[i] != '\0'; i++)
 		if (!isdigit((unsigned char)ref[i]))
-			byid = 0;
+			f.byid = 0;
 	memset(o, 0, sizeof(*o));
-	if (db_ensure(db, err) != 0)
+	if (f.byid) {
+		/* Digits beyond any id name no organization. */
+		errno = 0;
+		id = strtoull(ref, NULL, 10);
+		if (errno == ERANGE || id > UINT32_MAX)
+			return err_set(err, 404, "no organization with id '%s'",
+			    ref);
+		f.id = (uint32_t)id;
+	}
+	if (db_txn(db, DB_READ, org_find_txn, &f, err) != 0)
 		return -1;
-	s = byid ? STMT_ORG_BY_ID : STMT_ORG_BY_NAME;
-	dbp_init(&p);
-	dbp_str(&p, ref);
-	dbc_init(&c);
-	dbc_i64(&c, &id);
-	dbc_str(&c, o->name, sizeof(o->name));
-	if (dbl_select(db, s, &p, &c, err) != 0)
-		return -1;
-	rc = dbl_fetch(db, s, &c, err);
-	dbl_select_end(db, s);
-	if (rc < 0)
-		return -1;
-	if (rc == 0)
+	if (!f.found)
 		return err_set(err, 404, "no organization %s'%s'",
-		    byid ? "with id " : "", ref);
-	o->id = (uint32_t)id;
+		    f.byid ? "with id " : "", ref);
 	return 0;
+}
+
+struct org_list {
+	int	(*cb)(const struct org *, void *);
+	void	*arg;
+};
+
+static int
+org_list_txn(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct org_list	*l = arg;
+
+	return db_org_list(db, l->cb, l->arg, err);
 }
 
 int
 admin_org_list(struct db *db, int (*cb)(const struct org *, void *), void *arg,
     struct llmops_err *err)
 {
-	struct db_cols	c;
-	struct org	o;
-	int64_t		id = 0;
-	int		rc;
+	struct org_list	l = { cb, arg };
 
-	if (db_ensure(db, err) != 0)
-		return -1;
-	memset(&o, 0, sizeof(o));
-	dbc_init(&c);
-	dbc_i64(&c, &id);
-	dbc_str(&c, o.name, sizeof(o.name));
-	dbc_i64(&c, &o.created_us);
-	dbc_i64(&c, &o.active_tokens);
-	if (dbl_select(db, STMT_ORG_LIST, NULL, &c, err) != 0)
-		return -1;
-	while ((rc = dbl_fetch(db, STMT_ORG_LIST, &c, err)) == 1) {
-		o.id = (uint32_t)id;
-		if (cb(&o, arg) != 0)
-			break;
-	}
-	dbl_select_end(db, STMT_ORG_LIST);
-	return rc < 0 ? -1 : 0;
+	return db_txn(db, DB_READ, org_list_txn, &l, err);
 }
 
 /* Inserts a token row (inside the caller's transaction). */

@@ -9,15 +9,9 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "db_org.h"
 #include "llmops_limits.h"
 #include "token.h"
-
-struct org {
-	uint32_t	id;
-	char		name[LIMIT_ORG_NAME_BYTES * 4 + 1];
-	int64_t		created_us;
-	int64_t		active_tokens;
-};
 
 struct token_row {
 	uint32_t	id;
@@ -31,8 +25,13 @@ struct token_row {
 	int64_t		revoked_us;	/* 0: not revoked */
 };
 
+/*
+ * Organizations: each function below runs its own db_txn (never call one
+ * inside another transaction).
+ */
 /* Name rules: 1..128 characters, valid UTF-8, no control characters, not all digits. */
 int	admin_org_name_ok(const char *name, const char **why);
+/* The organization and its audit row, in one transaction. */
 int	admin_org_create(struct db *, const char *actor, const char *name,
 	    uint32_t *id, struct llmops_err *);
 /* Finds an organization by name, or by id when `ref` is all digits. */

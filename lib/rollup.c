@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_org.h"
 #include "decimal.h"
 #include "rollup.h"
 
@@ -263,31 +264,16 @@ int
 rollup_rebuild(struct db *db, uint32_t org_id, size_t *rows,
     struct llmops_err *err)
 {
-	struct db_cols	 c;
-	uint32_t	*ids = NULL, *more;
+	uint32_t	*ids = NULL;
 	size_t		 n = 0, i;
-	int64_t		 id = 0;
-	int		 got, rc = -1;
+	int		 rc = -1;
 
 	*rows = 0;
 	if (db_ensure(db, err) != 0)
 		return -1;
 	if (org_id != 0)
 		return rebuild_org(db, org_id, rows, err);
-	dbc_init(&c);
-	dbc_i64(&c, &id);
-	if (dbl_select(db, STMT_ORG_IDS, NULL, &c, err) != 0)
-		return -1;
-	while ((got = dbl_fetch(db, STMT_ORG_IDS, &c, err)) == 1) {
-		if ((more = reallocarray(ids, n + 1, sizeof(*ids))) == NULL) {
-			got = err_set(err, 500, "out of memory");
-			break;
-		}
-		ids = more;
-		ids[n++] = (uint32_t)id;
-	}
-	dbl_select_end(db, STMT_ORG_IDS);
-	if (got < 0)
+	if (db_org_ids(db, &ids, &n, err) != 0)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (rebuild_org(db, ids[i], rows, err) != 0)
