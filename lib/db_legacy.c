@@ -87,13 +87,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	[STMT_MIGRATION_RECORD] =
 	"INSERT INTO schema_migrations (version, name, applied_us) "
 	"VALUES (?, ?, ?)",
-	[STMT_TOKEN_LOOKUP] =
-	"SELECT id, org_id, status = 'active', expires_us FROM tracking_tokens "
-	"WHERE token_hash = ?",
-	/* STMT_TOKEN_TOUCH: at most one write per token and interval */
-	[STMT_TOKEN_TOUCH] =
-	"UPDATE tracking_tokens SET last_used_us = ? WHERE id = ? AND "
-	"(last_used_us IS NULL OR last_used_us < ?)",
 	/* STMT_EVENT_INSERT: affected rows 0 means a duplicate */
 	[STMT_EVENT_INSERT] =
 	"INSERT INTO usage_events (" EVENT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, "
@@ -137,18 +130,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	"SELECT id, name FROM organizations WHERE name = ?",
 	[STMT_ORG_BY_ID] =
 	"SELECT id, name FROM organizations WHERE id = ?",
-	[STMT_TOKEN_INSERT] =
-	"INSERT INTO tracking_tokens (org_id, token_hash, prefix, label, status, "
-	"created_us, expires_us) VALUES (?, ?, ?, ?, 'active', ?, ?)",
-	[STMT_TOKEN_LIST] =
-	"SELECT id, prefix, label, status, created_us, last_used_us, expires_us, "
-	"revoked_us FROM tracking_tokens WHERE org_id = ? ORDER BY id",
-	[STMT_TOKEN_GET] =
-	"SELECT id, org_id, status, label, expires_us, rotated_to FROM "
-	"tracking_tokens WHERE id = ?",
-	[STMT_TOKEN_REVOKE] =
-	"UPDATE tracking_tokens SET status = 'revoked', revoked_us = ? "
-	"WHERE id = ? AND status = 'active'",
 	[STMT_USAGE_TOTAL] =
 	"SELECT NULL, " USAGE_SUMS USAGE_WHERE,
 	/* STMT_USAGE_BY_DEPARTMENT .. STMT_USAGE_BY_STATUS */
@@ -393,11 +374,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	"ORDER BY value LIMIT 1000",
 	[STMT_ORG_IDS] =
 	"SELECT id FROM organizations ORDER BY id",
-	/* STMT_TOKEN_ROTATE: the old token expires at the end of the grace */
-	[STMT_TOKEN_ROTATE] =
-	"UPDATE tracking_tokens SET rotated_to = ?, expires_us = "
-	"LEAST(COALESCE(expires_us, ?), ?) WHERE id = ? AND status = 'active' "
-	"AND rotated_to IS NULL",
 };
 
 
@@ -405,18 +381,12 @@ static const char *const legacy_sql[STMT__MAX] = {
 static struct db_stmt legacy[STMT__MAX] = {
 	[STMT_SCHEMA_VERSION] = { "schema_version", NULL },
 	[STMT_MIGRATION_RECORD] = { "migration_record", NULL },
-	[STMT_TOKEN_LOOKUP] = { "token_lookup", NULL },
-	[STMT_TOKEN_TOUCH] = { "token_touch", NULL },
 	[STMT_EVENT_INSERT] = { "event_insert", NULL },
 	[STMT_ROLLUP_UPSERT] = { "rollup_upsert", NULL },
 	[STMT_ORG_INSERT] = { "org_insert", NULL },
 	[STMT_ORG_LIST] = { "org_list", NULL },
 	[STMT_ORG_BY_NAME] = { "org_by_name", NULL },
 	[STMT_ORG_BY_ID] = { "org_by_id", NULL },
-	[STMT_TOKEN_INSERT] = { "token_insert", NULL },
-	[STMT_TOKEN_LIST] = { "token_list", NULL },
-	[STMT_TOKEN_GET] = { "token_get", NULL },
-	[STMT_TOKEN_REVOKE] = { "token_revoke", NULL },
 	[STMT_USAGE_TOTAL] = { "usage_total", NULL },
 	[STMT_USAGE_BY_DEPARTMENT] = { "usage_by_department", NULL },
 	[STMT_USAGE_BY_TEAM] = { "usage_by_team", NULL },
@@ -441,7 +411,6 @@ static struct db_stmt legacy[STMT__MAX] = {
 	[STMT_COST_CHECK] = { "cost_check", NULL },
 	[STMT_AUDIT_INSERT] = { "audit_insert", NULL },
 	[STMT_AUDIT_LIST] = { "audit_list", NULL },
-	[STMT_TOKEN_ROTATE] = { "token_rotate", NULL },
 	[STMT_DIMENSION_RECORD] = { "dimension_record", NULL },
 	[STMT_ROLLUP_CLEAR] = { "rollup_clear", NULL },
 	[STMT_ROLLUP_REBUILD_SELECT] = { "rollup_rebuild_select", NULL },

@@ -16,12 +16,6 @@
 #include "store.h"
 #include "timefmt.h"
 
-/* Tokens seen in one POST, looked up once each. */
-struct token_seen {
-	unsigned char		hash[TOKEN_HASH_LEN];
-	struct token_info	info;
-};
-
 /* One media type (parameters ignored) of len bytes at ct is JSON. */
 static int
 json_media_type(const char *ct, size_t len)
@@ -114,14 +108,27 @@ ingest_precheck(const struct conf *conf, const struct ingest_request *req,
 	return 0;
 }
 
+/* The entry of hash among the n tokens of a POST, or NULL. */
+static struct token_query *
+token_seen(struct token_query *seen, size_t n, const unsigned char *hash)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (token_hash_equal(seen[i].hash, hash))
+			return &seen[i];
+	return NULL;
+}
+
 /*
  * Resolves every event's token to its organization; events with a missing
- * or unusable token become rejections. Fills accepted with the rest.
+ * or unusable token become rejections. Fills accepted with the rest, and
+ * seen with each token once.
  */
 static int
 resolve_tokens(struct ingest *in, struct event_batch *b, int64_t now,
     struct usage_event **accepted, size_t *naccepted,
-    struct token_seen *seen, size_t *nseen, struct llmops_err *err)
+    struct token_query *seen, size_t *nseen, struct llmops_err *err)
 {
 	static const enum reject_reason by_state[] = {
 		[TOKEN_STATE_UNKNOWN] = REJECT_UNKNOWN_TOKEN,
@@ -130,11 +137,21 @@ resolve_tokens(struct ingest *in, struct event_batch *b, int64_t now,
 	};
 	char			 why[REJECT_NOTE_WHY_BYTES];
 	struct usage_event	*ev;
-	struct token_seen	*ts;
+	struct token_query	*ts;
 	enum token_state	 state;
-	size_t			 i, j;
+	size_t			 i;
 
 	*naccepted = 0;
+	for (i = 0; i < b->nevents; i++) {
+		ev = &b->events[i];
+		if (ev->has_token && token_seen(seen, *nseen, ev->token_hash) ==
+		    NULL)
+			memcpy(seen[(*nseen)++].hash, ev->token_hash,
+			    TOKEN_HASH_LEN);
+	}
+	if (token_cache_resolve(&in->tokens, in->db, seen, *nseen, now,
+	    err) != 0)
+		return -1;
 	for (i = 0; i < b->nevents; i++) {
 		ev = &b->events[i];
 		if (!ev->has_token) {
@@ -144,16 +161,7 @@ resolve_tokens(struct ingest *in, struct event_batch *b, int64_t now,
 			    "requester_metadata or request_tags");
 			continue;
 		}
-		for (j = 0, ts = NULL; j < *nseen && ts == NULL; j++)
-			if (token_hash_equal(seen[j].hash, ev->token_hash))
-				ts = &seen[j];
-		if (ts == NULL) {
-			ts = &seen[(*nseen)++];
-			memcpy(ts->hash, ev->token_hash, TOKEN_HASH_LEN);
-			if (token_cache_lookup(&in->tokens, in->db, ev->token_hash,
-			    now, &ts->info, err) != 0)
-				return -1;
-		}
+		ts = token_seen(seen, *nseen, ev->token_hash);
 		if ((state = token_info_state(&ts->info, now)) != TOKEN_STATE_ACTIVE) {
 			snprintf(why, sizeof(why), "token %s... from %s is %s",
 			    ev->token_prefix, token_source_name(ev->token_source),
@@ -278,7 +286,7 @@ ingest_callback(struct ingest *in, const struct ingest_request *req,
 	struct event_batch	  b;
 	struct llmops_err	  err;
 	struct usage_event	**accepted = NULL;
-	struct token_seen	 *seen = NULL;
+	struct token_query	 *seen = NULL;
 	size_t			  naccepted = 0, nseen = 0, inserted = 0, dups = 0, i;
 	int64_t			  now = time_now_us();
 	char			  reasons[256];
@@ -350,10 +358,7 @@ ingest_callback(struct ingest *in, const struct ingest_request *req,
 	}
 	/* Last use is bookkeeping: its failure never fails the POST. */
 	for (i = 0; i < nseen; i++)
-		if (token_info_state(&seen[i].info, now) == TOKEN_STATE_ACTIVE &&
-		    token_cache_touch_due(&in->tokens, seen[i].hash, now,
-		    INGEST_TOUCH_INTERVAL_US) &&
-		    store_token_touch(db, seen[i].info.token_id, now,
+		if (token_cache_touch(&in->tokens, db, &seen[i], now,
 		    INGEST_TOUCH_INTERVAL_US, &err) != 0)
 			log_warn(LOG_TAG_DB, "cannot record token use: %s", err.msg);
 	log_info(LOG_TAG_LITELLM, "POST stored: %zu events, accepted %zu, "

@@ -11,64 +11,6 @@
 /* Deadlocks between concurrent batches touching the same rollup rows. */
 #define STORE_DEADLOCK_RETRIES	3
 
-int
-store_token_lookup(struct db *db, const unsigned char hash[TOKEN_HASH_LEN],
-    struct token_info *ti, struct llmops_err *err)
-{
-	struct db_params	p;
-	struct db_cols		c;
-	int64_t			id = 0, org = 0, active = 0, expires = 0;
-	int			rc;
-
-	memset(ti, 0, sizeof(*ti));
-	dbp_init(&p);
-	dbp_blob(&p, hash, TOKEN_HASH_LEN);
-	dbc_init(&c);
-	dbc_i64(&c, &id);
-	dbc_i64(&c, &org);
-	dbc_i64(&c, &active);
-	dbc_i64(&c, &expires);
-	if (dbl_select(db, STMT_TOKEN_LOOKUP, &p, &c, err) != 0)
-		return -1;
-	rc = dbl_fetch(db, STMT_TOKEN_LOOKUP, &c, err);
-	dbl_select_end(db, STMT_TOKEN_LOOKUP);
-	if (rc < 0)
-		return -1;
-	if (rc == 0)
-		return 0;
-	ti->known = 1;
-	ti->token_id = (uint32_t)id;
-	ti->org_id = (uint32_t)org;
-	ti->active = active != 0;
-	ti->expires_us = dbc_null(&c, 3) ? 0 : expires;
-	return 0;
-}
-
-enum token_state
-token_info_state(const struct token_info *ti, int64_t now_us)
-{
-	if (!ti->known)
-		return TOKEN_STATE_UNKNOWN;
-	if (!ti->active)
-		return TOKEN_STATE_REVOKED;
-	if (ti->expires_us != 0 && ti->expires_us <= now_us)
-		return TOKEN_STATE_EXPIRED;
-	return TOKEN_STATE_ACTIVE;
-}
-
-int
-store_token_touch(struct db *db, uint32_t token_id, int64_t now_us,
-    int64_t interval_us, struct llmops_err *err)
-{
-	struct db_params	p;
-
-	dbp_init(&p);
-	dbp_i64(&p, now_us);
-	dbp_i64(&p, token_id);
-	dbp_i64(&p, now_us - interval_us);
-	return dbl_exec(db, STMT_TOKEN_TOUCH, &p, NULL, NULL, err);
-}
-
 static int
 insert_event(struct db *db, const struct usage_event *ev, int *inserted,
     struct llmops_err *err)

@@ -1,6 +1,6 @@
 /*
- * Writing accepted events: resolving tracking tokens, and storing a batch
- * of events with their hourly rollups in one transaction (all or none).
+ * Writing accepted events: storing a batch of events with their hourly
+ * rollups and new dimension values in one transaction (all or none).
  * Duplicates (same organization and dedupe key) are counted, not stored.
  */
 #ifndef LLMOPS_STORE_H
@@ -11,32 +11,6 @@
 
 #include "db.h"
 #include "event.h"
-
-enum token_state {
-	TOKEN_STATE_ACTIVE,
-	TOKEN_STATE_UNKNOWN,
-	TOKEN_STATE_REVOKED,
-	TOKEN_STATE_EXPIRED,
-};
-
-/* A token as the database holds it; its state depends on the time. */
-struct token_info {
-	int			known;
-	int			active;		/* not revoked */
-	int64_t			expires_us;	/* 0: never */
-	uint32_t		token_id;
-	uint32_t		org_id;
-};
-
-/* Looks a token hash up. Returns 0 (info filled) or -1 on database error. */
-int	store_token_lookup(struct db *, const unsigned char hash[TOKEN_HASH_LEN],
-	    struct token_info *, struct llmops_err *);
-/* Unknown, revoked, expired (at now_us) or active. */
-enum token_state token_info_state(const struct token_info *, int64_t now_us);
-
-/* Records last use, writing at most once per token and `interval_us`. */
-int	store_token_touch(struct db *, uint32_t token_id, int64_t now_us,
-	    int64_t interval_us, struct llmops_err *);
 
 /* Dimensions recorded in dimension_values per event. */
 #define DIMS_RECORDED	5
