@@ -253,26 +253,46 @@ ingest_release(struct ingest *in)
 	memset(in, 0, sizeof(*in));
 }
 
+/* Arguments of load_prices(). */
+struct prices {
+	struct price_cache	*cache;
+	int64_t			 now;
+	const struct price_set	*set;
+};
+
+/* The price table, refreshed from the database when due (a db_txn fn). */
+static int
+load_prices(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct prices	*p = arg;
+
+	/* Only the last attempt's note of stale prices counts. */
+	err_clear(err);
+	p->set = price_cache_get(p->cache, db, p->now, err);
+	return p->set != NULL ? 0 : -1;
+}
+
 /* Prices every accepted event; a failure here fails the POST (503). */
 static int
 price_events(struct ingest *in, struct usage_event **evs, size_t n,
     int64_t now, struct llmops_err *err)
 {
-	const struct price_set	*set;
-	size_t			 i;
+	struct prices	p;
+	size_t		i;
 
 	if (n == 0)
 		return 0;
-	if ((set = price_cache_get(&in->prices, in->db, now, err)) == NULL &&
-	    db_lost(in->db) && db_ensure(in->db, err) == 0)
-		set = price_cache_get(&in->prices, in->db, now, err);
-	if (set == NULL)
+	p.cache = &in->prices;
+	p.now = now;
+	p.set = NULL;
+	if (db_txn(in->db, DB_READ, load_prices, &p, err) != 0)
 		return -1;
 	if (err->msg[0] != '\0')
 		log_warn(LOG_TAG_DB, "prices not refreshed, using the previous "
 		    "copy: %s", err->msg);
 	for (i = 0; i < n; i++)
-		pricing_apply(set, (enum cost_prefer)in->conf->cost.prefer, evs[i]);
+		pricing_apply(p.set, (enum cost_prefer)in->conf->cost.prefer,
+		    evs[i]);
 	return 0;
 }
 

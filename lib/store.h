@@ -2,6 +2,7 @@
  * Writing accepted events: storing a batch of events with their hourly
  * rollups and new dimension values in one transaction (all or none).
  * Duplicates (same organization and dedupe key) are counted, not stored.
+ * The SQL is in db_event.c.
  */
 #ifndef LLMOPS_STORE_H
 #define LLMOPS_STORE_H
@@ -30,9 +31,9 @@ void	dim_seen_add(struct dim_seen *, const unsigned char *key);
 
 /*
  * Stores evs (org_id and token_id resolved) and their rollups, and their
- * new dimension values, in one transaction, retried once after a lost
- * connection and a few times after a deadlock. seen may be NULL. On
- * success *inserted + *duplicates == n.
+ * new dimension values, in one transaction (db_txn: run again after a
+ * lost connection or a deadlock). seen may be NULL. On success
+ * *inserted + *duplicates == n.
  */
 int	store_events(struct db *, struct usage_event *const *evs, size_t n,
 	    struct dim_seen *seen, size_t *inserted, size_t *duplicates,
