@@ -247,10 +247,11 @@ int
 db_rollup_add(struct db *db, const struct rollup_delta *d,
     struct llmops_err *err)
 {
-	struct db_q			*q = db_q(db, &stmts[STMT_ROLLUP_UPSERT], err);
 	const struct usage_event	*ev = d->dims;
+	struct db_q			*q;
 	int				 i;
 
+	q = db_q(db, &stmts[STMT_ROLLUP_UPSERT], err);
 	db_bind_i64(q, d->org_id);
 	db_bind_i64(q, d->hour_us);
 	db_bind_blob(q, d->key, ROLLUP_KEY_LEN);

@@ -35,7 +35,7 @@ struct token_row {
 /* The token of hash as ingest needs it (ti->known 0 when there is none). */
 int	db_token_lookup(struct db *, const unsigned char hash[TOKEN_HASH_LEN],
 	    struct token_info *ti, struct llmops_err *);
-/* Records last use at now_us unless it was recorded after now_us - interval_us. */
+/* Records last use at now_us, unless recorded after now_us - interval_us. */
 int	db_token_touch(struct db *, uint32_t id, int64_t now_us,
 	    int64_t interval_us, struct llmops_err *);
 /* A new active token; -1 on failure, db_duplicate() when the hash exists. */

@@ -52,7 +52,8 @@ struct batch {
 	size_t			   n;
 	const struct dim_seen	  *seen;
 	struct rollup_delta	  *deltas;	/* n */
-	unsigned char		 (*pending)[DIM_KEY_LEN];	/* n * DIMS_RECORDED */
+	/* n * DIMS_RECORDED dimension keys */
+	unsigned char		 (*pending)[DIM_KEY_LEN];
 	size_t			   npending;
 	size_t			   inserted, duplicates;
 };

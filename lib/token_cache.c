@@ -70,7 +70,7 @@ put(struct token_cache *c, const struct token_query *q, int64_t now)
 	if (e != NULL && e->info.token_id == q->info.token_id)
 		touched = e->touched_us;
 	if (e == NULL && (e = slot(c)) == NULL)
-		return;		/* no memory for the cache: still answered */
+		return;	/* no memory for the cache: the lookup still answers */
 	memcpy(e->hash, q->hash, TOKEN_HASH_LEN);
 	e->info = q->info;
 	e->fetched_us = now;
