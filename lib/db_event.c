@@ -147,6 +147,16 @@ bind_cost(struct db_q *q, const struct usage_event *ev, enum event_num f)
 	db_bind_decimal(q, EVENT_HAS(ev, f), ev->num[f], COST_SCALE_DIGITS);
 }
 
+/* Text columns, in order (a NULL pointer binds NULL). */
+static void
+bind_strs(struct db_q *q, const char *const *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		db_bind_str(q, v[i]);
+}
+
 /* An id of the event, NULL for 0 (none). */
 static void
 bind_id(struct db_q *q, uint32_t id)
@@ -188,6 +198,12 @@ int
 db_event_insert(struct db *db, const struct usage_event *ev, int *inserted,
     struct llmops_err *err)
 {
+	const char	*text[] = {
+		EVENT_SOURCE_LITELLM, ev->litellm_id, ev->trace_id,
+		ev->call_type, event_status_name(ev->status), ev->model,
+		ev->model_group, ev->provider, ev->department, ev->team,
+		ev->agent,
+	};
 	struct db_q	*q = db_q(db, &stmts[STMT_EVENT_INSERT], err);
 	uint64_t	 affected = 0;
 	int		 i;
@@ -195,17 +211,7 @@ db_event_insert(struct db *db, const struct usage_event *ev, int *inserted,
 	db_bind_i64(q, ev->org_id);
 	db_bind_i64(q, ev->token_id);
 	db_bind_blob(q, ev->dedupe_key, EVENT_KEY_LEN);
-	db_bind_str(q, EVENT_SOURCE_LITELLM);
-	db_bind_str(q, ev->litellm_id);
-	db_bind_str(q, ev->trace_id);
-	db_bind_str(q, ev->call_type);
-	db_bind_str(q, event_status_name(ev->status));
-	db_bind_str(q, ev->model);
-	db_bind_str(q, ev->model_group);
-	db_bind_str(q, ev->provider);
-	db_bind_str(q, ev->department);
-	db_bind_str(q, ev->team);
-	db_bind_str(q, ev->agent);
+	bind_strs(q, text, sizeof(text) / sizeof(text[0]));
 	for (i = 0; i < ROLLUP_TOKENS; i++)
 		bind_num(q, ev, rollup_tokens[i]);
 	bind_num(q, ev, EV_CACHE_WRITE_1H_TOKENS);
@@ -248,6 +254,11 @@ db_rollup_add(struct db *db, const struct rollup_delta *d,
     struct llmops_err *err)
 {
 	const struct usage_event	*ev = d->dims;
+	const char			*dims[] = {
+		EVENT_SOURCE_LITELLM, ev->department, ev->team, ev->agent,
+		ev->model, ev->provider, event_status_name(ev->status),
+		ev->error_class, ev->error_code,
+	};
 	struct db_q			*q;
 	int				 i;
 
@@ -255,15 +266,7 @@ db_rollup_add(struct db *db, const struct rollup_delta *d,
 	db_bind_i64(q, d->org_id);
 	db_bind_i64(q, d->hour_us);
 	db_bind_blob(q, d->key, ROLLUP_KEY_LEN);
-	db_bind_str(q, EVENT_SOURCE_LITELLM);
-	db_bind_str(q, ev->department);
-	db_bind_str(q, ev->team);
-	db_bind_str(q, ev->agent);
-	db_bind_str(q, ev->model);
-	db_bind_str(q, ev->provider);
-	db_bind_str(q, event_status_name(ev->status));
-	db_bind_str(q, ev->error_class);
-	db_bind_str(q, ev->error_code);
+	bind_strs(q, dims, sizeof(dims) / sizeof(dims[0]));
 	db_bind_i64(q, d->requests);
 	db_bind_i64(q, d->errors);
 	for (i = 0; i < ROLLUP_TOKENS; i++)
@@ -287,6 +290,22 @@ db_rollup_clear(struct db *db, uint32_t org_id, struct llmops_err *err)
 	struct db_q	*q = db_q(db, &stmts[STMT_ROLLUP_CLEAR], err);
 
 	db_bind_i64(q, org_id);
+	return db_exec(q, NULL, NULL, err);
+}
+
+int
+db_rollup_recost(struct db *db, uint32_t org_id, const struct rollup_recost *r,
+    struct llmops_err *err)
+{
+	struct db_q	*q = db_q(db, &stmts[STMT_ROLLUP_RECOST], err);
+
+	db_bind_decimal(q, 1, r->cost, COST_SCALE_DIGITS);
+	db_bind_i64(q, r->priced);
+	db_bind_decimal(q, 1, r->our, COST_SCALE_DIGITS);
+	db_bind_i64(q, r->our_events);
+	db_bind_i64(q, org_id);
+	db_bind_i64(q, r->hour_us);
+	db_bind_blob(q, r->key, ROLLUP_KEY_LEN);
 	return db_exec(q, NULL, NULL, err);
 }
 
@@ -375,22 +394,6 @@ db_rollup_recompute(struct db *db, uint32_t org_id, db_rollup_row_fn cb,
 out:
 	free(text);
 	return got < 0 ? -1 : 0;
-}
-
-int
-db_rollup_recost(struct db *db, uint32_t org_id, const struct rollup_recost *r,
-    struct llmops_err *err)
-{
-	struct db_q	*q = db_q(db, &stmts[STMT_ROLLUP_RECOST], err);
-
-	db_bind_decimal(q, 1, r->cost, COST_SCALE_DIGITS);
-	db_bind_i64(q, r->priced);
-	db_bind_decimal(q, 1, r->our, COST_SCALE_DIGITS);
-	db_bind_i64(q, r->our_events);
-	db_bind_i64(q, org_id);
-	db_bind_i64(q, r->hour_us);
-	db_bind_blob(q, r->key, ROLLUP_KEY_LEN);
-	return db_exec(q, NULL, NULL, err);
 }
 
 void
