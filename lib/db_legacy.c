@@ -26,15 +26,6 @@
 	"SELECT CAST(" expr " AS CHAR), " USAGE_SUMS USAGE_WHERE \
 	" GROUP BY 1 ORDER BY 1 + 0"
 
-#define EVENT_COLUMNS \
-	"org_id, token_id, dedupe_key, source, litellm_id, trace_id, " \
-	"call_type, status, model, model_group, provider, department, team, " \
-	"agent, prompt_tokens, completion_tokens, total_tokens, " \
-	"cache_read_tokens, cache_write_tokens, reasoning_tokens, " \
-	"cache_write_1h_tokens, litellm_cost, our_cost, cost, cost_source, " \
-	"price_id, discount_id, start_us, end_us, latency_us, ttft_us, stream, " \
-	"error_code, error_class, received_us, occurred_us"
-
 /*
  * The dashboard's filters: for each of source, department, team, agent,
  * model, provider, status a flag (0: any) and a value (NULL: untagged).
@@ -82,58 +73,6 @@
 	"received_us"
 
 static const char *const legacy_sql[STMT__MAX] = {
-	[STMT_TOKEN_LOOKUP] =
-	"SELECT id, org_id, status = 'active', expires_us FROM tracking_tokens "
-	"WHERE token_hash = ?",
-	/* STMT_TOKEN_TOUCH: at most one write per token and interval */
-	[STMT_TOKEN_TOUCH] =
-	"UPDATE tracking_tokens SET last_used_us = ? WHERE id = ? AND "
-	"(last_used_us IS NULL OR last_used_us < ?)",
-	/* STMT_EVENT_INSERT: affected rows 0 means a duplicate */
-	[STMT_EVENT_INSERT] =
-	"INSERT INTO usage_events (" EVENT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id",
-	[STMT_ROLLUP_UPSERT] =
-	"INSERT INTO usage_hourly (org_id, hour_us, dims_key, source, "
-	"department, team, agent, model, provider, status, error_class, "
-	"error_code, requests, errors, "
-	"prompt_tokens, completion_tokens, total_tokens, cache_read_tokens, "
-	"cache_write_tokens, reasoning_tokens, litellm_cost, "
-	"litellm_cost_events, cost, priced_requests, our_cost, our_cost_events, "
-	"latency_us_sum, latency_count, ttft_us_sum, ttft_count) VALUES (?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
-	"requests = requests + VALUES(requests), "
-	"errors = errors + VALUES(errors), "
-	"prompt_tokens = prompt_tokens + VALUES(prompt_tokens), "
-	"completion_tokens = completion_tokens + VALUES(completion_tokens), "
-	"total_tokens = total_tokens + VALUES(total_tokens), "
-	"cache_read_tokens = cache_read_tokens + VALUES(cache_read_tokens), "
-	"cache_write_tokens = cache_write_tokens + VALUES(cache_write_tokens), "
-	"reasoning_tokens = reasoning_tokens + VALUES(reasoning_tokens), "
-	"litellm_cost = litellm_cost + VALUES(litellm_cost), "
-	"litellm_cost_events = litellm_cost_events + VALUES(litellm_cost_events), "
-	"cost = cost + VALUES(cost), "
-	"priced_requests = priced_requests + VALUES(priced_requests), "
-	"our_cost = our_cost + VALUES(our_cost), "
-	"our_cost_events = our_cost_events + VALUES(our_cost_events), "
-	"latency_us_sum = latency_us_sum + VALUES(latency_us_sum), "
-	"latency_count = latency_count + VALUES(latency_count), "
-	"ttft_us_sum = ttft_us_sum + VALUES(ttft_us_sum), "
-	"ttft_count = ttft_count + VALUES(ttft_count)",
-	[STMT_TOKEN_INSERT] =
-	"INSERT INTO tracking_tokens (org_id, token_hash, prefix, label, status, "
-	"created_us, expires_us) VALUES (?, ?, ?, ?, 'active', ?, ?)",
-	[STMT_TOKEN_LIST] =
-	"SELECT id, prefix, label, status, created_us, last_used_us, expires_us, "
-	"revoked_us FROM tracking_tokens WHERE org_id = ? ORDER BY id",
-	[STMT_TOKEN_GET] =
-	"SELECT id, org_id, status, label, expires_us, rotated_to FROM "
-	"tracking_tokens WHERE id = ?",
-	[STMT_TOKEN_REVOKE] =
-	"UPDATE tracking_tokens SET status = 'revoked', revoked_us = ? "
-	"WHERE id = ? AND status = 'active'",
 	[STMT_USAGE_TOTAL] =
 	"SELECT NULL, " USAGE_SUMS USAGE_WHERE,
 	/* STMT_USAGE_BY_DEPARTMENT .. STMT_USAGE_BY_STATUS */
@@ -152,29 +91,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	"WHERE org_id = ? AND occurred_us >= ? AND occurred_us < ? "
 	"ORDER BY occurred_us, id LIMIT ?",
 	/*
-	 * STMT_REPRICE_SELECT: one chunk in (occurred_us, id) order after the
-	 * last row seen, locked; the model filter is off when its value is NULL.
-	 */
-	[STMT_REPRICE_SELECT] =
-	"SELECT id, occurred_us, department, team, agent, model, model_group, "
-	"provider, status, prompt_tokens, completion_tokens, total_tokens, "
-	"cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, "
-	"reasoning_tokens, CAST(litellm_cost AS CHAR), CAST(our_cost AS CHAR), "
-	"CAST(cost AS CHAR), cost_source, price_id, discount_id "
-	"FROM usage_events WHERE org_id = ? AND occurred_us < ? AND "
-	"occurred_us >= ? AND (occurred_us > ? OR id > ?) AND "
-	"(? IS NULL OR model = ? OR model_group = ?) "
-	"ORDER BY occurred_us, id LIMIT ? FOR UPDATE",
-	[STMT_REPRICE_UPDATE] =
-	"UPDATE usage_events SET our_cost = ?, cost = ?, cost_source = ?, "
-	"price_id = ?, discount_id = ? WHERE id = ?",
-	/* STMT_ROLLUP_RECOST: signed deltas */
-	[STMT_ROLLUP_RECOST] =
-	"UPDATE usage_hourly SET cost = cost + ?, "
-	"priced_requests = priced_requests + ?, our_cost = our_cost + ?, "
-	"our_cost_events = our_cost_events + ? "
-	"WHERE org_id = ? AND hour_us = ? AND dims_key = ?",
-	/*
 	 * STMT_COST_CHECK: per model, LiteLLM's total against ours where they
 	 * differ by more than ? percent of the larger (exact DECIMAL math).
 	 */
@@ -188,29 +104,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	"? / 100 * GREATEST(ABS(SUM(our_cost)), ABS(SUM(litellm_cost))) "
 	"OR SUM(requests) > SUM(our_cost_events) "
 	"ORDER BY ABS(SUM(our_cost) - SUM(litellm_cost)) DESC, model",
-	[STMT_DIMENSION_RECORD] =
-	"INSERT INTO dimension_values (org_id, dim, value, first_us) VALUES "
-	"(?, ?, ?, ?) ON DUPLICATE KEY UPDATE first_us = "
-	"LEAST(first_us, VALUES(first_us))",
-	[STMT_ROLLUP_CLEAR] =
-	"DELETE FROM usage_hourly WHERE org_id = ?",
-	/*
-	 * STMT_ROLLUP_REBUILD_SELECT: the rollup rows of one organization,
-	 * recomputed from its events (the sums the responder keeps).
-	 */
-	[STMT_ROLLUP_REBUILD_SELECT] =
-	"SELECT occurred_us - MOD(occurred_us, 3600000000), department, team, "
-	"agent, model, provider, status, error_class, error_code, COUNT(*), "
-	"SUM(COALESCE(prompt_tokens, 0)), SUM(COALESCE(completion_tokens, 0)), "
-	"SUM(COALESCE(total_tokens, 0)), SUM(COALESCE(cache_read_tokens, 0)), "
-	"SUM(COALESCE(cache_write_tokens, 0)), SUM(COALESCE(reasoning_tokens, 0)), "
-	"CAST(COALESCE(SUM(litellm_cost), 0) AS CHAR), COUNT(litellm_cost), "
-	"CAST(COALESCE(SUM(cost), 0) AS CHAR), COUNT(cost), "
-	"CAST(COALESCE(SUM(our_cost), 0) AS CHAR), COUNT(our_cost), "
-	"SUM(COALESCE(latency_us, 0)), COUNT(latency_us), "
-	"SUM(COALESCE(ttft_us, 0)), COUNT(ttft_us) "
-	"FROM usage_events WHERE org_id = ? GROUP BY 1, department, team, agent, "
-	"model, provider, status, error_class, error_code",
 	/* --- the dashboard (lib/dash.c): one organization, DASH_FILTER */
 	[STMT_DASH_TOTALS] =
 	"SELECT " USAGE_SUMS DASH_ROLLUPS,
@@ -263,24 +156,11 @@ static const char *const legacy_sql[STMT__MAX] = {
 	[STMT_DASH_DIM_VALUES] =
 	"SELECT value FROM dimension_values WHERE org_id = ? AND dim = ? "
 	"ORDER BY value LIMIT 1000",
-	/* STMT_TOKEN_ROTATE: the old token expires at the end of the grace */
-	[STMT_TOKEN_ROTATE] =
-	"UPDATE tracking_tokens SET rotated_to = ?, expires_us = "
-	"LEAST(COALESCE(expires_us, ?), ?) WHERE id = ? AND status = 'active' "
-	"AND rotated_to IS NULL",
 };
 
 
 /* Names for log lines; the SQL is filled in from legacy_sql at first use. */
 static struct db_stmt legacy[STMT__MAX] = {
-	[STMT_TOKEN_LOOKUP] = { "token_lookup", NULL },
-	[STMT_TOKEN_TOUCH] = { "token_touch", NULL },
-	[STMT_EVENT_INSERT] = { "event_insert", NULL },
-	[STMT_ROLLUP_UPSERT] = { "rollup_upsert", NULL },
-	[STMT_TOKEN_INSERT] = { "token_insert", NULL },
-	[STMT_TOKEN_LIST] = { "token_list", NULL },
-	[STMT_TOKEN_GET] = { "token_get", NULL },
-	[STMT_TOKEN_REVOKE] = { "token_revoke", NULL },
 	[STMT_USAGE_TOTAL] = { "usage_total", NULL },
 	[STMT_USAGE_BY_DEPARTMENT] = { "usage_by_department", NULL },
 	[STMT_USAGE_BY_TEAM] = { "usage_by_team", NULL },
@@ -291,14 +171,7 @@ static struct db_stmt legacy[STMT__MAX] = {
 	[STMT_USAGE_BY_DAY] = { "usage_by_day", NULL },
 	[STMT_USAGE_BY_HOUR] = { "usage_by_hour", NULL },
 	[STMT_EVENTS_LIST] = { "events_list", NULL },
-	[STMT_REPRICE_SELECT] = { "reprice_select", NULL },
-	[STMT_REPRICE_UPDATE] = { "reprice_update", NULL },
-	[STMT_ROLLUP_RECOST] = { "rollup_recost", NULL },
 	[STMT_COST_CHECK] = { "cost_check", NULL },
-	[STMT_TOKEN_ROTATE] = { "token_rotate", NULL },
-	[STMT_DIMENSION_RECORD] = { "dimension_record", NULL },
-	[STMT_ROLLUP_CLEAR] = { "rollup_clear", NULL },
-	[STMT_ROLLUP_REBUILD_SELECT] = { "rollup_rebuild_select", NULL },
 	[STMT_DASH_TOTALS] = { "dash_totals", NULL },
 	[STMT_DASH_BY_SOURCE] = { "dash_by_source", NULL },
 	[STMT_DASH_BY_DEPARTMENT] = { "dash_by_department", NULL },
