@@ -5,27 +5,6 @@
 
 #include "db_legacy.h"
 
-/* The metrics of the hourly rollup, summed by every usage report. */
-#define USAGE_SUMS \
-	"SUM(requests), SUM(errors), SUM(prompt_tokens), " \
-	"SUM(completion_tokens), SUM(total_tokens), SUM(cache_read_tokens), " \
-	"SUM(cache_write_tokens), SUM(reasoning_tokens), " \
-	"CAST(SUM(cost) AS CHAR), SUM(priced_requests), " \
-	"CAST(SUM(our_cost) AS CHAR), SUM(our_cost_events), " \
-	"CAST(SUM(litellm_cost) AS CHAR), " \
-	"SUM(litellm_cost_events), SUM(latency_us_sum), SUM(latency_count), " \
-	"SUM(ttft_us_sum), SUM(ttft_count)"
-#define USAGE_WHERE \
-	" FROM usage_hourly WHERE org_id = ? AND hour_us >= ? AND hour_us < ?"
-/* Ranked groups: most expensive first; NULL (untagged) sorts by cost too. */
-#define USAGE_BY(col) \
-	"SELECT " col ", " USAGE_SUMS USAGE_WHERE " GROUP BY " col \
-	" ORDER BY SUM(cost) DESC, SUM(requests) DESC, " col
-/* Time buckets: chronological. */
-#define USAGE_BY_TIME(expr) \
-	"SELECT CAST(" expr " AS CHAR), " USAGE_SUMS USAGE_WHERE \
-	" GROUP BY 1 ORDER BY 1 + 0"
-
 #define EVENT_COLUMNS \
 	"org_id, token_id, dedupe_key, source, litellm_id, trace_id, " \
 	"call_type, status, model, model_group, provider, department, team, " \
@@ -34,52 +13,6 @@
 	"cache_write_1h_tokens, litellm_cost, our_cost, cost, cost_source, " \
 	"price_id, discount_id, start_us, end_us, latency_us, ttft_us, stream, " \
 	"error_code, error_class, received_us, occurred_us"
-
-/*
- * The dashboard's filters: for each of source, department, team, agent,
- * model, provider, status a flag (0: any) and a value (NULL: untagged).
- */
-#define DASH_FILTER \
-	" AND (? = 0 OR source <=> ?) AND (? = 0 OR department <=> ?)" \
-	" AND (? = 0 OR team <=> ?) AND (? = 0 OR agent <=> ?)" \
-	" AND (? = 0 OR model <=> ?) AND (? = 0 OR provider <=> ?)" \
-	" AND (? = 0 OR status <=> ?)"
-#define DASH_ROLLUPS \
-	" FROM usage_hourly WHERE org_id = ? AND hour_us >= ? AND hour_us < ?" \
-	DASH_FILTER
-#define DASH_HOUR	"hour_us"
-#define DASH_DAY	"hour_us - MOD(hour_us, 86400000000)"
-#define DASH_BY(col) \
-	"SELECT 0, " col ", " USAGE_SUMS DASH_ROLLUPS " GROUP BY " col \
-	" ORDER BY SUM(cost) DESC, SUM(requests) DESC, " col " LIMIT 500"
-#define DASH_SERIES(bucket) \
-	"SELECT " bucket " AS b, NULL, " USAGE_SUMS DASH_ROLLUPS \
-	" GROUP BY b ORDER BY b"
-#define DASH_SERIES_BY(bucket, col) \
-	"SELECT " bucket " AS b, " col ", " USAGE_SUMS DASH_ROLLUPS \
-	" GROUP BY b, " col " ORDER BY b, " col
-#define DASH_ERRORS_SERIES(bucket) \
-	"SELECT " bucket " AS b, error_class, NULL, NULL, NULL, SUM(requests)" \
-	DASH_ROLLUPS " AND status = 'failure' GROUP BY b, error_class " \
-	"ORDER BY b, error_class"
-/* The 95th percentile from raw events (NULLs are ignored). */
-#define DASH_P95(col, partition) \
-	"SELECT k, ROUND(l), ROUND(t) FROM (SELECT DISTINCT " col " AS k, " \
-	"PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY latency_us) OVER (" \
-	partition ") AS l, PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY " \
-	"ttft_us) OVER (" partition ") AS t FROM usage_events WHERE " \
-	"org_id = ? AND occurred_us >= ? AND occurred_us < ?" DASH_FILTER \
-	") q ORDER BY k"
-
-/* The stored fields of an event, as report_event_cols lists them. */
-#define EVENT_EXPORT_COLUMNS \
-	"id, source, token_id, litellm_id, trace_id, call_type, status, " \
-	"model, model_group, provider, department, team, agent, prompt_tokens, " \
-	"completion_tokens, total_tokens, cache_read_tokens, cache_write_tokens, " \
-	"cache_write_1h_tokens, reasoning_tokens, CAST(litellm_cost AS CHAR), " \
-	"CAST(our_cost AS CHAR), CAST(cost AS CHAR), cost_source, price_id, " \
-	"start_us, end_us, latency_us, ttft_us, stream, error_code, error_class, " \
-	"received_us"
 
 static const char *const legacy_sql[STMT__MAX] = {
 	[STMT_SCHEMA_VERSION] =
@@ -149,23 +82,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	[STMT_TOKEN_REVOKE] =
 	"UPDATE tracking_tokens SET status = 'revoked', revoked_us = ? "
 	"WHERE id = ? AND status = 'active'",
-	[STMT_USAGE_TOTAL] =
-	"SELECT NULL, " USAGE_SUMS USAGE_WHERE,
-	/* STMT_USAGE_BY_DEPARTMENT .. STMT_USAGE_BY_STATUS */
-	[STMT_USAGE_BY_DEPARTMENT] = USAGE_BY("department"),
-	[STMT_USAGE_BY_TEAM] = USAGE_BY("team"),
-	[STMT_USAGE_BY_AGENT] = USAGE_BY("agent"),
-	[STMT_USAGE_BY_MODEL] = USAGE_BY("model"),
-	[STMT_USAGE_BY_PROVIDER] = USAGE_BY("provider"),
-	[STMT_USAGE_BY_STATUS] = USAGE_BY("status"),
-	/* STMT_USAGE_BY_DAY, STMT_USAGE_BY_HOUR: bucket start in microseconds */
-	[STMT_USAGE_BY_DAY] = USAGE_BY_TIME("hour_us - MOD(hour_us, 86400000000)"),
-	[STMT_USAGE_BY_HOUR] = USAGE_BY_TIME("hour_us"),
-	/* STMT_EVENTS_LIST: the columns of report_event_cols, in order */
-	[STMT_EVENTS_LIST] =
-	"SELECT " EVENT_EXPORT_COLUMNS " FROM usage_events "
-	"WHERE org_id = ? AND occurred_us >= ? AND occurred_us < ? "
-	"ORDER BY occurred_us, id LIMIT ?",
 	[STMT_PRICE_VERSION] =
 	"SELECT version FROM price_version WHERE id = 1",
 	[STMT_PRICE_BUMP] =
@@ -221,20 +137,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	"priced_requests = priced_requests + ?, our_cost = our_cost + ?, "
 	"our_cost_events = our_cost_events + ? "
 	"WHERE org_id = ? AND hour_us = ? AND dims_key = ?",
-	/*
-	 * STMT_COST_CHECK: per model, LiteLLM's total against ours where they
-	 * differ by more than ? percent of the larger (exact DECIMAL math).
-	 */
-	[STMT_COST_CHECK] =
-	"SELECT model, SUM(requests), CAST(SUM(litellm_cost) AS CHAR), "
-	"CAST(SUM(our_cost) AS CHAR), "
-	"CAST(SUM(our_cost) - SUM(litellm_cost) AS CHAR), "
-	"SUM(requests) - SUM(our_cost_events) "
-	"FROM usage_hourly WHERE org_id = ? AND hour_us >= ? AND hour_us < ? "
-	"GROUP BY model HAVING ABS(SUM(our_cost) - SUM(litellm_cost)) > "
-	"? / 100 * GREATEST(ABS(SUM(our_cost)), ABS(SUM(litellm_cost))) "
-	"OR SUM(requests) > SUM(our_cost_events) "
-	"ORDER BY ABS(SUM(our_cost) - SUM(litellm_cost)) DESC, model",
 	[STMT_AUDIT_INSERT] =
 	"INSERT INTO audit_log (at_us, actor, org_id, action, target, details) "
 	"VALUES (?, ?, ?, ?, ?, ?)",
@@ -339,58 +241,6 @@ static const char *const legacy_sql[STMT__MAX] = {
 	"AND status = 'active'",
 	[STMT_APIKEY_TOUCH] =
 	"UPDATE api_keys SET last_used_us = ? WHERE id = ?",
-	/* --- the dashboard (lib/dash.c): one organization, DASH_FILTER */
-	[STMT_DASH_TOTALS] =
-	"SELECT " USAGE_SUMS DASH_ROLLUPS,
-	[STMT_DASH_BY_SOURCE] = DASH_BY("source"),
-	[STMT_DASH_BY_DEPARTMENT] = DASH_BY("department"),
-	[STMT_DASH_BY_TEAM] = DASH_BY("team"),
-	[STMT_DASH_BY_AGENT] = DASH_BY("agent"),
-	[STMT_DASH_BY_MODEL] = DASH_BY("model"),
-	[STMT_DASH_BY_PROVIDER] = DASH_BY("provider"),
-	[STMT_DASH_BY_STATUS] = DASH_BY("status"),
-	[STMT_DASH_SERIES_HOUR] = DASH_SERIES(DASH_HOUR),
-	[STMT_DASH_SERIES_DAY] = DASH_SERIES(DASH_DAY),
-	[STMT_DASH_SERIES_HOUR_BY_SOURCE] = DASH_SERIES_BY(DASH_HOUR, "source"),
-	[STMT_DASH_SERIES_HOUR_BY_DEPARTMENT] = DASH_SERIES_BY(DASH_HOUR, "department"),
-	[STMT_DASH_SERIES_HOUR_BY_TEAM] = DASH_SERIES_BY(DASH_HOUR, "team"),
-	[STMT_DASH_SERIES_HOUR_BY_AGENT] = DASH_SERIES_BY(DASH_HOUR, "agent"),
-	[STMT_DASH_SERIES_HOUR_BY_MODEL] = DASH_SERIES_BY(DASH_HOUR, "model"),
-	[STMT_DASH_SERIES_HOUR_BY_PROVIDER] = DASH_SERIES_BY(DASH_HOUR, "provider"),
-	[STMT_DASH_SERIES_HOUR_BY_STATUS] = DASH_SERIES_BY(DASH_HOUR, "status"),
-	[STMT_DASH_SERIES_DAY_BY_SOURCE] = DASH_SERIES_BY(DASH_DAY, "source"),
-	[STMT_DASH_SERIES_DAY_BY_DEPARTMENT] = DASH_SERIES_BY(DASH_DAY, "department"),
-	[STMT_DASH_SERIES_DAY_BY_TEAM] = DASH_SERIES_BY(DASH_DAY, "team"),
-	[STMT_DASH_SERIES_DAY_BY_AGENT] = DASH_SERIES_BY(DASH_DAY, "agent"),
-	[STMT_DASH_SERIES_DAY_BY_MODEL] = DASH_SERIES_BY(DASH_DAY, "model"),
-	[STMT_DASH_SERIES_DAY_BY_PROVIDER] = DASH_SERIES_BY(DASH_DAY, "provider"),
-	[STMT_DASH_SERIES_DAY_BY_STATUS] = DASH_SERIES_BY(DASH_DAY, "status"),
-	[STMT_DASH_ERRORS] =
-	"SELECT 0, error_class, error_code, model, provider, SUM(requests)"
-	DASH_ROLLUPS " AND status = 'failure' GROUP BY error_class, error_code, "
-	"model, provider ORDER BY SUM(requests) DESC, error_class, error_code, "
-	"model, provider LIMIT 500",
-	[STMT_DASH_ERRORS_HOUR] = DASH_ERRORS_SERIES(DASH_HOUR),
-	[STMT_DASH_ERRORS_DAY] = DASH_ERRORS_SERIES(DASH_DAY),
-	[STMT_DASH_P95] = DASH_P95("NULL", ""),
-	[STMT_DASH_P95_BY_SOURCE] = DASH_P95("source", "PARTITION BY source"),
-	[STMT_DASH_P95_BY_DEPARTMENT] = DASH_P95("department", "PARTITION BY department"),
-	[STMT_DASH_P95_BY_TEAM] = DASH_P95("team", "PARTITION BY team"),
-	[STMT_DASH_P95_BY_AGENT] = DASH_P95("agent", "PARTITION BY agent"),
-	[STMT_DASH_P95_BY_MODEL] = DASH_P95("model", "PARTITION BY model"),
-	[STMT_DASH_P95_BY_PROVIDER] = DASH_P95("provider", "PARTITION BY provider"),
-	[STMT_DASH_P95_BY_STATUS] = DASH_P95("status", "PARTITION BY status"),
-	[STMT_DASH_EVENTS] =
-	"SELECT " EVENT_EXPORT_COLUMNS " FROM usage_events WHERE org_id = ? AND "
-	"occurred_us >= ? AND occurred_us < ?" DASH_FILTER
-	" AND (? = 0 OR occurred_us < ? OR (occurred_us = ? AND id < ?)) "
-	"ORDER BY occurred_us DESC, id DESC LIMIT ?",
-	[STMT_DASH_DIM_EXISTS] =
-	"SELECT COUNT(*) FROM dimension_values WHERE org_id = ? AND dim = ? AND "
-	"value = ?",
-	[STMT_DASH_DIM_VALUES] =
-	"SELECT value FROM dimension_values WHERE org_id = ? AND dim = ? "
-	"ORDER BY value LIMIT 1000",
 	[STMT_ORG_IDS] =
 	"SELECT id FROM organizations ORDER BY id",
 	/* STMT_TOKEN_ROTATE: the old token expires at the end of the grace */
@@ -417,16 +267,6 @@ static struct db_stmt legacy[STMT__MAX] = {
 	[STMT_TOKEN_LIST] = { "token_list", NULL },
 	[STMT_TOKEN_GET] = { "token_get", NULL },
 	[STMT_TOKEN_REVOKE] = { "token_revoke", NULL },
-	[STMT_USAGE_TOTAL] = { "usage_total", NULL },
-	[STMT_USAGE_BY_DEPARTMENT] = { "usage_by_department", NULL },
-	[STMT_USAGE_BY_TEAM] = { "usage_by_team", NULL },
-	[STMT_USAGE_BY_AGENT] = { "usage_by_agent", NULL },
-	[STMT_USAGE_BY_MODEL] = { "usage_by_model", NULL },
-	[STMT_USAGE_BY_PROVIDER] = { "usage_by_provider", NULL },
-	[STMT_USAGE_BY_STATUS] = { "usage_by_status", NULL },
-	[STMT_USAGE_BY_DAY] = { "usage_by_day", NULL },
-	[STMT_USAGE_BY_HOUR] = { "usage_by_hour", NULL },
-	[STMT_EVENTS_LIST] = { "events_list", NULL },
 	[STMT_PRICE_VERSION] = { "price_version", NULL },
 	[STMT_PRICE_BUMP] = { "price_bump", NULL },
 	[STMT_PRICE_LOAD] = { "price_load", NULL },
@@ -438,7 +278,6 @@ static struct db_stmt legacy[STMT__MAX] = {
 	[STMT_REPRICE_SELECT] = { "reprice_select", NULL },
 	[STMT_REPRICE_UPDATE] = { "reprice_update", NULL },
 	[STMT_ROLLUP_RECOST] = { "rollup_recost", NULL },
-	[STMT_COST_CHECK] = { "cost_check", NULL },
 	[STMT_AUDIT_INSERT] = { "audit_insert", NULL },
 	[STMT_AUDIT_LIST] = { "audit_list", NULL },
 	[STMT_TOKEN_ROTATE] = { "token_rotate", NULL },
@@ -470,44 +309,6 @@ static struct db_stmt legacy[STMT__MAX] = {
 	[STMT_APIKEY_GET] = { "apikey_get", NULL },
 	[STMT_APIKEY_REVOKE] = { "apikey_revoke", NULL },
 	[STMT_APIKEY_TOUCH] = { "apikey_touch", NULL },
-	[STMT_DASH_TOTALS] = { "dash_totals", NULL },
-	[STMT_DASH_BY_SOURCE] = { "dash_by_source", NULL },
-	[STMT_DASH_BY_DEPARTMENT] = { "dash_by_department", NULL },
-	[STMT_DASH_BY_TEAM] = { "dash_by_team", NULL },
-	[STMT_DASH_BY_AGENT] = { "dash_by_agent", NULL },
-	[STMT_DASH_BY_MODEL] = { "dash_by_model", NULL },
-	[STMT_DASH_BY_PROVIDER] = { "dash_by_provider", NULL },
-	[STMT_DASH_BY_STATUS] = { "dash_by_status", NULL },
-	[STMT_DASH_SERIES_HOUR] = { "dash_series_hour", NULL },
-	[STMT_DASH_SERIES_DAY] = { "dash_series_day", NULL },
-	[STMT_DASH_SERIES_HOUR_BY_SOURCE] = { "dash_series_hour_by_source", NULL },
-	[STMT_DASH_SERIES_HOUR_BY_DEPARTMENT] = { "dash_series_hour_by_department", NULL },
-	[STMT_DASH_SERIES_HOUR_BY_TEAM] = { "dash_series_hour_by_team", NULL },
-	[STMT_DASH_SERIES_HOUR_BY_AGENT] = { "dash_series_hour_by_agent", NULL },
-	[STMT_DASH_SERIES_HOUR_BY_MODEL] = { "dash_series_hour_by_model", NULL },
-	[STMT_DASH_SERIES_HOUR_BY_PROVIDER] = { "dash_series_hour_by_provider", NULL },
-	[STMT_DASH_SERIES_HOUR_BY_STATUS] = { "dash_series_hour_by_status", NULL },
-	[STMT_DASH_SERIES_DAY_BY_SOURCE] = { "dash_series_day_by_source", NULL },
-	[STMT_DASH_SERIES_DAY_BY_DEPARTMENT] = { "dash_series_day_by_department", NULL },
-	[STMT_DASH_SERIES_DAY_BY_TEAM] = { "dash_series_day_by_team", NULL },
-	[STMT_DASH_SERIES_DAY_BY_AGENT] = { "dash_series_day_by_agent", NULL },
-	[STMT_DASH_SERIES_DAY_BY_MODEL] = { "dash_series_day_by_model", NULL },
-	[STMT_DASH_SERIES_DAY_BY_PROVIDER] = { "dash_series_day_by_provider", NULL },
-	[STMT_DASH_SERIES_DAY_BY_STATUS] = { "dash_series_day_by_status", NULL },
-	[STMT_DASH_ERRORS] = { "dash_errors", NULL },
-	[STMT_DASH_ERRORS_HOUR] = { "dash_errors_hour", NULL },
-	[STMT_DASH_ERRORS_DAY] = { "dash_errors_day", NULL },
-	[STMT_DASH_P95] = { "dash_p95", NULL },
-	[STMT_DASH_P95_BY_SOURCE] = { "dash_p95_by_source", NULL },
-	[STMT_DASH_P95_BY_DEPARTMENT] = { "dash_p95_by_department", NULL },
-	[STMT_DASH_P95_BY_TEAM] = { "dash_p95_by_team", NULL },
-	[STMT_DASH_P95_BY_AGENT] = { "dash_p95_by_agent", NULL },
-	[STMT_DASH_P95_BY_MODEL] = { "dash_p95_by_model", NULL },
-	[STMT_DASH_P95_BY_PROVIDER] = { "dash_p95_by_provider", NULL },
-	[STMT_DASH_P95_BY_STATUS] = { "dash_p95_by_status", NULL },
-	[STMT_DASH_EVENTS] = { "dash_events", NULL },
-	[STMT_DASH_DIM_EXISTS] = { "dash_dim_exists", NULL },
-	[STMT_DASH_DIM_VALUES] = { "dash_dim_values", NULL },
 };
 
 enum { V_I64, V_STR, V_BLOB, V_DEC };
