@@ -15,9 +15,24 @@
 #include "timefmt.h"
 
 /*
+ * The dimensions as columns of usage_hourly and usage_events: each X names
+ * its enum dim value and its column. The names and the statements that
+ * group by a dimension are made from this list.
+ */
+#define DIMS(X) \
+	X(SOURCE, "source") \
+	X(DEPARTMENT, "department") \
+	X(TEAM, "team") \
+	X(AGENT, "agent") \
+	X(MODEL, "model") \
+	X(PROVIDER, "provider") \
+	X(STATUS, "status")
+
+/*
  * The filter of every read, after org_id and the range: for each
  * dimension, in the order of enum dim, a flag (0: any) and a value (NULL:
- * untagged). bind_filter() binds it.
+ * untagged), bound by bind_filter(). (Written out: DIMS cannot be used
+ * within the statements made by DIMS.)
  */
 #define FILTER \
 	" AND (? = 0 OR source <=> ?) AND (? = 0 OR department <=> ?)" \
@@ -146,19 +161,6 @@ const struct report_col usage_cost_check_cols[USAGE_COST_CHECK_NCOLS] = {
 	{ "unpriced_by_us", COL_INT },
 };
 
-/*
- * The dimensions as columns of usage_hourly and usage_events: each X names
- * its enum dim value and its column. The statements that group by one are
- * tables indexed by enum dim, made from this list.
- */
-#define DIMS(X) \
-	X(SOURCE, "source") \
-	X(DEPARTMENT, "department") \
-	X(TEAM, "team") \
-	X(AGENT, "agent") \
-	X(MODEL, "model") \
-	X(PROVIDER, "provider") \
-	X(STATUS, "status")
 #define E_BY(d, col)		[DIM_##d] = { "usage.by_" col, BY(col) },
 #define E_HOURLY_BY(d, col) \
 	[DIM_##d] = { "usage.hourly_by_" col, SERIES_BY(HOUR, col) },

@@ -175,8 +175,10 @@ scope_dims(struct ui *ui)
 		 */
 		err_clear(&err);
 		if ((rc = db_usage_dim_exists(ui->app->db, ui->org_id, d, v,
-		    &err)) < 0)
-			return refuse(ui, 503, "database unavailable");
+		    &err)) < 0) {
+			ui_db_error(ui, "filter", &err);
+			return -1;
+		}
 		if (rc == 0) {
 			snprintf(msg, sizeof(msg), "no %s of that name in this "
 			    "organization", dim_name(d));

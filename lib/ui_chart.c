@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decimal.h"
 #include "svg.h"
 #include "timefmt.h"
 #include "ui_chart.h"
@@ -53,9 +52,11 @@ ui_usage_table_init(struct ui_usage_table *u, const char *id,
 	size_t	i;
 
 	memset(u, 0, sizeof(*u));
-	if (nkeys + ncols > UI_TABLE_COLS_MAX)
-		ncols = nkeys < UI_TABLE_COLS_MAX ? UI_TABLE_COLS_MAX - nkeys : 0;
-	for (i = 0; i < nkeys && i < UI_TABLE_COLS_MAX; i++) {
+	if (nkeys > UI_TABLE_COLS_MAX)
+		nkeys = UI_TABLE_COLS_MAX;
+	if (ncols > UI_TABLE_COLS_MAX - nkeys)
+		ncols = UI_TABLE_COLS_MAX - nkeys;
+	for (i = 0; i < nkeys; i++) {
 		u->cols[i] = keys[i];
 		u->labels[i] = key_labels[i];
 	}

@@ -9,9 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decimal.h"
-#include "log.h"
-#include "svg.h"
 #include "ui_chart.h"
 #include "ui_pages.h"
 
