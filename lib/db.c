@@ -10,7 +10,6 @@
 #include <mysqld_error.h>
 
 #include "db.h"
-#include "db_legacy.h"
 #include "decimal.h"
 #include "llmops_limits.h"
 
@@ -295,7 +294,7 @@ db_multi_statements(struct db *db, int on, struct llmops_err *err)
 	return 0;
 }
 
-int
+static int
 db_begin(struct db *db, struct llmops_err *err)
 {
 	if (db->conn == NULL || db->broken ||
@@ -304,7 +303,7 @@ db_begin(struct db *db, struct llmops_err *err)
 	return 0;
 }
 
-int
+static int
 db_commit(struct db *db, struct llmops_err *err)
 {
 	if (db->conn == NULL || db->broken || mysql_commit(db->conn->my) != 0)
@@ -314,7 +313,7 @@ db_commit(struct db *db, struct llmops_err *err)
 	return 0;
 }
 
-void
+static void
 db_rollback(struct db *db)
 {
 	if (db->conn == NULL || db->broken)
@@ -337,14 +336,24 @@ db_txn(struct db *db, enum db_mode mode, db_txn_fn fn, void *arg,
 {
 	int	lost_retries = 0, lock_retries = 0, rc;
 
+	/*
+	 * Inside another transaction, fn joins it: a retry here would
+	 * reconnect in the middle of the outer one and lose its work.
+	 */
+	if (db->txn_depth > 0)
+		return fn(db, arg, err);
 	for (;;) {
 		db->txn_final = 0;
+		/* A failure of fn that is not the database's must not retry. */
+		db->last_errno = 0;
+		db->txn_depth++;
 		if (db_ensure(db, err) != 0)
 			rc = -1;
 		else if (mode == DB_WRITE && db_begin(db, err) != 0)
 			rc = -1;
 		else if ((rc = fn(db, arg, err)) == 0 && mode == DB_WRITE)
 			rc = db_commit(db, err);
+		db->txn_depth--;
 		if (rc == 0)
 			return 0;
 		if (mode == DB_WRITE)
@@ -356,7 +365,8 @@ db_txn(struct db *db, enum db_mode mode, db_txn_fn fn, void *arg,
 		 */
 		if (db->txn_final)
 			return -1;
-		if (db_lost(db) && lost_retries++ < DB_TXN_LOST_RETRIES) {
+		if (db->last_errno != 0 && db_lost(db) &&
+		    lost_retries++ < DB_TXN_LOST_RETRIES) {
 			db_close(db);
 			continue;
 		}
@@ -465,20 +475,6 @@ db_q(struct db *db, const struct db_stmt *s, struct llmops_err *err)
 	q->bp = q->bc = 0;
 	q->overbound = 0;
 	return q;
-}
-
-struct db_q *
-db_q_cached(struct db *db, const struct db_stmt *s)
-{
-	size_t	i, n;
-
-	if (db->conn == NULL || db->broken)
-		return NULL;
-	for (i = slot_of(s), n = 0; n < LIMIT_DB_STATEMENTS &&
-	    db->conn->slots[i] != NULL; i = (i + 1) % LIMIT_DB_STATEMENTS, n++)
-		if (db->conn->slots[i]->stmt == s)
-			return db->conn->slots[i];
-	return NULL;
 }
 
 /* The next parameter's binding, or NULL when the statement takes no more. */

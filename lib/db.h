@@ -4,7 +4,7 @@
  * columns, and the transaction helper. It knows no table: the SQL lives in
  * the lib/db_<entity>.c files, each with a private enum and a static table
  * of struct db_stmt beside the typed function that binds each statement
- * (kcgi-framework's db.c). Nothing here exposes <mysql.h>.
+ * (kcgi-framework's db.c). Nothing here exposes the client library's headers.
  *
  * A statement is used in four steps, and a failed step makes the later
  * ones no-ops that fail, so a caller checks once, at the end:
@@ -49,6 +49,7 @@ struct db {
 	unsigned		 last_errno;	/* of the last failure */
 	int			 broken;	/* conn lost: only db_ensure reopens */
 	int			 txn_final;	/* see db_txn_final() */
+	int			 txn_depth;	/* db_txn calls running */
 };
 
 void	db_init(struct db *, const struct conf_db *);
@@ -74,7 +75,8 @@ int	db_duplicate(const struct db *);
  * again once on a new connection; after a deadlock or lock wait timeout,
  * up to DB_TXN_DEADLOCK_RETRIES times. fn must therefore start from
  * scratch each time (reset what it counts) and may not have done anything
- * that cannot be undone, unless it called db_txn_final(). 0 or -1.
+ * that cannot be undone, unless it called db_txn_final(). Called inside
+ * another db_txn, fn simply joins that transaction. 0 or -1.
  */
 enum db_mode {
 	DB_READ,
