@@ -12,6 +12,7 @@
 #include "account.h"
 #include "audit.h"
 #include "db_session.h"
+#include "encode.h"
 #include "label.h"
 #include "throttle.h"
 #include "timefmt.h"

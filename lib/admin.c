@@ -12,6 +12,7 @@
 
 #include "admin.h"
 #include "audit.h"
+#include "encode.h"
 #include "label.h"
 #include "timefmt.h"
 

@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include "apikey.h"
+#include "encode.h"
 #include "token.h"
 
 #if APIKEY_RANDOM_CHARS != (APIKEY_RANDOM_BYTES * 4 + 2) / 3

@@ -8,6 +8,7 @@
 
 #include "apikey_db.h"
 #include "audit.h"
+#include "encode.h"
 #include "label.h"
 #include "llmops_limits.h"
 #include "timefmt.h"

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "encode.h"
 #include "html.h"
 #include "writer.h"
 
@@ -16,51 +17,12 @@ enum esc_mode {
 };
 
 size_t
-html_utf8_decode(const char *str, size_t len, uint32_t *cp)
+html_utf8_decode(const char *s, size_t len, uint32_t *cp)
 {
-	const unsigned char	*s = (const unsigned char *)str;
-	unsigned char		 lo = 0x80, hi = 0xbf;
-	uint32_t		 v;
-	size_t			 n, i;
+	size_t	n = utf8_decode(s, len, cp);
 
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	/* The lead byte bounds the second byte: no overlong forms, no
-	 * surrogates, nothing past U+10FFFF. */
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		v = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		v = s[0] & 0x0f;
-		if (s[0] == 0xe0)
-			lo = 0xa0;
-		else if (s[0] == 0xed)
-			hi = 0x9f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		v = s[0] & 0x07;
-		if (s[0] == 0xf0)
-			lo = 0x90;
-		else if (s[0] == 0xf4)
-			hi = 0x8f;
-	} else {
+	if (*cp == UTF8_INVALID)
 		*cp = HTML_REPLACEMENT_CHAR;
-		return 1;
-	}
-	for (i = 1; i < n; i++) {
-		if (i >= len || s[i] < lo || s[i] > hi) {
-			/* The bytes so far are one maximal invalid subpart. */
-			*cp = HTML_REPLACEMENT_CHAR;
-			return i;
-		}
-		v = (v << 6) | (s[i] & 0x3f);
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	*cp = v;
 	return n;
 }
 

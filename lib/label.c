@@ -1,73 +1,25 @@
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "encode.h"
 #include "label.h"
-
-/* Length of the UTF-8 sequence starting at s (at most len bytes), 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *s, size_t len, unsigned *cp)
-{
-	unsigned	c = s[0], v;
-	size_t		n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		v = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		v = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		v = c & 0x07;
-	} else
-		return 0;
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF. */
-	if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-	    (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return n;
-}
-
-int
-utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t		i = 0, n;
-	unsigned	cp;
-
-	while (i < len) {
-		if ((n = utf8_seq(s + i, len - i, &cp)) == 0)
-			return 0;
-		i += n;
-	}
-	return 1;
-}
 
 int
 label_repair_mojibake(char *s)
 {
 	const unsigned char	*in = (const unsigned char *)s;
 	size_t			 len = strlen(s), i = 0, o = 0, n;
-	unsigned		 cp;
+	uint32_t		 cp;
 	int			 high = 0, repaired = 0;
 	unsigned char		*bytes;
 
 	/* All code points must fit in one byte, and some must be above ASCII. */
 	while (i < len) {
-		if ((n = utf8_seq(in + i, len - i, &cp)) == 0 || cp > 0xff)
+		n = utf8_decode((const char *)in + i, len - i, &cp);
+		if (cp == UTF8_INVALID || cp > 0xff)
 			return 0;
 		if (cp >= 0x80)
 			high = 1;
@@ -76,7 +28,7 @@ label_repair_mojibake(char *s)
 	if (!high || (bytes = malloc(len + 1)) == NULL)
 		return 0;
 	for (i = 0; i < len; i += n) {
-		n = utf8_seq(in + i, len - i, &cp);
+		n = utf8_decode((const char *)in + i, len - i, &cp);
 		bytes[o++] = (unsigned char)cp;
 	}
 	/* Some byte is >= 0x80, so valid UTF-8 here means a multi-byte sequence. */
@@ -101,7 +53,7 @@ label_clean(const char *raw, size_t max_chars, int *truncated, int *oom)
 {
 	char		*s, *start, *end;
 	size_t		 len, i, chars, n;
-	unsigned	 cp;
+	uint32_t	 cp;
 
 	*truncated = 0;
 	*oom = 0;
@@ -149,8 +101,8 @@ label_clean(const char *raw, size_t max_chars, int *truncated, int *oom)
 				start[--i] = '\0';
 			break;
 		}
-		n = utf8_seq((const unsigned char *)start + i, len - i, &cp);
-		if (n == 0)
+		n = utf8_decode(start + i, len - i, &cp);
+		if (cp == UTF8_INVALID)
 			n = 1;	/* not reached for validated input */
 	}
 	if (start != s)

@@ -24,7 +24,4 @@ char	*label_clean(const char *raw, size_t max_chars, int *truncated, int *oom);
  */
 int	label_repair_mojibake(char *s);
 
-/* Checks that s[0..len) is well-formed UTF-8. */
-int	utf8_valid(const unsigned char *s, size_t len);
-
 #endif

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "decimal.h"
+#include "encode.h"
 #include "event_key.h"
 #include "label.h"
 #include "litellm_event.h"

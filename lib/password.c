@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "encode.h"
 #include "password.h"
 #include "token.h"
 

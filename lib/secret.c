@@ -9,22 +9,11 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "encode.h"
 #include "secret.h"
 
 /* Permission bits a secret file must not have: any for others, group write. */
 #define SECRET_MODE_FORBIDDEN	(S_IRWXO | S_IWGRP)
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Reads fd into buf until the end or bufsz bytes; -1 on error. */
 static ssize_t
@@ -62,7 +51,7 @@ parse(char *buf, size_t len, unsigned char *key, size_t *keylen)
 	if (len == 0)
 		return "the file is empty";
 	for (i = 0; i < len; i++)
-		if (hexval((unsigned char)buf[i]) < 0)
+		if (hex_value((unsigned char)buf[i]) < 0)
 			return "expected hexadecimal digits on one line and nothing "
 			    "else";
 	if (len % 2 != 0)
@@ -73,8 +62,8 @@ parse(char *buf, size_t len, unsigned char *key, size_t *keylen)
 		return "longer than 128 hexadecimal digits (64 bytes)";
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < len / 2; i++) {
-		hi = hexval((unsigned char)buf[2 * i]);
-		lo = hexval((unsigned char)buf[2 * i + 1]);
+		hi = hex_value((unsigned char)buf[2 * i]);
+		lo = hex_value((unsigned char)buf[2 * i + 1]);
 		key[i] = (unsigned char)(hi << 4 | lo);
 		if (!seen[key[i]]++)
 			distinct++;

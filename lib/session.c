@@ -9,6 +9,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "encode.h"
 #include "secret.h"
 #include "session.h"
 #include "token.h"
@@ -18,53 +19,11 @@
 #define ORIGIN_HEADER_MAX	8192
 #define PORT_DIGITS_MAX		5
 
-#if SESSION_ID_BYTES != 32 || SESSION_MAC_BYTES != 32 || \
-    SESSION_CSRF_BYTES != 32 || SESSION_B64_CHARS != 43
-#error "session.c decodes exactly 43 base64url characters into 32 bytes"
+#if SESSION_B64_CHARS != BASE64URL_CHARS(SESSION_ID_BYTES) || \
+    SESSION_B64_CHARS != BASE64URL_CHARS(SESSION_MAC_BYTES) || \
+    SESSION_B64_CHARS != BASE64URL_CHARS(SESSION_CSRF_BYTES)
+#error "a cookie's id and MAC and a CSRF token are SESSION_B64_CHARS long"
 #endif
-
-static int
-b64url_val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/*
- * Decodes the 43 base64url characters at s into 32 bytes, strictly: any
- * other character (NUL included, so s may be shorter) or a non-zero unused
- * bit in the last character (258 bits carry 256) is refused.
- */
-static int
-b64url_decode32(const char *s, unsigned char out[32])
-{
-	unsigned long	acc = 0;
-	unsigned int	bits = 0;
-	size_t		i, o = 0;
-	int		v;
-
-	for (i = 0; i < SESSION_B64_CHARS; i++) {
-		if ((v = b64url_val((unsigned char)s[i])) < 0)
-			return -1;
-		acc = acc << 6 | (unsigned long)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1UL << bits) - 1;
-		}
-	}
-	return acc == 0 ? 0 : -1;
-}
 
 static int
 key_ok(size_t keylen)
@@ -176,7 +135,7 @@ session_cookie_parse(const char *value, const unsigned char *key, size_t keylen,
 		goto out;
 	}
 	p = value + 3;
-	if (b64url_decode32(p, id) != 0 || p[SESSION_B64_CHARS] != '.') {
+	if (base64url_decode(p, id, SESSION_ID_BYTES) != 0 || p[SESSION_B64_CHARS] != '.') {
 		err_set(err, 401, "session cookie: bad session id");
 		goto out;
 	}
@@ -193,7 +152,7 @@ session_cookie_parse(const char *value, const unsigned char *key, size_t keylen,
 	}
 	signed_len = (size_t)(p + ndig - value);
 	p += ndig + 1;
-	if (b64url_decode32(p, given) != 0 || p[SESSION_B64_CHARS] != '\0') {
+	if (base64url_decode(p, given, SESSION_MAC_BYTES) != 0 || p[SESSION_B64_CHARS] != '\0') {
 		err_set(err, 401, "session cookie: bad signature encoding");
 		goto out;
 	}

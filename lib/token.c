@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "encode.h"
 #include "token.h"
 
 int
@@ -17,35 +18,6 @@ token_hash(const char *token, size_t len, unsigned char out[TOKEN_HASH_LEN])
 	    n != TOKEN_HASH_LEN)
 		return -1;
 	return 0;
-}
-
-void
-base64url_encode(const unsigned char *src, size_t n, char *dst)
-{
-	static const char	alphabet[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t			i;
-	unsigned long		v;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned long)src[i] << 16 | (unsigned long)src[i + 1] << 8 |
-		    src[i + 2];
-		*dst++ = alphabet[(v >> 18) & 63];
-		*dst++ = alphabet[(v >> 12) & 63];
-		*dst++ = alphabet[(v >> 6) & 63];
-		*dst++ = alphabet[v & 63];
-	}
-	if (n - i == 1) {
-		v = (unsigned long)src[i] << 16;
-		*dst++ = alphabet[(v >> 18) & 63];
-		*dst++ = alphabet[(v >> 12) & 63];
-	} else if (n - i == 2) {
-		v = (unsigned long)src[i] << 16 | (unsigned long)src[i + 1] << 8;
-		*dst++ = alphabet[(v >> 18) & 63];
-		*dst++ = alphabet[(v >> 12) & 63];
-		*dst++ = alphabet[(v >> 6) & 63];
-	}
-	*dst = '\0';
 }
 
 int

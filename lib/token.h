@@ -56,7 +56,5 @@ struct token_info {
 /* Unknown, revoked, expired (at now_us) or active. */
 enum token_state token_info_state(const struct token_info *, int64_t now_us);
 
-/* Base64url without padding; dst must hold (n * 4 + 2) / 3 + 1 bytes. */
-void	base64url_encode(const unsigned char *src, size_t n, char *dst);
 
 #endif

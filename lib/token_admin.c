@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "audit.h"
+#include "encode.h"
 #include "label.h"
 #include "timefmt.h"
 #include "token_admin.h"

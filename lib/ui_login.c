@@ -19,12 +19,12 @@
 
 #include "account.h"
 #include "audit.h"
+#include "encode.h"
 #include "html.h"
 #include "log.h"
 #include "session_db.h"
 #include "throttle.h"
 #include "timefmt.h"
-#include "token.h"
 #include "ui.h"
 #include "ui_pages.h"
 

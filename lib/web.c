@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "label.h"
+#include "encode.h"
 #include "reply.h"
 #include "web.h"
 
@@ -14,18 +14,6 @@
  */
 #define WEB_CSP	"default-src 'none'; style-src 'self'; img-src 'self' data:; " \
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decodes s[0..len) into a new string; NULL (err set) when it is invalid. */
 static char *
@@ -48,8 +36,8 @@ decode(const char *s, size_t len, struct llmops_err *err)
 		if (s[i] == '+')
 			out[o++] = ' ';
 		else if (s[i] == '%') {
-			if (i + 2 >= len || (hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0) {
+			if (i + 2 >= len || (hi = hex_value(s[i + 1])) < 0 ||
+			    (lo = hex_value(s[i + 2])) < 0) {
 				err_set(err, 400, "a malformed %%-escape in the "
 				    "parameters");
 				goto bad;

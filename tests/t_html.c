@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encode.h"
 #include "html.h"
-#include "label.h"
 #include "tap.h"
 #include "writer.h"
 

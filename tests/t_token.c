@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encode.h"
 #include "token.h"
 #include "tap.h"
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encode.h"
 #include "html.h"
 #include "label.h"
 #include "svg.h"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "decimal.h"
+#include "encode.h"
 #include "label.h"
 #include "timefmt.h"
 
