@@ -11,6 +11,7 @@
  */
 #ifndef LLMOPS_APIKEY_H
 #define LLMOPS_APIKEY_H
+#include "llmops_limits.h"
 
 #include <stddef.h>
 
@@ -24,8 +25,6 @@
 /* What may be shown and logged: "llk_" and 8 characters (48 of 256 bits). */
 #define APIKEY_PREFIX_CHARS	12
 #define APIKEY_PREFIX_BYTES	(APIKEY_PREFIX_CHARS + 1)
-/* Longest Authorization header read (bytes). */
-#define APIKEY_AUTH_HEADER_MAX	1024
 
 enum apikey_auth {
 	APIKEY_AUTH_OK,

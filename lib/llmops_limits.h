@@ -67,6 +67,29 @@
 /* Timestamps accepted from LiteLLM: 1970 .. 2200, in microseconds. */
 #define LIMIT_EPOCH_US_MAX		7258118400000000LL
 
+/* Inputs read whole or bounded before parsing. */
+/* Dimension values a responder remembers having recorded (store.c). */
+#define DIM_SEEN_MAX			4096
+
+/* Tracking tokens a responder keeps in its cache; the oldest is
+ * replaced when full (token_cache.c). */
+#define TOKEN_CACHE_ENTRIES		1024
+
+/* Largest migration file read. */
+#define MIGRATE_FILE_MAX		(64L * 1024 * 1024)
+
+/* Largest price table read (LiteLLM's is about 1.3 MB). */
+#define PRICE_IMPORT_MAX_BYTES		(64L * 1024 * 1024)
+
+/* Longest Authorization header read (bytes). */
+#define APIKEY_AUTH_HEADER_MAX		1024
+
+/* Longest Cookie header session_cookie_from_header reads (bytes). */
+#define SESSION_COOKIE_HEADER_MAX	8192
+
+/* Longest Origin, Referer or Host header the origin check reads. */
+#define ORIGIN_HEADER_MAX		8192
+
 /* Prepared statements one connection keeps (all the db_*.c tables hold
  * fewer; the cache is a hash table of this size). */
 #define LIMIT_DB_STATEMENTS		256

@@ -10,13 +10,12 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "llmops_limits.h"
 
 #ifndef LLMOPS_SCHEMA_DIR
 #define LLMOPS_SCHEMA_DIR	"/usr/local/share/llmops/schema"
 #endif
 #define MIGRATE_SCHEMA_ENV	"LLMOPS_SCHEMA_DIR"
-/* Largest migration file read. */
-#define MIGRATE_FILE_MAX	(64L * 1024 * 1024)
 
 struct migration {
 	int	 version;

@@ -11,10 +11,9 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "llmops_limits.h"
 #include "price.h"
 
-/* Largest price table read (LiteLLM's is about 1.3 MB). */
-#define PRICE_IMPORT_MAX_BYTES	(64L * 1024 * 1024)
 
 struct price_import_stats {
 	size_t	entries;	/* models in the file */

@@ -10,13 +10,12 @@
 #include <openssl/rand.h>
 
 #include "encode.h"
+#include "llmops_limits.h"
 #include "secret.h"
 #include "session.h"
 #include "token.h"
 
 #define SESSION_VERSION		"v1."
-/* Longest Origin or Referer header origin_ok reads (bytes). */
-#define ORIGIN_HEADER_MAX	8192
 #define PORT_DIGITS_MAX		5
 
 #if SESSION_B64_CHARS != BASE64URL_CHARS(SESSION_ID_BYTES) || \

@@ -30,6 +30,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "llmops_limits.h"
 
 #define SESSION_ID_BYTES	32
 #define SESSION_CSRF_BYTES	32
@@ -51,8 +52,6 @@
  */
 #define SESSION_COOKIE_NAME		"llmops_session"
 #define SESSION_COOKIE_NAME_SECURE	"__Host-llmops_session"
-/* Longest Cookie header session_cookie_from_header reads (bytes). */
-#define SESSION_COOKIE_HEADER_MAX	8192
 /* Longest Max-Age: 400 days, what browsers cap it to anyway. */
 #define SESSION_MAX_AGE_MAX		(400LL * 86400)
 /* A Set-Cookie value for our cookies always fits in this. */

@@ -12,12 +12,11 @@
 
 #include "db.h"
 #include "event.h"
+#include "llmops_limits.h"
 
 /* Dimensions recorded in dimension_values per event. */
 #define DIMS_RECORDED	5
 #define DIM_KEY_LEN	16
-/* Values a process remembers having recorded. */
-#define DIM_SEEN_MAX	4096
 
 /* The (organization, dimension, value) a process knows are recorded. */
 struct dim_seen {

@@ -16,10 +16,9 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "llmops_limits.h"
 #include "token.h"
 
-/* Entries kept; the oldest is replaced when full. */
-#define TOKEN_CACHE_ENTRIES	1024
 /* Unknown tokens are remembered for at most this long. */
 #define TOKEN_CACHE_NEGATIVE_US	(5LL * 1000000)
 
