@@ -231,7 +231,9 @@ movers(struct ui *ui)
 	c.before = 1;
 	if (dash_by(ui->app->db, &prev, DIM_AGENT, movers_cb, &c, &err) != 0)
 		log_error(LOG_TAG_HTTP, "movers, previous period: %s", err.msg);
-	qsort(c.m, c.n, sizeof(c.m[0]), by_change);
+	/* No agent at all leaves c.m NULL, which qsort must not be given. */
+	if (c.n > 1)
+		qsort(c.m, c.n, sizeof(c.m[0]), by_change);
 	for (i = 0; i < c.n && i < MOVERS_SHOWN; i++) {
 		decimal_format(c.m[i].now, COST_SCALE_DIGITS, now, sizeof(now));
 		decimal_format(c.m[i].before, COST_SCALE_DIGITS, before,
