@@ -18,9 +18,6 @@
 #include "serve.h"
 #include "web.h"
 
-/* Longest request path we route; longer ones are simply not found. */
-#define SERVE_PATH_BYTES	512
-
 static volatile sig_atomic_t	stopping;
 
 static void
@@ -84,7 +81,7 @@ param(struct ctx *c, const char *name)
 
 /* The request path: REQUEST_URI without the query, else SCRIPT_NAME + PATH_INFO. */
 static void
-request_path(struct ctx *c, char buf[SERVE_PATH_BYTES])
+request_path(struct ctx *c, char buf[WEB_PATH_BYTES])
 {
 	const char	*uri = param(c, "REQUEST_URI");
 	const char	*sn, *pi;
@@ -93,14 +90,14 @@ request_path(struct ctx *c, char buf[SERVE_PATH_BYTES])
 	buf[0] = '\0';
 	if (uri != NULL) {
 		n = strcspn(uri, "?#");
-		if (n >= SERVE_PATH_BYTES)
+		if (n >= WEB_PATH_BYTES)
 			return;
 		memcpy(buf, uri, n);
 		buf[n] = '\0';
 	} else {
 		sn = param(c, "SCRIPT_NAME");
 		pi = param(c, "PATH_INFO");
-		if (strlen(sn ? sn : "") + strlen(pi ? pi : "") >= SERVE_PATH_BYTES)
+		if (strlen(sn ? sn : "") + strlen(pi ? pi : "") >= WEB_PATH_BYTES)
 			return;
 		strcpy(buf, sn ? sn : "");
 		strcat(buf, pi ? pi : "");
@@ -270,7 +267,7 @@ static void
 handle(struct ctx *c)
 {
 	struct reply	r;
-	char		path[SERVE_PATH_BYTES];
+	char		path[WEB_PATH_BYTES];
 	int		i;
 
 	request_path(c, path);

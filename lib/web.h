@@ -10,16 +10,8 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "llmops_limits.h"
 #include "writer.h"
-
-/* Parameters of one query string or form body. */
-#define WEB_PARAMS_MAX		64
-/* Bytes of one decoded key or value. */
-#define WEB_PARAM_BYTES		1024
-/* Largest form body read (login, password change). */
-#define WEB_FORM_BYTES		(64 * 1024)
-/* Bytes of the response's extra header lines. */
-#define WEB_HEADERS_BYTES	2048
 
 struct web_param {
 	char	*key;		/* owned, decoded, valid UTF-8 */
@@ -61,7 +53,7 @@ struct web_response {
 /*
  * application/x-www-form-urlencoded (and query strings): '&'-separated
  * key=value, '+' is a space, %XX decoded. Refuses (400) malformed escapes,
- * invalid UTF-8, NUL bytes, and more than the limits above.
+ * invalid UTF-8, NUL bytes, and more than the limits of llmops_limits.h.
  */
 int		 web_params_parse(struct web_params *, const char *text,
 		    size_t len, struct llmops_err *);
