@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <openssl/crypto.h>
 
 #include "app.h"
 #include "html.h"
@@ -54,21 +53,13 @@ app_init(struct app *app, const struct conf *conf, struct db *db,
 	memset(app, 0, sizeof(*app));
 	app->conf = conf;
 	app->db = db;
-	if (*conf->web.session_secret_file == '\0')
-		return 0;
-	if (secret_load(conf->web.session_secret_file, app->secret,
-	    &app->secretlen, err) != 0) {
-		OPENSSL_cleanse(app->secret, sizeof(app->secret));
-		app->secretlen = 0;
-		return -1;
-	}
-	return 0;
+	return auth_keys_load(&app->keys, conf, err);
 }
 
 void
 app_release(struct app *app)
 {
-	OPENSSL_cleanse(app->secret, sizeof(app->secret));
+	auth_keys_release(&app->keys);
 	memset(app, 0, sizeof(*app));
 }
 
@@ -243,8 +234,8 @@ app_handle(struct app *app, struct web_request *req, struct web_response *resp)
 		return;
 	}
 	if (r->access != ACCESS_PUBLIC &&
-	    auth_request(app, req, r->access == ACCESS_READER, &ui.auth,
-	    &err) != 0) {
+	    auth_request(&app->keys, app->db, req, r->access == ACCESS_READER,
+	    &ui.auth, &err) != 0) {
 		ui_db_error(&ui, "authenticate", &err);
 		return;
 	}

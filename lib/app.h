@@ -12,14 +12,12 @@
 #include "conf.h"
 #include "dash.h"
 #include "db.h"
-#include "secret.h"
 #include "web.h"
 
 struct app {
 	const struct conf	*conf;		/* borrowed */
 	struct db		*db;		/* borrowed */
-	unsigned char		 secret[SECRET_KEY_MAX];
-	size_t			 secretlen;	/* 0: no dashboard logins */
+	struct auth_keys	 keys;		/* no secret: no dashboard logins */
 };
 
 /* What one request works with: who asks, about which organization, how. */

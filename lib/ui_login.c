@@ -38,7 +38,8 @@
 static const char *
 login_cookie_name(struct ui *ui)
 {
-	return auth_secure(ui->app, ui->req) ? LOGIN_COOKIE_SECURE : LOGIN_COOKIE;
+	return auth_secure(&ui->app->keys, ui->req) ? LOGIN_COOKIE_SECURE :
+	    LOGIN_COOKIE;
 }
 
 static void
@@ -84,10 +85,10 @@ login_form(struct ui *ui, int status, const char *message, const char *email)
 	/* Path=/: browsers drop a "__Host-" cookie with any other path. */
 	snprintf(hdr, sizeof(hdr), "%s=%s; Path=/; Max-Age=%d; HttpOnly; "
 	    "SameSite=Strict%s", login_cookie_name(ui), tok, LOGIN_FORM_SECONDS,
-	    auth_secure(ui->app, ui->req) ? "; Secure" : "");
+	    auth_secure(&ui->app->keys, ui->req) ? "; Secure" : "");
 	web_header(ui->resp, "Set-Cookie", hdr);
 	page_head(ui, status, "Log in");
-	if (ui->app->secretlen == 0)
+	if (ui->app->keys.secretlen == 0)
 		writer_puts(w, "<p class=\"error\">Logins are off: set "
 		    "web.session_secret_file in llmops.conf.</p>\n");
 	if (message != NULL) {
@@ -145,12 +146,13 @@ start_session(struct ui *ui, const struct account *a)
 	char			 value[SESSION_COOKIE_BYTES];
 	char			 hdr[SESSION_SET_COOKIE_BYTES + SESSION_COOKIE_BYTES];
 	long long		 max_age = (long long)ui->app->conf->web.session_hours * 3600;
-	int			 rc = -1, secure = auth_secure(ui->app, ui->req);
+	const struct auth_keys	*k = &ui->app->keys;
+	int			 rc = -1, secure = auth_secure(k, ui->req);
 
 	err_clear(&err);
 	if (session_new(&s, time_now_us() / TIME_US_PER_SEC + max_age, &err) != 0)
 		goto out;
-	if (session_cookie_format(&s, ui->app->secret, ui->app->secretlen, value,
+	if (session_cookie_format(&s, k->secret, k->secretlen, value,
 	    &err) != 0 || session_db_create(ui->app->db, &s, a->id, &err) != 0 ||
 	    session_set_cookie_header(hdr, sizeof(hdr),
 	    session_cookie_name(secure), value, max_age, secure) != 0)
@@ -182,7 +184,7 @@ login_post(struct ui *ui)
 	int			 found, good;
 
 	memset(&a, 0, sizeof(a));
-	if (ui->app->secretlen == 0) {
+	if (ui->app->keys.secretlen == 0) {
 		login_form(ui, 503, "Logins are off on this server.", NULL);
 		return;
 	}
@@ -273,7 +275,7 @@ ui_logout(struct ui *ui)
 {
 	struct llmops_err	err;
 	char			hdr[SESSION_SET_COOKIE_BYTES];
-	int			secure = auth_secure(ui->app, ui->req);
+	int			secure = auth_secure(&ui->app->keys, ui->req);
 
 	err_clear(&err);
 	if (session_db_delete(ui->app->db, ui->auth.session_hash, &err) != 0) {
