@@ -108,29 +108,6 @@ request_path(struct ctx *c, char buf[WEB_PATH_BYTES])
 		buf[n - 1] = '\0';
 }
 
-static void
-write_reply(struct ctx *c, const struct reply *r)
-{
-	char	head[512];
-	int	n;
-
-	/* libfcgi's own printf lacks %zu: the head is formatted here. */
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
-	    "Content-Type: %s\r\n"
-	    "Content-Length: %zu\r\n"
-	    "%s%s%s"
-	    "Cache-Control: no-store\r\n"
-	    "X-Content-Type-Options: nosniff\r\n\r\n",
-	    r->status, reply_status_text(r->status), r->content_type, r->len,
-	    r->allow ? "Allow: " : "", r->allow ? r->allow : "",
-	    r->allow ? "\r\n" : "");
-	if (n < 0 || (size_t)n >= sizeof(head))
-		return;
-	FCGX_PutStr(head, n, c->req.out);
-	if (r->len > 0)
-		FCGX_PutStr(r->body, (int)r->len, c->req.out);
-}
-
 /* Reads exactly len bytes of body; -1 if the client sent fewer. */
 static int
 read_body(struct ctx *c, char *buf, size_t len)
@@ -266,9 +243,10 @@ handle_app(struct ctx *c, const char *path)
 static void
 handle(struct ctx *c)
 {
-	struct reply	r;
-	char		path[WEB_PATH_BYTES];
-	int		i;
+	struct web_response	resp;
+	struct reply		r;
+	char			path[WEB_PATH_BYTES];
+	int			i;
 
 	request_path(c, path);
 	for (i = 0; i < ROUTE__MAX; i++)
@@ -280,7 +258,10 @@ handle(struct ctx *c)
 	}
 	reply_init(&r);
 	routes[i].fn(c, &r);
-	write_reply(c, &r);
+	/* The same writer as the dashboard's: one head for every answer. */
+	web_response_init(&resp, fcgi_sink, c->req.out);
+	web_reply(&resp, &r);
+	web_finish(&resp);
 	reply_release(&r);
 }
 

@@ -75,6 +75,10 @@
 #define WEB_FORM_BYTES			(64 * 1024)
 /* Bytes of the response's extra header lines. */
 #define WEB_HEADERS_BYTES		2048
+/* An answer is kept in memory up to this size, so that it gets a
+ * Content-Length and can still be replaced (web_response_reset); a
+ * longer one (a large CSV export) streams without a length. */
+#define WEB_BUFFER_BYTES		(4L * 1024 * 1024)
 
 /* Timestamps accepted from LiteLLM: 1970 .. 2200, in microseconds. */
 #define LIMIT_EPOCH_US_MAX		7258118400000000LL

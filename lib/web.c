@@ -160,11 +160,16 @@ web_form(const struct web_request *r, const char *key)
 	return web_params_get(&r->form, key);
 }
 
+static int	body_sink(void *, const char *, size_t);
+
 void
 web_response_init(struct web_response *r, writer_sink sink, void *arg)
 {
 	memset(r, 0, sizeof(*r));
-	writer_init(&r->w, sink, arg);
+	r->sink = sink;
+	r->sink_arg = arg;
+	membuf_init(&r->body);
+	writer_init(&r->w, body_sink, r);
 }
 
 int
@@ -191,33 +196,81 @@ web_header(struct web_response *r, const char *name, const char *value)
 int
 web_start(struct web_response *r, int status, const char *content_type)
 {
-	int	html = strncmp(content_type, "text/html", 9) == 0;
-
 	if (r->started)
 		return -1;
 	/* A header that did not fit must not leave the answer half right. */
-	if (r->headers_full) {
+	if (r->headers_full || strlen(content_type) >= sizeof(r->content_type)) {
 		r->hlen = 0;
 		r->headers[0] = '\0';
 		status = 500;
 		content_type = "text/plain; charset=utf-8";
-		html = 0;
 	}
 	r->started = 1;
 	r->status = status;
-	writer_printf(&r->w, "Status: %d %s\r\nContent-Type: %s\r\n"
-	    "X-Content-Type-Options: nosniff\r\n"
-	    "Referrer-Policy: same-origin\r\n", status,
-	    reply_status_text(status), content_type);
+	r->html = strncmp(content_type, "text/html", 9) == 0;
+	snprintf(r->content_type, sizeof(r->content_type), "%s", content_type);
+	return r->w.failed ? -1 : 0;
+}
+
+int
+web_reply(struct web_response *r, const struct reply *rp)
+{
+	if (rp->allow != NULL)
+		web_header(r, "Allow", rp->allow);
+	if (web_start(r, rp->status, rp->content_type) != 0)
+		return -1;
+	return writer_put(&r->w, rp->body, rp->len);
+}
+
+/*
+ * The head of every answer. with_length: the body is complete in r->body
+ * and its length known; otherwise the body streams after the head.
+ */
+static int
+send_head(struct web_response *r, int with_length)
+{
+	struct writer	w;
+
+	r->sent = 1;
+	writer_init(&w, r->sink, r->sink_arg);
+	writer_printf(&w, "Status: %d %s\r\nContent-Type: %s\r\n", r->status,
+	    reply_status_text(r->status), r->content_type);
+	if (with_length)
+		writer_printf(&w, "Content-Length: %zu\r\n", r->body.len);
+	writer_puts(&w, "X-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: same-origin\r\n");
 	/* Nothing is cached unless the handler said otherwise (the CSS). */
 	if (strstr(r->headers, "Cache-Control:") == NULL)
-		writer_puts(&r->w, "Cache-Control: no-store\r\n");
-	if (html)
-		writer_puts(&r->w, "Content-Security-Policy: " WEB_CSP "\r\n"
+		writer_puts(&w, "Cache-Control: no-store\r\n");
+	if (r->html)
+		writer_puts(&w, "Content-Security-Policy: " WEB_CSP "\r\n"
 		    "X-Frame-Options: DENY\r\n");
-	writer_put(&r->w, r->headers, r->hlen);
-	writer_puts(&r->w, "\r\n");
-	return r->w.failed ? -1 : 0;
+	writer_put(&w, r->headers, r->hlen);
+	writer_puts(&w, "\r\n");
+	return writer_flush(&w);
+}
+
+/*
+ * Where r->w writes: memory, until the body outgrows WEB_BUFFER_BYTES;
+ * then the head goes out without a length, followed by what was kept,
+ * and the rest streams to the transport.
+ */
+static int
+body_sink(void *arg, const char *buf, size_t len)
+{
+	struct web_response	*r = arg;
+
+	if (r->sent)
+		return r->sink(r->sink_arg, buf, len);
+	if (len <= WEB_BUFFER_BYTES - r->body.len)
+		return membuf_append(&r->body, buf, len);
+	if (!r->started || send_head(r, 0) != 0)
+		return -1;
+	if (r->body.len > 0 && r->sink(r->sink_arg, r->body.buf,
+	    r->body.len) != 0)
+		return -1;
+	membuf_release(&r->body);
+	return r->sink(r->sink_arg, buf, len);
 }
 
 /*
@@ -250,7 +303,40 @@ web_redirect(struct web_response *r, const char *location)
 }
 
 int
+web_response_reset(struct web_response *r)
+{
+	if (r->sent)
+		return -1;
+	membuf_release(&r->body);
+	membuf_init(&r->body);
+	writer_init(&r->w, body_sink, r);
+	r->status = 0;
+	r->started = 0;
+	r->html = 0;
+	r->content_type[0] = '\0';
+	r->headers[0] = '\0';
+	r->hlen = 0;
+	r->headers_full = 0;
+	return 0;
+}
+
+int
 web_finish(struct web_response *r)
 {
-	return writer_flush(&r->w);
+	static const char	oops[] = "the answer could not be made\n";
+	int			rc;
+
+	rc = writer_flush(&r->w);
+	if (!r->sent && (rc != 0 || !r->started)) {
+		/* Out of memory, or no answer at all: never half a page. */
+		web_response_reset(r);
+		web_start(r, 500, "text/plain; charset=utf-8");
+		membuf_append(&r->body, oops, sizeof(oops) - 1);
+		rc = -1;
+	}
+	if (!r->sent && (send_head(r, 1) != 0 || (r->body.len > 0 &&
+	    r->sink(r->sink_arg, r->body.buf, r->body.len) != 0)))
+		rc = -1;
+	membuf_release(&r->body);
+	return rc;
 }

@@ -1,8 +1,11 @@
 /*
- * An HTTP request and its response as the dashboard and the JSON API see
- * them, without FastCGI: the transport (fcgi/serve.c) fills a web_request
- * from the CGI environment and gives the response a sink; handlers in
- * lib/ parse parameters, set headers and stream the body through a writer.
+ * An HTTP request and its response without FastCGI: the transport
+ * (fcgi/serve.c) fills a web_request from the CGI environment and gives
+ * the response a sink; handlers in lib/ parse parameters, set headers and
+ * write the body through a writer. Every answer of the responder, from
+ * the LiteLLM callback to a dashboard page, is written by the response
+ * functions below: one status line, one set of security headers, and a
+ * Content-Length.
  */
 #ifndef LLMOPS_WEB_H
 #define LLMOPS_WEB_H
@@ -12,6 +15,8 @@
 #include "err.h"
 #include "llmops_limits.h"
 #include "writer.h"
+
+struct reply;
 
 struct web_param {
 	char	*key;		/* owned, decoded, valid UTF-8 */
@@ -44,10 +49,16 @@ struct web_request {
 struct web_response {
 	struct writer	 w;		/* the body, after web_start */
 	int		 status;
-	int		 started;
+	int		 started;	/* web_start was called */
+	int		 sent;		/* bytes reached the client: too late to reset */
+	int		 html;
+	char		 content_type[128];
 	char		 headers[WEB_HEADERS_BYTES];
 	size_t		 hlen;
 	int		 headers_full;
+	struct membuf	 body;		/* the body until it is sent */
+	writer_sink	 sink;		/* the transport */
+	void		*sink_arg;
 };
 
 /*
@@ -72,18 +83,29 @@ void		 web_response_init(struct web_response *, writer_sink, void *);
 int		 web_header(struct web_response *, const char *name,
 		    const char *value);
 /*
- * Writes the status line and headers: the content type, the extra ones,
- * no-store caching, nosniff, and for HTML a strict Content-Security-Policy
- * and frame denial. The body follows through r->w.
+ * Chooses the status and content type; the body follows through r->w.
+ * The head goes out with the body (web_finish): the status line, the
+ * content type, a Content-Length when the body fits in WEB_BUFFER_BYTES,
+ * nosniff, same-origin referrers, no-store caching unless a header says
+ * otherwise, for HTML a strict Content-Security-Policy and frame denial,
+ * then the extra headers.
  */
 int		 web_start(struct web_response *, int status,
 		    const char *content_type);
+/* A struct reply (the callback, the health check) as the answer. */
+int		 web_reply(struct web_response *, const struct reply *);
 /*
  * 303 See Other to a local path: one '/' first, not "//" nor "/\\", no
  * control bytes; anything else goes to "/".
  */
 int		 web_redirect(struct web_response *, const char *location);
-/* Flushes the body; -1 if anything failed. */
+/*
+ * Forgets the answer begun so far (status, headers, body) so that the
+ * request can be answered again, e.g. after a retry; -1 when part of it
+ * has reached the client already.
+ */
+int		 web_response_reset(struct web_response *);
+/* Sends what is left and frees the buffer; -1 if anything failed. */
 int		 web_finish(struct web_response *);
 
 #define WEB_HTML	"text/html; charset=utf-8"

@@ -17,6 +17,7 @@ the rollups the product reads:
   daily, split by a dimension, three metrics), Errors (by class, code,
   model and provider; over time), Events (paged by the "Older events"
   link until the end: every event once, newest first).
+- Every answer has a Content-Length equal to its body.
 - The CSV export of every table: header, then the rows equal to the
   page's exact values and to SQL.
 - /api/v1/usage for every group_by, with filters, through a session and
@@ -56,6 +57,7 @@ import dashboard_checks as dc  # noqa: E402
 from dashboard_checks import HOUR  # noqa: E402
 
 TAGS_SEEN = set()       # every element name parsed on any page
+LENGTHS = []            # (path, Content-Length, body bytes) of every answer
 
 
 class T:
@@ -69,8 +71,14 @@ def rel(t, name):
     return (t.s.base - x, t.s.base + HOUR)
 
 
+def length_seen(path, hdrs, text):
+    LENGTHS.append((path, hdrs.get("content-length"),
+                    len(text.encode("utf-8"))))
+
+
 def page(t, path, label, status=200):
     code, hdrs, text = t.c.get(path)
+    length_seen(path, hdrs, text)
     h.is_(code, status, "%s: GET %s is %d" % (label, path[:90], status))
     p = dc.parse_page(text)
     TAGS_SEEN.update(p.tags)
@@ -102,6 +110,7 @@ def check_csv(t, path, tid, cols, want, label, link=False):
     sep = "&" if "?" in path else "?"
     code, hdrs, text = t.c.get(path if link else
                                path + sep + "format=csv&table=" + tid)
+    length_seen(path, hdrs, text)
     rows = dc.parse_csv(text) if code == 200 else []
     h.ok(code == 200 and hdrs.get("content-type", "").startswith("text/csv")
          and rows and rows[0] == [n for n, _ in cols],
@@ -506,6 +515,7 @@ def api(t, path, key=False):
         text = data.decode("utf-8", "replace")
     else:
         status, hdrs, text = t.c.get(path)
+    length_seen(path, hdrs, text)
     try:
         doc = json.loads(text, parse_float=Decimal)
     except ValueError:
@@ -671,6 +681,7 @@ def check_errors_answers(t):
                  diag="%d %r" % (code, doc))
         else:
             code, hdrs, text = t.c.get(path)
+            length_seen(path, hdrs, text)
             p = dc.parse_page(text)
             TAGS_SEEN.update(p.tags)
             h.ok(code == status and hdrs.get("content-type", "").startswith(
@@ -732,6 +743,7 @@ def check_sparse_page(t, c, ref, o, path, title):
     labels, equal to SQL), and the CSV export of each of its tables."""
     label = "%s %s" % (o.name, path)
     code, hdrs, text = c.get(path)
+    length_seen(path, hdrs, text)
     p = dc.parse_page(text)
     TAGS_SEEN.update(p.tags)
     h.ok(code == 200 and hdrs.get("content-type", "").startswith("text/html")
@@ -747,6 +759,7 @@ def check_sparse_page(t, c, ref, o, path, title):
     for tid in sorted(p.tables):
         sep = "&" if "?" in path else "?"
         code, hdrs, csvtext = c.get(path + sep + "format=csv&table=" + tid)
+        length_seen(path, hdrs, csvtext)
         rows = dc.parse_csv(csvtext) if code == 200 else []
         h.ok(code == 200 and hdrs.get("content-type", "").startswith(
             "text/csv") and rows and (o.name != dc.EMPTY_ORG or len(rows) == 1),
@@ -816,6 +829,14 @@ def check_sparse(t):
                  diag="%d %r" % (status, data[:300]))
 
 
+def check_lengths(t):
+    """Every page, CSV export and API answer came with its length."""
+    bad = [x for x in LENGTHS if x[1] != str(x[2])]
+    h.ok(len(LENGTHS) > 100 and not bad,
+         "all %d pages, CSV exports and API answers have a Content-Length "
+         "equal to their body" % len(LENGTHS), diag=repr(bad[:5]))
+
+
 def main():
     t = T()
     t.stack = h.start_all("lighttpd", conf_extra="cost = { reload_seconds = 1; };")
@@ -830,7 +851,7 @@ def main():
     for check in (check_overview, check_custom_range, check_ranked,
                   check_models, check_timeseries, check_errors, check_events,
                   check_api_usage, check_api_events, check_errors_answers,
-                  check_sparse, check_xss):
+                  check_sparse, check_xss, check_lengths):
         started = time.monotonic()
         check(t)
         h.diag("%s: %.1f s" % (check.__name__, time.monotonic() - started))
