@@ -8,6 +8,7 @@
 #include "admin.h"
 #include "decimal.h"
 #include "log.h"
+#include "route.h"
 #include "timefmt.h"
 #include "ui.h"
 
@@ -15,20 +16,6 @@
 #define UI_KEPT_MAX	(DIM__MAX + 6)
 /* Dimensions named in an untagged=a,b list. */
 #define UI_UNTAGGED_BYTES	128
-
-static const struct {
-	const char	*path;
-	const char	*label;
-} nav[] = {
-	{ "/", "Overview" },
-	{ "/agents", "Agents" },
-	{ "/departments", "Departments" },
-	{ "/teams", "Teams" },
-	{ "/models", "Models" },
-	{ "/timeseries", "Time series" },
-	{ "/errors", "Errors" },
-	{ "/events", "Events" },
-};
 
 static const struct {
 	const char	*name;
@@ -412,8 +399,9 @@ select_dim(struct ui *ui, enum dim d)
 void
 ui_page_begin(struct ui *ui, const char *title)
 {
-	struct writer	*w = ui->w;
-	size_t		 i;
+	const struct route	*r;
+	struct writer		*w = ui->w;
+	size_t			 i;
 
 	web_start(ui->resp, 200, WEB_HTML);
 	writer_puts(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
@@ -425,12 +413,15 @@ ui_page_begin(struct ui *ui, const char *title)
 	    "<span class=\"brand\">llmops</span> <span class=\"org\">");
 	html_text(w, ui->org_name);
 	writer_puts(w, "</span>\n<nav>");
-	for (i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
-		writer_puts(w, strcmp(ui->path, nav[i].path) == 0 ?
+	/* The routes with a label, in the table's order. */
+	for (i = 0; (r = route_at(i)) != NULL; i++) {
+		if (r->nav == NULL)
+			continue;
+		writer_puts(w, strcmp(ui->path, r->path) == 0 ?
 		    "<a class=\"here\" href=\"" : "<a href=\"");
-		ui_href(ui, nav[i].path, NULL, 0);
+		ui_href(ui, r->path, NULL, 0);
 		writer_puts(w, "\">");
-		html_text(w, nav[i].label);
+		html_text(w, r->nav);
 		writer_puts(w, "</a>");
 	}
 	writer_puts(w, "</nav>\n<form class=\"account\" method=\"post\" "

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "label.h"
 #include "reply.h"
@@ -139,11 +140,62 @@ web_params_get(const struct web_params *ps, const char *key)
 	return NULL;
 }
 
+int
+web_read_body(const struct web_request *r, char *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (r->read_body == NULL)
+		return -1;
+	return r->read_body(r->read_arg, buf, len);
+}
+
+/* Forms are small: anything else in a POST body is not read. */
+static void
+read_form(struct web_request *r)
+{
+	const char	*ct = r->content_type;
+	long long	 len;
+
+	if (r->method == NULL || strcmp(r->method, "POST") != 0 || ct == NULL ||
+	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
+		return;
+	len = r->content_length ? strtoll(r->content_length, NULL, 10) : 0;
+	if (len <= 0 || len > WEB_FORM_BYTES ||
+	    (r->body = malloc((size_t)len + 1)) == NULL)
+		return;
+	if (web_read_body(r, r->body, (size_t)len) != 0) {
+		explicit_bzero(r->body, (size_t)len);
+		free(r->body);
+		r->body = NULL;
+		return;
+	}
+	r->body[len] = '\0';
+	r->body_len = (size_t)len;
+}
+
+int
+web_request_parse(struct web_request *r, struct llmops_err *err)
+{
+	read_form(r);
+	if (web_params_parse(&r->query, r->query_string, r->query_string ?
+	    strlen(r->query_string) : 0, err) != 0 ||
+	    web_params_parse(&r->form, r->body, r->body_len, err) != 0)
+		return -1;
+	return 0;
+}
+
 void
 web_request_release(struct web_request *r)
 {
 	web_params_release(&r->query);
 	web_params_release(&r->form);
+	if (r->body != NULL) {
+		explicit_bzero(r->body, r->body_len);
+		free(r->body);
+	}
+	r->body = NULL;
+	r->body_len = 0;
 }
 
 const char *

@@ -1,11 +1,10 @@
 /*
  * An HTTP request and its response without FastCGI: the transport
- * (fcgi/serve.c) fills a web_request from the CGI environment and gives
- * the response a sink; handlers in lib/ parse parameters, set headers and
- * write the body through a writer. Every answer of the responder, from
- * the LiteLLM callback to a dashboard page, is written by the response
- * functions below: one status line, one set of security headers, and a
- * Content-Length.
+ * (fcgi/serve.c) fills a web_request from the CGI environment, gives it a
+ * body reader and the response a sink, and hands both to app_handle
+ * (lib/app.c). Every answer of the responder, from the LiteLLM callback
+ * to a dashboard page, is written by the response functions below: one
+ * status line, one set of security headers, and a Content-Length.
  */
 #ifndef LLMOPS_WEB_H
 #define LLMOPS_WEB_H
@@ -28,14 +27,16 @@ struct web_params {
 	size_t			 n;
 };
 
+/* Reads exactly len bytes of the request body into buf; -1 if fewer came. */
+typedef int	(*web_body_reader)(void *arg, char *buf, size_t len);
+
 struct web_request {
-	const char		*method;
+	/* Filled by the transport; every string is borrowed from it. */
+	const char		*method;	/* NULL when the server gave none */
 	const char		*path;		/* without the query */
 	const char		*query_string;	/* raw */
-	const char		*body;		/* a urlencoded POST body, or NULL */
-	size_t			 body_len;
-	struct web_params	 query;		/* parsed by app_handle */
-	struct web_params	 form;		/* parsed by app_handle */
+	const char		*content_type;
+	const char		*content_length;/* as the server passed it */
 	const char		*cookie;	/* the Cookie header */
 	const char		*host;
 	const char		*origin;
@@ -44,6 +45,19 @@ struct web_request {
 	const char		*remote_addr;
 	const char		*user_agent;
 	int			 https;
+	struct {
+		const char	*token;		/* X-Cloudidr-Token */
+		const char	*department;	/* X-Department */
+		const char	*team;		/* X-Team */
+		const char	*agent;		/* X-Agent */
+	} tracked;			/* the webhook's tracking headers */
+	web_body_reader		 read_body;	/* NULL: no body can be read */
+	void			*read_arg;
+	/* Filled by app_handle, released by web_request_release. */
+	char			*body;		/* a urlencoded POST body, or NULL */
+	size_t			 body_len;
+	struct web_params	 query;
+	struct web_params	 form;
 };
 
 struct web_response {
@@ -72,6 +86,15 @@ void		 web_params_release(struct web_params *);
 /* The first value of key, or NULL. */
 const char	*web_params_get(const struct web_params *, const char *key);
 
+/* Reads exactly len bytes of body through the transport; -1 otherwise. */
+int		 web_read_body(const struct web_request *, char *buf, size_t len);
+/*
+ * Reads a urlencoded POST body of at most WEB_FORM_BYTES and parses it
+ * and the query string; 0, or -1 with err set (400). A form that is too
+ * long, or shorter than its Content-Length, is treated as absent.
+ */
+int		 web_request_parse(struct web_request *, struct llmops_err *);
+/* Frees what web_request_parse made (the body is wiped: passwords). */
 void		 web_request_release(struct web_request *);
 /* The query parameter, or NULL; "" counts as absent. */
 const char	*web_arg(const struct web_request *, const char *key);
