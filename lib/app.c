@@ -9,7 +9,7 @@
 #include "app.h"
 #include "html.h"
 #include "log.h"
-#include "reply.h"
+#include "page.h"
 #include "route.h"
 
 int
@@ -105,41 +105,19 @@ static void
 answer_error(struct ui *ui, int status, const char *msg)
 {
 	struct json_object	*o;
-	struct writer		*w = ui->w;
 	const char		*s;
 
-	if (ui->resp->started) {
-		/* Too late for a status: say so in the page. */
-		writer_puts(w, "\n<p class=\"error\">");
-		html_text(w, msg);
-		writer_puts(w, "</p>\n");
+	if (!is_api(ui) || ui->resp->started) {
+		page_error(ui, status, msg);
 		return;
 	}
-	if (is_api(ui)) {
-		o = json_object_new_object();
-		json_object_object_add(o, "error", json_object_new_string(msg));
-		json_object_object_add(o, "status", json_object_new_int(status));
-		web_start(ui->resp, status, WEB_JSON);
-		s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-		writer_puts(w, s);
-		json_object_put(o);
-		return;
-	}
-	web_start(ui->resp, status, WEB_HTML);
-	writer_puts(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
-	    "charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width="
-	    "device-width, initial-scale=1\">\n<title>");
-	html_num(w, status);
-	writer_puts(w, " · llmops</title>\n<link rel=\"stylesheet\" "
-	    "href=\"/static/llmops.css\">\n</head>\n<body class=\"error\">\n"
-	    "<main>\n<h1>");
-	html_num(w, status);
-	writer_puts(w, " ");
-	html_text(w, reply_status_text(status));
-	writer_puts(w, "</h1>\n<p>");
-	html_text(w, msg);
-	writer_puts(w, "</p>\n<p><a href=\"/\">Back to the dashboard</a></p>\n"
-	    "</main>\n</body>\n</html>\n");
+	o = json_object_new_object();
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	json_object_object_add(o, "status", json_object_new_int(status));
+	web_start(ui->resp, status, WEB_JSON);
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	writer_puts(ui->w, s);
+	json_object_put(o);
 }
 
 /* Sends the browser to the login page, coming back here afterwards. */

@@ -20,6 +20,7 @@
 #include "web.h"
 
 struct route;
+struct page_frame;
 
 struct app {
 	const struct conf	*conf;		/* borrowed */
@@ -35,6 +36,7 @@ struct ui {
 	struct web_response	*resp;
 	struct writer		*w;		/* resp's body writer */
 	const struct route	*route;		/* NULL: no such path */
+	const struct page_frame	*frame;		/* set by page_begin */
 	struct auth		 auth;
 	uint32_t		 org_id;	/* the organization shown */
 	char			 org_name[LIMIT_ORG_NAME_BYTES * 4 + 1];

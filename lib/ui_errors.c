@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "page.h"
 #include "svg.h"
 #include "timefmt.h"
 #include "ui_chart.h"
@@ -203,7 +204,7 @@ ui_errors(struct ui *ui)
 	st.labels = series_labels;
 	st.ncols = 3;
 	if (!csv) {
-		ui_page_begin(ui, "Errors");
+		page_begin(ui, PAGE_DASHBOARD, 200, "Errors");
 		errors_chart(ui, daily);
 	}
 	err_clear(&err);
@@ -222,6 +223,6 @@ ui_errors(struct ui *ui)
 		ui_table_end(ui, &st);
 	}
 	if (!csv)
-		ui_page_end(ui);
+		page_end(ui);
 	ui_csv_done(ui);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "page.h"
 #include "ui.h"
 #include "ui_pages.h"
 
@@ -87,7 +88,7 @@ ui_events(struct ui *ui)
 	c.end_col = col_index("end_time");
 	c.received_col = col_index("received_at");
 	if (!csv)
-		ui_page_begin(ui, "Events");
+		page_begin(ui, PAGE_DASHBOARD, 200, "Events");
 	err_clear(&err);
 	if (ui_table_begin(ui, &t) == 0) {
 		/* The page, or the whole range page by page for the export. */
@@ -117,7 +118,7 @@ ui_events(struct ui *ui)
 			    cursor }, 1, "Older events");
 		}
 		writer_puts(ui->w, "</p>\n");
-		ui_page_end(ui);
+		page_end(ui);
 	}
 	ui_csv_done(ui);
 }

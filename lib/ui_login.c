@@ -21,6 +21,7 @@
 #include "audit.h"
 #include "html.h"
 #include "log.h"
+#include "page.h"
 #include "session_db.h"
 #include "throttle.h"
 #include "timefmt.h"
@@ -40,29 +41,6 @@ login_cookie_name(struct ui *ui)
 {
 	return auth_secure(&ui->app->keys, ui->req) ? LOGIN_COOKIE_SECURE :
 	    LOGIN_COOKIE;
-}
-
-static void
-page_head(struct ui *ui, int status, const char *title)
-{
-	struct writer	*w = ui->w;
-
-	web_start(ui->resp, status, WEB_HTML);
-	writer_puts(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
-	    "charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width="
-	    "device-width, initial-scale=1\">\n<title>");
-	html_text(w, title);
-	writer_puts(w, " · llmops</title>\n<link rel=\"stylesheet\" "
-	    "href=\"/static/llmops.css\">\n</head>\n<body class=\"narrow\">\n"
-	    "<main>\n<h1>");
-	html_text(w, title);
-	writer_puts(w, "</h1>\n");
-}
-
-static void
-page_foot(struct ui *ui)
-{
-	writer_puts(ui->w, "</main>\n</body>\n</html>\n");
 }
 
 /* The login form, with a fresh double-submit token in a cookie. */
@@ -87,7 +65,7 @@ login_form(struct ui *ui, int status, const char *message, const char *email)
 	    "SameSite=Strict%s", login_cookie_name(ui), tok, LOGIN_FORM_SECONDS,
 	    auth_secure(&ui->app->keys, ui->req) ? "; Secure" : "");
 	web_header(ui->resp, "Set-Cookie", hdr);
-	page_head(ui, status, "Log in");
+	page_begin(ui, PAGE_FORM, status, "Log in");
 	if (ui->app->keys.secretlen == 0)
 		writer_puts(w, "<p class=\"error\">Logins are off: set "
 		    "web.session_secret_file in llmops.conf.</p>\n");
@@ -111,7 +89,7 @@ login_form(struct ui *ui, int status, const char *message, const char *email)
 	writer_puts(w, "\"></label>\n<label>Password <input type=\"password\" "
 	    "name=\"password\" autocomplete=\"current-password\" required>"
 	    "</label>\n<button type=\"submit\">Log in</button>\n</form>\n");
-	page_foot(ui);
+	page_end(ui);
 	OPENSSL_cleanse(rnd, sizeof(rnd));
 }
 
@@ -298,7 +276,7 @@ password_form(struct ui *ui, int status, const char *message)
 	if (status >= 400 && status < 500 && status != 403)
 		log_warn(LOG_TAG_AUTH, "password of %s not changed: %s",
 		    ui->auth.email, message);
-	page_head(ui, status, "Change your password");
+	page_begin(ui, PAGE_FORM, status, "Change your password");
 	if (ui->auth.must_change)
 		writer_puts(w, "<p class=\"notice\">Your password was set by an "
 		    "administrator: choose your own to continue.</p>\n");
@@ -321,7 +299,7 @@ password_form(struct ui *ui, int status, const char *message)
 	    "type=\"submit\">Change</button>\n</form>\n");
 	if (!ui->auth.must_change)
 		writer_puts(w, "<p><a href=\"/\">Back to the dashboard</a></p>\n");
-	page_foot(ui);
+	page_end(ui);
 }
 
 void

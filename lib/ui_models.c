@@ -11,6 +11,7 @@
 
 #include "decimal.h"
 #include "log.h"
+#include "page.h"
 #include "svg.h"
 #include "ui_chart.h"
 #include "ui_pages.h"
@@ -155,7 +156,7 @@ ui_models(struct ui *ui)
 		return;
 	}
 	if (!csv) {
-		ui_page_begin(ui, "Model Comparison");
+		page_begin(ui, PAGE_DASHBOARD, 200, "Model Comparison");
 		cost_chart(ui, &c);
 	}
 	if (ui_table_begin(ui, &t) == 0) {
@@ -207,6 +208,6 @@ ui_models(struct ui *ui)
 	}
 	free(c.m);
 	if (!csv)
-		ui_page_end(ui);
+		page_end(ui);
 	ui_csv_done(ui);
 }
