@@ -8,8 +8,8 @@
 
 #include "admin.h"
 #include "cli.h"
+#include "db_usage.h"
 #include "output.h"
-#include "report.h"
 #include "timeargs.h"
 
 static const char usage_text[] =
@@ -36,6 +36,7 @@ cmd_events(struct cli *cli, int argc, char *argv[])
 	struct llmops_err	 err;
 	struct org		 org;
 	struct out		 out;
+	struct usage_filter	 f;
 	enum out_format		 fmt = OUT_JSONL;
 	unsigned		 limit = 0;
 	int			 ch, rc;
@@ -71,9 +72,11 @@ cmd_events(struct cli *cli, int argc, char *argv[])
 	if ((rc = cli_report_org(cli, argc, argv, usage_text, &ta, &org)) != 0)
 		return rc;
 	err_clear(&err);
-	out_begin(&out, fmt, cli_stdout(cli), report_event_cols, REPORT_EVENT_NCOLS);
-	rc = report_events(&cli->db, org.id, ta.since_us, ta.until_us, limit,
-	    out_row_cb, &out, &err);
+	usage_filter_init(&f, org.id, ta.since_us, ta.until_us);
+	out_begin(&out, fmt, cli_stdout(cli), usage_event_cols,
+	    USAGE_EVENT_NCOLS);
+	rc = db_usage_events_export(&cli->db, &f, limit, out_row_cb, &out,
+	    &err);
 	if (out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");
 	return rc != 0 ? cli_fail(&err) : EXIT_OK;

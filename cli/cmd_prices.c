@@ -11,8 +11,8 @@
 #include <json-c/json.h>
 
 #include "admin.h"
-#include "audit.h"
 #include "cli.h"
+#include "db_price.h"
 #include "decimal.h"
 #include "fileio.h"
 #include "output.h"
@@ -228,13 +228,11 @@ prices_import(struct cli *cli, int argc, char *argv[])
 {
 	struct prices_opts	 o;
 	struct price_import_stats st;
-	struct price_set	 in, cur;
+	struct price_set	 in;
 	struct llmops_err	 err;
-	const struct price	*old;
-	struct json_object	*d;
 	const char		*base;
 	char			*text = NULL;
-	size_t			 len, i, added = 0, same = 0;
+	size_t			 len, added = 0, same = 0;
 	int			 rc;
 
 	if (parse_opts(argc, argv, &o, &rc) != 0)
@@ -243,7 +241,6 @@ prices_import(struct cli *cli, int argc, char *argv[])
 		return cli_usage(usage_text, EXIT_USAGE);
 	err_clear(&err);
 	price_set_init(&in);
-	price_set_init(&cur);
 	if (fileio_read(argv[optind], PRICE_IMPORT_MAX_BYTES, &text, &len,
 	    &err) != 0)
 		return cli_fail(&err);
@@ -259,7 +256,7 @@ prices_import(struct cli *cli, int argc, char *argv[])
 		base = strrchr(argv[optind], '/');
 		printf("-- %zu priced models of %zu in %s\n", st.priced,
 		    st.entries, base ? base + 1 : argv[optind]);
-		rc = price_import_write_sql(&in, stdout) == 0 ? EXIT_OK :
+		rc = db_price_write_seed(&in, stdout) == 0 ? EXIT_OK :
 		    cli_error("cannot write the SQL");
 		goto out;
 	}
@@ -267,31 +264,8 @@ prices_import(struct cli *cli, int argc, char *argv[])
 		rc = EXIT_ERR;
 		goto out;
 	}
-	if (price_db_load(&cli->db, &cur, &err) != 0 ||
-	    db_begin(&cli->db, &err) != 0) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	for (i = 0; i < in.n; i++) {
-		old = price_set_find(&cur, in.p[i].model, 0, 0, in.p[i].from_us);
-		if (old != NULL && price_equal(old, &in.p[i])) {
-			same++;
-			continue;
-		}
-		if (price_db_add(&cli->db, &in.p[i], 1, &err) != 0) {
-			db_rollback(&cli->db);
-			rc = cli_fail(&err);
-			goto out;
-		}
-		added++;
-	}
-	d = json_object_new_object();
-	json_object_object_add(d, "file", json_object_new_string(argv[optind]));
-	json_object_object_add(d, "added", json_object_new_int64((int64_t)added));
-	json_object_object_add(d, "unchanged", json_object_new_int64((int64_t)same));
-	if (audit_record(&cli->db, cli->actor, 0, "prices.import", NULL, d,
-	    &err) != 0 || db_commit(&cli->db, &err) != 0) {
-		db_rollback(&cli->db);
+	if (price_db_import(&cli->db, cli->actor, &in, argv[optind], &added,
+	    &same, &err) != 0) {
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -301,7 +275,6 @@ prices_import(struct cli *cli, int argc, char *argv[])
 	rc = EXIT_OK;
 out:
 	price_set_release(&in);
-	price_set_release(&cur);
 	return rc;
 }
 
@@ -558,12 +531,8 @@ prices_set(struct cli *cli, int argc, char *argv[])
 		price_release(&p);
 		return EXIT_USAGE;
 	}
-	if (db_begin(&cli->db, &err) != 0 ||
-	    price_db_add(&cli->db, &p, 1, &err) != 0 ||
-	    audit_record(&cli->db, cli->actor, org.id, p.has_discount ?
-	    "prices.discount" : "prices.set", p.model, price_details(&p), &err)
-	    != 0 || db_commit(&cli->db, &err) != 0) {
-		db_rollback(&cli->db);
+	if (price_db_set(&cli->db, cli->actor, &p, price_details(&p),
+	    &err) != 0) {
 		price_release(&p);
 		return cli_fail(&err);
 	}

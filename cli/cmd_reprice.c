@@ -10,6 +10,7 @@
 #include "admin.h"
 #include "audit.h"
 #include "cli.h"
+#include "db_usage.h"
 #include "decimal.h"
 #include "output.h"
 #include "price_db.h"
@@ -105,17 +106,6 @@ cmd_reprice(struct cli *cli, int argc, char *argv[])
 	return EXIT_OK;
 }
 
-#define CHECK_NCOLS	6
-
-static const struct report_col check_cols[CHECK_NCOLS] = {
-	{ "model", COL_TEXT },
-	{ "requests", COL_INT },
-	{ "litellm_cost_usd", COL_DECIMAL },
-	{ "our_cost_usd", COL_DECIMAL },
-	{ "difference_usd", COL_DECIMAL },
-	{ "unpriced_by_us", COL_INT },
-};
-
 int
 cmd_cost_check(struct cli *cli, int argc, char *argv[])
 {
@@ -131,9 +121,10 @@ cmd_cost_check(struct cli *cli, int argc, char *argv[])
 	struct llmops_err	 err;
 	struct org		 org;
 	struct out		 out;
+	struct usage_filter	 f;
 	enum out_format		 fmt = OUT_TABLE;
 	const char		*threshold = "1";
-	int64_t			 since, until, pct;
+	int64_t			 pct;
 	int			 ch, rc;
 
 	timeargs_init(&ta);
@@ -166,11 +157,11 @@ cmd_cost_check(struct cli *cli, int argc, char *argv[])
 	if ((rc = cli_report_org(cli, argc, argv, check_usage, &ta, &org)) != 0)
 		return rc;
 	err_clear(&err);
-	since = ta.since_us;
-	until = ta.until_us;
-	out_begin(&out, fmt, cli_stdout(cli), check_cols, CHECK_NCOLS);
-	rc = report_cost_check(&cli->db, org.id, &since, &until, threshold,
-	    out_row_cb, &out, &err);
+	usage_filter_init(&f, org.id, ta.since_us, ta.until_us);
+	out_begin(&out, fmt, cli_stdout(cli), usage_cost_check_cols,
+	    USAGE_COST_CHECK_NCOLS);
+	rc = db_usage_cost_check(&cli->db, &f, threshold, out_row_cb, &out,
+	    &err);
 	if (out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");
 	return rc != 0 ? cli_fail(&err) : EXIT_OK;

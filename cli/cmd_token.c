@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "output.h"
 #include "timefmt.h"
+#include "token_admin.h"
 
 /* Registered tokens shorter than this get a warning: guessable. */
 #define TOKEN_WEAK_BYTES	20
@@ -142,7 +143,7 @@ token_create(struct cli *cli, int argc, char *argv[])
 	if (find_org(cli, argv[optind], &org) != 0)
 		return EXIT_ERR;
 	err_clear(&err);
-	if (admin_token_create(&cli->db, cli->actor, org.id, o.label,
+	if (token_admin_create(&cli->db, cli->actor, org.id, o.label,
 	    o.expires_us, token, &id, &err) != 0)
 		return cli_fail(&err);
 	fprintf(stderr, "created token %" PRIu32 " for organization %s; it is "
@@ -179,7 +180,7 @@ token_add(struct cli *cli, int argc, char *argv[])
 		return EXIT_ERR;
 	}
 	err_clear(&err);
-	rc = admin_token_add(&cli->db, cli->actor, org.id, token, o.label,
+	rc = token_admin_add(&cli->db, cli->actor, org.id, token, o.label,
 	    o.expires_us, &id, &err);
 	if (rc == 0 && strlen(token) < TOKEN_WEAK_BYTES)
 		fprintf(stderr, "llmopsctl: warning: a token of %zu characters "
@@ -229,7 +230,7 @@ token_list(struct cli *cli, int argc, char *argv[])
 		return EXIT_ERR;
 	err_clear(&err);
 	out_begin(&out, o.fmt, cli_stdout(cli), token_cols, 7);
-	rc = admin_token_list(&cli->db, org.id, print_token, &out, &err);
+	rc = token_admin_list(&cli->db, org.id, print_token, &out, &err);
 	if (out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");
 	return rc != 0 ? cli_fail(&err) : EXIT_OK;
@@ -255,7 +256,7 @@ token_revoke(struct cli *cli, int argc, char *argv[])
 	if (cli_db(cli) != 0)
 		return EXIT_ERR;
 	err_clear(&err);
-	if (admin_token_revoke(&cli->db, cli->actor, id, &err) != 0)
+	if (token_admin_revoke(&cli->db, cli->actor, id, &err) != 0)
 		return cli_fail(&err);
 	printf("revoked token %u\n", id);
 	return EXIT_OK;
@@ -284,7 +285,7 @@ token_rotate(struct cli *cli, int argc, char *argv[])
 	if (cli_db(cli) != 0)
 		return EXIT_ERR;
 	err_clear(&err);
-	if (admin_token_rotate(&cli->db, cli->actor, id, o.grace_us, token,
+	if (token_admin_rotate(&cli->db, cli->actor, id, o.grace_us, token,
 	    &new_id, &err) != 0)
 		return cli_fail(&err);
 	time_format_iso_sec(time_now_us() + o.grace_us, until);

@@ -1,23 +1,23 @@
 /* llmopsctl usage: requests, tokens, cost and latency from the hourly rollups. */
 #include "config.h"
 
+#include <ctype.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "admin.h"
 #include "cli.h"
-#include "dash.h"
-#include "output.h"
-#include "report.h"
+#include "db_usage.h"
 #include "timeargs.h"
 #include "timefmt.h"
+#include "usage.h"
 
 static const char usage_text[] =
     "usage: llmopsctl usage ORG [--since T] [--until T]\n"
-    "         [--group-by department|team|agent|model|provider|status|day|hour]\n"
+    "         [--group-by source|department|team|agent|model|provider|status|\n"
+    "                     day|hour]\n"
     "         [--format table|csv|json]\n\n"
     "Totals of an organization from the hourly rollups: requests, errors,\n"
     "tokens, the cost that counts (exact, USD: ours from the price table,\n"
@@ -28,71 +28,29 @@ static const char usage_text[] =
     "is widened to whole hours (said on stderr when that happens).\n"
     TIMEARGS_HELP;
 
-#define USAGE_NCOLS	15
-
-struct usage_ctx {
-	struct out		 out;
-	enum report_group	 group;
+/* The columns after the group's, in order. */
+static const enum usage_col usage_cols[] = {
+	UCOL_REQUESTS, UCOL_ERRORS, UCOL_ERROR_RATE, UCOL_PROMPT_TOKENS,
+	UCOL_COMPLETION_TOKENS, UCOL_TOTAL_TOKENS, UCOL_CACHE_READ_TOKENS,
+	UCOL_CACHE_WRITE_TOKENS, UCOL_REASONING_TOKENS, UCOL_COST,
+	UCOL_UNPRICED, UCOL_LITELLM_COST, UCOL_AVG_LATENCY, UCOL_AVG_TTFT,
 };
 
+/* --group-by: a dimension or a time bucket, in any case. */
 static int
-print_row(const struct usage_row *r, void *arg)
+parse_group(const char *arg, enum dim *group)
 {
-	struct usage_ctx	*ctx = arg;
-	char			 grp[REPORT_TEXT_BYTES], n[9][24], rate[24];
-	char			 unpriced[24];
-	char			 lat[24], ttft[24];
-	const char		*vals[USAGE_NCOLS];
-	int64_t			 us;
-	int			 i = 0;
+	char	name[16];
+	size_t	i;
 
-	if (ctx->group == GROUP_DAY || ctx->group == GROUP_HOUR) {
-		us = strtoll(r->group, NULL, 10);
-		time_format_iso_sec(us, grp);
-		if (ctx->group == GROUP_DAY)
-			grp[10] = '\0';
-	} else
-		snprintf(grp, sizeof(grp), "%s", r->group);
-	snprintf(n[0], sizeof(n[0]), "%" PRId64, r->requests);
-	snprintf(n[1], sizeof(n[1]), "%" PRId64, r->errors);
-	snprintf(n[2], sizeof(n[2]), "%" PRId64, r->prompt_tokens);
-	snprintf(n[3], sizeof(n[3]), "%" PRId64, r->completion_tokens);
-	snprintf(n[4], sizeof(n[4]), "%" PRId64, r->total_tokens);
-	snprintf(n[5], sizeof(n[5]), "%" PRId64, r->cache_read_tokens);
-	snprintf(n[6], sizeof(n[6]), "%" PRId64, r->cache_write_tokens);
-	snprintf(n[7], sizeof(n[7]), "%" PRId64, r->reasoning_tokens);
-	snprintf(unpriced, sizeof(unpriced), "%" PRId64,
-	    r->requests - r->priced_requests);
-	dash_ratio(r->errors, r->requests, 100 * 100, 2, rate, sizeof(rate));
-	/* Latency sums are microseconds: milliseconds with 3 decimals. */
-	dash_ratio(r->latency_us_sum, r->latency_count, 1, 3, lat, sizeof(lat));
-	dash_ratio(r->ttft_us_sum, r->ttft_count, 1, 3, ttft, sizeof(ttft));
-
-	if (ctx->group == GROUP_NONE)
-		vals[i++] = "all";
-	else if (r->group_null)
-		vals[i++] = ctx->out.fmt == OUT_TABLE ? "(untagged)" : NULL;
-	else
-		vals[i++] = grp;
-	vals[i++] = n[0];
-	vals[i++] = n[1];
-	vals[i++] = rate;
-	vals[i++] = n[2];
-	vals[i++] = n[3];
-	vals[i++] = n[4];
-	vals[i++] = n[5];
-	vals[i++] = n[6];
-	vals[i++] = n[7];
-	/* Nothing priced is "unpriced", never $0. */
-	if (r->priced_requests > 0)
-		vals[i++] = r->cost;
-	else
-		vals[i++] = ctx->out.fmt == OUT_TABLE ? "unpriced" : NULL;
-	vals[i++] = unpriced;
-	vals[i++] = r->litellm_cost;
-	vals[i++] = *lat ? lat : NULL;
-	vals[i++] = *ttft ? ttft : NULL;
-	return out_row(&ctx->out, vals);
+	for (i = 0; arg[i] != '\0' && i + 1 < sizeof(name); i++)
+		name[i] = (char)tolower((unsigned char)arg[i]);
+	name[i] = '\0';
+	if (arg[i] != '\0' || dim_parse(name, group) != 0) {
+		cli_error("--group-by: unknown dimension '%s'", arg);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -106,34 +64,17 @@ cmd_usage(struct cli *cli, int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct report_col	 cols[USAGE_NCOLS] = {
-		{ "group", COL_TEXT },
-		{ "requests", COL_INT },
-		{ "errors", COL_INT },
-		{ "error_rate_pct", COL_DECIMAL },
-		{ "prompt_tokens", COL_INT },
-		{ "completion_tokens", COL_INT },
-		{ "total_tokens", COL_INT },
-		{ "cache_read_tokens", COL_INT },
-		{ "cache_write_tokens", COL_INT },
-		{ "reasoning_tokens", COL_INT },
-		{ "cost_usd", COL_DECIMAL },
-		{ "unpriced_requests", COL_INT },
-		{ "litellm_cost_usd", COL_DECIMAL },
-		{ "avg_latency_ms", COL_DECIMAL },
-		{ "avg_ttft_ms", COL_DECIMAL },
-	};
-	struct usage_ctx	 ctx;
+	struct usage_out	 out;
+	struct usage_filter	 f;
 	struct timeargs		 ta;
 	struct llmops_err	 err;
 	struct org		 org;
 	enum out_format		 fmt = OUT_TABLE;
+	enum dim		 group = DIM_NONE;
 	int64_t			 since, until;
 	char			 a[TIME_ISO_BYTES], b[TIME_ISO_BYTES];
 	int			 ch, rc;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.group = GROUP_NONE;
 	timeargs_init(&ta);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -144,12 +85,8 @@ cmd_usage(struct cli *cli, int argc, char *argv[])
 				return EXIT_USAGE;
 			break;
 		case 'g':
-			if (report_group_parse(optarg, &ctx.group) != 0 ||
-			    ctx.group == GROUP_NONE) {
-				cli_error("--group-by: unknown dimension '%s'",
-				    optarg);
+			if (parse_group(optarg, &group) != 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'f':
 			if (cli_parse_format(optarg, &fmt) != 0)
@@ -164,14 +101,18 @@ cmd_usage(struct cli *cli, int argc, char *argv[])
 	if ((rc = cli_report_org(cli, argc, argv, usage_text, &ta, &org)) != 0)
 		return rc;
 	err_clear(&err);
-	cols[0].name = ctx.group == GROUP_NONE ? "range" :
-	    report_group_name(ctx.group);
 	since = ta.since_us;
 	until = ta.until_us;
-	out_begin(&ctx.out, fmt, cli_stdout(cli), cols, USAGE_NCOLS);
-	rc = report_usage(&cli->db, org.id, ctx.group, &since, &until,
-	    print_row, &ctx, &err);
-	if (out_end(&ctx.out) != 0 && rc == 0)
+	/* Rollups are hourly: the range counted is widened to whole hours. */
+	time_widen_to_hours(&since, &until);
+	usage_filter_init(&f, org.id, since, until);
+	usage_out_begin(&out, fmt, cli_stdout(cli), group, usage_cols,
+	    sizeof(usage_cols) / sizeof(usage_cols[0]));
+	out.total_key = "all";
+	out.day_as_date = 1;
+	rc = db_usage_by(&cli->db, &f, group, DIM_NONE, 0, usage_out_row, &out,
+	    &err);
+	if (usage_out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");
 	if (rc != 0)
 		return cli_fail(&err);

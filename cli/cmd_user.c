@@ -36,17 +36,6 @@ static const char apikey_usage[] =
     "prints the key once; only its SHA-256 is kept. Behind Apache the header\n"
     "must be passed through (CGIPassAuth On, see etc/apache-llmops.conf).\n";
 
-static const struct report_col user_cols[ACCOUNT_NCOLS] = {
-	{ "id", COL_INT },
-	{ "org", COL_TEXT },
-	{ "email", COL_TEXT },
-	{ "role", COL_TEXT },
-	{ "status", COL_TEXT },
-	{ "must_change_password", COL_BOOL },
-	{ "created", COL_TIME_US },
-	{ "last_login", COL_TIME_US },
-};
-
 struct user_opts {
 	const char	*role;
 	const char	*label;
@@ -249,7 +238,8 @@ user_list(struct cli *cli, int argc, char *argv[])
 	if (argc - optind == 1 &&
 	    admin_org_find(&cli->db, argv[optind], &org, &err) != 0)
 		return cli_fail(&err);
-	out_begin(&out, o.fmt, cli_stdout(cli), user_cols, ACCOUNT_NCOLS);
+	out_begin(&out, o.fmt, cli_stdout(cli), user_list_cols,
+	    USER_LIST_NCOLS);
 	rc = account_list(&cli->db, org.id, out_row_cb, &out, &err);
 	if (out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");

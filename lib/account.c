@@ -6,38 +6,15 @@
 #include <strings.h>
 
 #include <json-c/json.h>
-#include <mysqld_error.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "account.h"
 #include "audit.h"
+#include "db_session.h"
 #include "label.h"
 #include "throttle.h"
 #include "timefmt.h"
-
-static const char *const role_names[ROLE__MAX] = {
-	"viewer", "admin", "superadmin",
-};
-
-const char *
-role_name(enum role r)
-{
-	return r < ROLE__MAX ? role_names[r] : "?";
-}
-
-int
-role_parse(const char *s, enum role *out)
-{
-	int	i;
-
-	for (i = 0; i < ROLE__MAX; i++)
-		if (strcmp(s, role_names[i]) == 0) {
-			*out = (enum role)i;
-			return 0;
-		}
-	return -1;
-}
 
 int
 account_email_ok(const char *s)
@@ -57,15 +34,44 @@ account_email_ok(const char *s)
 	return at == 1 && a != s && a[1] != '\0';
 }
 
-/* Runs a change and its audit row in one transaction. */
+/*
+ * Changes run as one db_txn (DB_WRITE) with their audit row; lone
+ * statements and reads in autocommit (DB_READ). Either way db_txn reruns
+ * them on a new connection when the old one was lost (a MariaDB restart),
+ * so the first login after one does not fail. Passwords are hashed before,
+ * never again on a rerun.
+ */
+
+struct user_new {
+	const char	*actor;
+	uint32_t	 org_id;
+	const char	*email;
+	enum role	 role;
+	const char	*hash;
+	int		 must_change;
+	uint32_t	 id;
+};
+
 static int
-finish_tx(struct db *db, int rc, struct llmops_err *err)
+create_txn(struct db *db, void *arg, struct llmops_err *err)
 {
-	if (rc != 0) {
-		db_rollback(db);
+	struct user_new		*u = arg;
+	struct json_object	*d;
+	char			 target[32];
+
+	if (db_user_insert(db, u->org_id, u->email, u->role, u->hash,
+	    u->must_change, time_now_us(), &u->id, err) != 0) {
+		if (db_duplicate(db))
+			err_set(err, 409, "a user with the e-mail '%s' exists",
+			    u->email);
 		return -1;
 	}
-	return db_commit(db, err);
+	d = json_object_new_object();
+	json_object_object_add(d, "email", json_object_new_string(u->email));
+	json_object_object_add(d, "role",
+	    json_object_new_string(role_name(u->role)));
+	snprintf(target, sizeof(target), "user %u", u->id);
+	return audit_record(db, u->actor, u->org_id, "user.add", target, d, err);
 }
 
 int
@@ -73,12 +79,9 @@ account_create(struct db *db, const char *actor, uint32_t org_id,
     const char *email, enum role role, const char *pw, int must_change,
     uint32_t *id, struct llmops_err *err)
 {
-	struct db_params	 p;
-	struct json_object	*d;
-	char			 hash[PASSWORD_HASH_BYTES], target[32];
-	uint64_t		 newid = 0;
-	int64_t			 now = time_now_us();
-	int			 rc;
+	struct user_new	u = { actor, org_id, email, role, NULL, must_change, 0 };
+	char		hash[PASSWORD_HASH_BYTES];
+	int		rc;
 
 	if (!account_email_ok(email))
 		return err_set(err, 400, "'%s' is not an e-mail address", email);
@@ -87,72 +90,39 @@ account_create(struct db *db, const char *actor, uint32_t org_id,
 		    "(ORG '*'); viewers and admins to one");
 	if (password_hash(pw, hash, sizeof(hash), err) != 0)
 		return -1;
-	if (db_ensure(db, err) != 0 || db_begin(db, err) != 0) {
-		OPENSSL_cleanse(hash, sizeof(hash));
-		return -1;
-	}
-	dbp_init(&p);
-	dbp_i64_opt(&p, org_id != 0, org_id);
-	dbp_str(&p, email);
-	dbp_str(&p, role_name(role));
-	dbp_str(&p, hash);
-	dbp_i64(&p, must_change ? 1 : 0);
-	dbp_i64(&p, now);
-	dbp_i64(&p, now);
-	rc = db_exec(db, STMT_USER_INSERT, &p, NULL, &newid, err);
-	if (rc != 0 && db->last_errno == ER_DUP_ENTRY)
-		err_set(err, 409, "a user with the e-mail '%s' exists", email);
-	if (rc == 0) {
-		d = json_object_new_object();
-		json_object_object_add(d, "email", json_object_new_string(email));
-		json_object_object_add(d, "role",
-		    json_object_new_string(role_name(role)));
-		snprintf(target, sizeof(target), "user %llu",
-		    (unsigned long long)newid);
-		rc = audit_record(db, actor, org_id, "user.add", target, d, err);
-	}
+	u.hash = hash;
+	rc = db_txn(db, DB_WRITE, create_txn, &u, err);
 	OPENSSL_cleanse(hash, sizeof(hash));
-	if (finish_tx(db, rc, err) != 0)
+	if (rc != 0)
 		return -1;
-	*id = (uint32_t)newid;
+	*id = u.id;
 	return 0;
 }
 
-static int
-fetch(struct db *db, enum stmt s, struct db_params *p, struct account *a,
-    struct llmops_err *err)
-{
-	struct db_cols	c;
-	int64_t		id = 0, org = 0, must = 0;
-	char		role[16], status[16];
-	int		rc;
+struct user_find {
+	const char	*email;		/* NULL: by id */
+	uint32_t	 id;
+	struct account	*a;
+	int		 found;
+};
 
-	memset(a, 0, sizeof(*a));
-	if (db_ensure(db, err) != 0)
+static int
+find_txn(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct user_find	*f = arg;
+
+	f->found = f->email != NULL ? db_user_by_email(db, f->email, f->a, err) :
+	    db_user_by_id(db, f->id, f->a, err);
+	return f->found < 0 ? -1 : 0;
+}
+
+static int
+find(struct db *db, struct user_find *f, struct llmops_err *err)
+{
+	if (db_txn(db, DB_READ, find_txn, f, err) != 0)
 		return -1;
-	dbc_init(&c);
-	dbc_i64(&c, &id);
-	dbc_i64(&c, &org);
-	dbc_str(&c, a->email, sizeof(a->email));
-	dbc_str(&c, role, sizeof(role));
-	dbc_str(&c, a->password_hash, sizeof(a->password_hash));
-	dbc_i64(&c, &must);
-	dbc_str(&c, status, sizeof(status));
-	dbc_str(&c, a->org_name, sizeof(a->org_name));
-	if (db_select(db, s, p, &c, err) != 0)
-		return -1;
-	rc = db_fetch(db, s, &c, err);
-	db_select_end(db, s);
-	if (rc < 0)
-		return -1;
-	if (rc == 0)
+	if (!f->found)
 		return err_set(err, 404, "no such user");
-	a->id = (uint32_t)id;
-	a->org_id = (uint32_t)org;
-	a->must_change = must != 0;
-	a->active = strcmp(status, "active") == 0;
-	if (role_parse(role, &a->role) != 0)
-		return err_set(err, 500, "user %u has an unknown role", a->id);
 	return 0;
 }
 
@@ -160,22 +130,45 @@ int
 account_by_email(struct db *db, const char *email, struct account *a,
     struct llmops_err *err)
 {
-	struct db_params	p;
+	struct user_find	f = { email, 0, a, 0 };
 
-	dbp_init(&p);
-	dbp_str(&p, email);
-	return fetch(db, STMT_USER_BY_EMAIL, &p, a, err);
+	return find(db, &f, err);
 }
 
 int
 account_by_id(struct db *db, uint32_t id, struct account *a,
     struct llmops_err *err)
 {
-	struct db_params	p;
+	struct user_find	f = { NULL, id, a, 0 };
 
-	dbp_init(&p);
-	dbp_i64(&p, id);
-	return fetch(db, STMT_USER_BY_ID, &p, a, err);
+	return find(db, &f, err);
+}
+
+struct user_change {
+	const char		*actor;
+	const struct account	*a;
+	const char		*hash;		/* set_password */
+	int			 flag;		/* must_change, or active */
+	const unsigned char	*keep_session;
+};
+
+static int
+set_password_txn(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct user_change	*c = arg;
+	char			 target[32];
+
+	if (db_user_set_password(db, c->a->id, c->hash, c->flag, time_now_us(),
+	    err) != 0)
+		return -1;
+	/* Whoever knew the old password is logged out everywhere else. */
+	if ((c->keep_session != NULL ? db_session_delete_others(db, c->a->id,
+	    c->keep_session, err) : db_session_delete_user(db, c->a->id,
+	    err)) != 0)
+		return -1;
+	snprintf(target, sizeof(target), "user %u", c->a->id);
+	return audit_record(db, c->actor, c->a->org_id, "user.passwd", target,
+	    NULL, err);
 }
 
 int
@@ -183,79 +176,52 @@ account_set_password(struct db *db, const char *actor, const struct account *a,
     const char *pw, int must_change, const unsigned char *keep_session,
     struct llmops_err *err)
 {
-	struct db_params	p;
-	char			hash[PASSWORD_HASH_BYTES], target[32];
+	struct user_change	c = { actor, a, NULL, must_change, keep_session };
+	char			hash[PASSWORD_HASH_BYTES];
 	int			rc;
 
 	if (password_hash(pw, hash, sizeof(hash), err) != 0)
 		return -1;
-	if (db_ensure(db, err) != 0 || db_begin(db, err) != 0) {
-		OPENSSL_cleanse(hash, sizeof(hash));
-		return -1;
-	}
-	dbp_init(&p);
-	dbp_str(&p, hash);
-	dbp_i64(&p, must_change ? 1 : 0);
-	dbp_i64(&p, time_now_us());
-	dbp_i64(&p, a->id);
-	rc = db_exec(db, STMT_USER_SET_PASSWORD, &p, NULL, NULL, err);
+	c.hash = hash;
+	rc = db_txn(db, DB_WRITE, set_password_txn, &c, err);
 	OPENSSL_cleanse(hash, sizeof(hash));
-	/* Whoever knew the old password is logged out everywhere else. */
-	if (rc == 0) {
-		dbp_init(&p);
-		dbp_i64(&p, a->id);
-		if (keep_session != NULL) {
-			dbp_blob(&p, keep_session, 32);
-			rc = db_exec(db, STMT_SESSION_DELETE_OTHERS, &p, NULL,
-			    NULL, err);
-		} else
-			rc = db_exec(db, STMT_SESSION_DELETE_USER, &p, NULL,
-			    NULL, err);
-	}
-	if (rc == 0) {
-		snprintf(target, sizeof(target), "user %u", a->id);
-		rc = audit_record(db, actor, a->org_id, "user.passwd", target,
-		    NULL, err);
-	}
-	return finish_tx(db, rc, err);
+	return rc;
+}
+
+static int
+set_active_txn(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct user_change	*c = arg;
+	char			 target[32];
+
+	if (db_user_set_active(db, c->a->id, c->flag, err) != 0)
+		return -1;
+	if (!c->flag && db_session_delete_user(db, c->a->id, err) != 0)
+		return -1;
+	snprintf(target, sizeof(target), "user %u", c->a->id);
+	return audit_record(db, c->actor, c->a->org_id, c->flag ?
+	    "user.enable" : "user.disable", target, NULL, err);
 }
 
 int
 account_set_active(struct db *db, const char *actor, const struct account *a,
     int active, struct llmops_err *err)
 {
-	struct db_params	p;
-	char			target[32];
-	int			rc;
+	struct user_change	c = { actor, a, NULL, active, NULL };
 
-	if (db_ensure(db, err) != 0 || db_begin(db, err) != 0)
-		return -1;
-	dbp_init(&p);
-	dbp_str(&p, active ? "active" : "disabled");
-	dbp_i64(&p, a->id);
-	rc = db_exec(db, STMT_USER_SET_STATUS, &p, NULL, NULL, err);
-	if (rc == 0 && !active) {
-		dbp_init(&p);
-		dbp_i64(&p, a->id);
-		rc = db_exec(db, STMT_SESSION_DELETE_USER, &p, NULL, NULL, err);
-	}
-	if (rc == 0) {
-		snprintf(target, sizeof(target), "user %u", a->id);
-		rc = audit_record(db, actor, a->org_id, active ? "user.enable" :
-		    "user.disable", target, NULL, err);
-	}
-	return finish_tx(db, rc, err);
+	return db_txn(db, DB_WRITE, set_active_txn, &c, err);
+}
+
+static int
+touch_login_txn(struct db *db, void *arg, struct llmops_err *err)
+{
+	return db_user_touch_login(db, *(uint32_t *)arg, time_now_us(), err);
 }
 
 int
 account_touch_login(struct db *db, uint32_t id, struct llmops_err *err)
 {
-	struct db_params	p;
-
-	dbp_init(&p);
-	dbp_i64(&p, time_now_us());
-	dbp_i64(&p, id);
-	return db_exec(db, STMT_USER_LOGIN, &p, NULL, NULL, err);
+	return db_txn(db, DB_READ, touch_login_txn, &id, err);
 }
 
 int
@@ -263,35 +229,7 @@ account_list(struct db *db, uint32_t org_id,
     int (*cb)(const char *const *values, void *), void *arg,
     struct llmops_err *err)
 {
-	struct db_params	  p;
-	struct db_cols		  c;
-	char			(*buf)[ACCOUNT_EMAIL_BYTES * 4 + 1];
-	const char		 *vals[ACCOUNT_NCOLS];
-	int			  i, rc = -1;
-
-	if (db_ensure(db, err) != 0)
-		return -1;
-	if ((buf = calloc(ACCOUNT_NCOLS, sizeof(*buf))) == NULL)
-		return err_set(err, 500, "out of memory");
-	dbp_init(&p);
-	dbp_i64(&p, org_id);
-	dbp_i64(&p, org_id);
-	dbc_init(&c);
-	for (i = 0; i < ACCOUNT_NCOLS; i++)
-		dbc_str(&c, buf[i], sizeof(buf[i]));
-	if (db_select(db, STMT_USER_LIST, &p, &c, err) != 0)
-		goto out;
-	while ((rc = db_fetch(db, STMT_USER_LIST, &c, err)) == 1) {
-		for (i = 0; i < ACCOUNT_NCOLS; i++)
-			vals[i] = dbc_null(&c, (unsigned)i) ? NULL : buf[i];
-		if (cb(vals, arg) != 0)
-			break;
-	}
-	db_select_end(db, STMT_USER_LIST);
-	rc = rc < 0 ? -1 : 0;
-out:
-	free(buf);
-	return rc;
+	return db_rows_txn(db, db_user_list, org_id, cb, arg, err);
 }
 
 /* SHA-256 of the key (lower-case): no address is stored in the clear. */
@@ -309,81 +247,102 @@ failure_key(const char *key, unsigned char out[ACCOUNT_FAILURE_KEY_LEN])
 	    n == ACCOUNT_FAILURE_KEY_LEN ? 0 : -1;
 }
 
+/* One throttle key, hashed, and what a statement over it needs or gives. */
+struct failure {
+	unsigned char	 h[ACCOUNT_FAILURE_KEY_LEN];
+	int64_t		 now_us;
+	int64_t		 n, first_us, last_us;
+	int		 found;
+	int		(*fn)(struct db *, const unsigned char *,
+			    struct llmops_err *);	/* clear, undo */
+};
+
+static int
+failures_txn(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct failure	*f = arg;
+
+	f->n = f->first_us = f->last_us = 0;
+	f->found = db_login_failure_get(db, f->h, &f->n, &f->first_us,
+	    &f->last_us, err);
+	return f->found < 0 ? -1 : 0;
+}
+
 int
 account_failures(struct db *db, const char *key, unsigned *failures,
     int64_t *last_us, struct llmops_err *err)
 {
-	struct db_params	p;
-	struct db_cols		c;
-	unsigned char		h[ACCOUNT_FAILURE_KEY_LEN];
-	int64_t			n = 0, first = 0, last = 0;
-	int			rc;
+	struct failure	f;
 
 	*failures = 0;
 	*last_us = 0;
-	if (failure_key(key, h) != 0)
+	memset(&f, 0, sizeof(f));
+	if (failure_key(key, f.h) != 0)
 		return err_set(err, 500, "cannot hash");
-	dbp_init(&p);
-	dbp_blob(&p, h, sizeof(h));
-	dbc_init(&c);
-	dbc_i64(&c, &n);
-	dbc_i64(&c, &first);
-	dbc_i64(&c, &last);
-	if (db_select(db, STMT_LOGIN_FAILURES, &p, &c, err) != 0)
-		return -1;
-	rc = db_fetch(db, STMT_LOGIN_FAILURES, &c, err);
-	db_select_end(db, STMT_LOGIN_FAILURES);
-	if (rc < 0)
+	if (db_txn(db, DB_READ, failures_txn, &f, err) != 0)
 		return -1;
 	/* Failures older than the window no longer count. */
-	if (rc == 1 && first >= time_now_us() - THROTTLE_WINDOW * TIME_US_PER_SEC) {
-		*failures = (unsigned)n;
-		*last_us = last;
+	if (f.found == 1 &&
+	    f.first_us >= time_now_us() - THROTTLE_WINDOW * TIME_US_PER_SEC) {
+		*failures = (unsigned)f.n;
+		*last_us = f.last_us;
 	}
 	return 0;
+}
+
+static int
+failure_add_txn(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct failure	*f = arg;
+
+	return db_login_failure_add(db, f->h, f->now_us,
+	    THROTTLE_WINDOW * TIME_US_PER_SEC, err);
 }
 
 int
 account_failure_add(struct db *db, const char *key, int64_t now_us,
     struct llmops_err *err)
 {
-	struct db_params	p;
-	unsigned char		h[ACCOUNT_FAILURE_KEY_LEN];
+	struct failure	f;
 
-	if (failure_key(key, h) != 0)
+	memset(&f, 0, sizeof(f));
+	if (failure_key(key, f.h) != 0)
 		return err_set(err, 500, "cannot hash");
-	dbp_init(&p);
-	dbp_blob(&p, h, sizeof(h));
-	dbp_i64(&p, now_us);
-	dbp_i64(&p, now_us);
-	dbp_i64(&p, THROTTLE_WINDOW * TIME_US_PER_SEC);
-	dbp_i64(&p, THROTTLE_WINDOW * TIME_US_PER_SEC);
-	return db_exec(db, STMT_LOGIN_FAILURE_ADD, &p, NULL, NULL, err);
+	f.now_us = now_us;
+	return db_txn(db, DB_READ, failure_add_txn, &f, err);
 }
 
-/* Runs st, whose only parameter is the hashed key. */
 static int
-failure_exec(struct db *db, enum stmt st, const char *key,
+failure_fn_txn(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct failure	*f = arg;
+
+	return f->fn(db, f->h, err);
+}
+
+/* Runs fn, whose only parameter is the hashed key. */
+static int
+failure_exec(struct db *db, const char *key,
+    int (*fn)(struct db *, const unsigned char *, struct llmops_err *),
     struct llmops_err *err)
 {
-	struct db_params	p;
-	unsigned char		h[ACCOUNT_FAILURE_KEY_LEN];
+	struct failure	f;
 
-	if (failure_key(key, h) != 0)
+	memset(&f, 0, sizeof(f));
+	if (failure_key(key, f.h) != 0)
 		return err_set(err, 500, "cannot hash");
-	dbp_init(&p);
-	dbp_blob(&p, h, sizeof(h));
-	return db_exec(db, st, &p, NULL, NULL, err);
+	f.fn = fn;
+	return db_txn(db, DB_READ, failure_fn_txn, &f, err);
 }
 
 int
 account_failure_clear(struct db *db, const char *key, struct llmops_err *err)
 {
-	return failure_exec(db, STMT_LOGIN_FAILURE_CLEAR, key, err);
+	return failure_exec(db, key, db_login_failure_clear, err);
 }
 
 int
 account_failure_undo(struct db *db, const char *key, struct llmops_err *err)
 {
-	return failure_exec(db, STMT_LOGIN_FAILURE_UNDO, key, err);
+	return failure_exec(db, key, db_login_failure_undo, err);
 }

@@ -1,7 +1,9 @@
 /*
  * Dashboard users and their passwords (yescrypt, lib/password.c), and the
  * failed-login counters the throttle reads. Administration writes the
- * audit log in the same transaction as the change.
+ * audit log in the same transaction as the change. Each function runs
+ * its own db_txn (never call one inside another transaction); the SQL and
+ * struct account are in lib/db_user.c.
  */
 #ifndef LLMOPS_ACCOUNT_H
 #define LLMOPS_ACCOUNT_H
@@ -9,32 +11,10 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "db_user.h"
 #include "llmops_limits.h"
 #include "password.h"
 
-#define ACCOUNT_EMAIL_BYTES	254
-#define ACCOUNT_FAILURE_KEY_LEN	32
-
-enum role {
-	ROLE_VIEWER,		/* reads one organization */
-	ROLE_ADMIN,		/* reads one organization, manages it */
-	ROLE_SUPERADMIN,	/* every organization */
-	ROLE__MAX
-};
-
-struct account {
-	uint32_t	id;
-	uint32_t	org_id;		/* 0 for a superadmin */
-	char		org_name[LIMIT_ORG_NAME_BYTES * 4 + 1];
-	char		email[ACCOUNT_EMAIL_BYTES * 4 + 1];
-	enum role	role;
-	char		password_hash[PASSWORD_HASH_BYTES];
-	int		must_change;
-	int		active;
-};
-
-const char	*role_name(enum role);
-int		 role_parse(const char *, enum role *);
 /* A plausible address: one '@', no blanks or controls, 3..254 bytes. */
 int		 account_email_ok(const char *);
 
@@ -61,8 +41,7 @@ int	account_set_password(struct db *, const char *actor,
 int	account_set_active(struct db *, const char *actor,
 	    const struct account *, int active, struct llmops_err *);
 int	account_touch_login(struct db *, uint32_t id, struct llmops_err *);
-/* Users of org_id (0: all); the callback gets the columns of account_cols. */
-#define ACCOUNT_NCOLS	8
+/* Users of org_id (0: all); the callback gets the columns of user_list_cols. */
 int	account_list(struct db *, uint32_t org_id,
 	    int (*cb)(const char *const *values, void *), void *arg,
 	    struct llmops_err *);

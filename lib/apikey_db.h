@@ -1,6 +1,8 @@
 /*
  * Read-only API keys in the database (the key format is lib/apikey.c):
- * SHA-256 of the key, a display prefix, the organization it reads.
+ * SHA-256 of the key, a display prefix, the organization it reads. Each
+ * function runs its own db_txn (never call one inside another
+ * transaction); the SQL is in lib/db_apikey.c.
  */
 #ifndef LLMOPS_APIKEY_DB_H
 #define LLMOPS_APIKEY_DB_H
@@ -9,7 +11,7 @@
 
 #include "apikey.h"
 #include "db.h"
-#include "report.h"
+#include "db_apikey.h"
 
 /* last_used is written at most this often per key. */
 #define APIKEY_TOUCH_INTERVAL_US	(60LL * 1000000)
@@ -23,8 +25,7 @@ int	apikey_db_lookup(struct db *, const char *key, uint32_t *org_id,
 	    uint32_t *id, struct llmops_err *);
 int	apikey_db_revoke(struct db *, const char *actor, uint32_t id,
 	    struct llmops_err *);
-#define APIKEY_NCOLS	7
-extern const struct report_col apikey_cols[APIKEY_NCOLS];
+/* The keys of org_id; the callback gets the columns of apikey_cols. */
 int	apikey_db_list(struct db *, uint32_t org_id,
 	    int (*cb)(const char *const *values, void *), void *arg,
 	    struct llmops_err *);

@@ -14,7 +14,7 @@
 
 #include "auth.h"
 #include "conf.h"
-#include "dash.h"
+#include "db_usage.h"
 #include "db.h"
 #include "ingest.h"
 #include "web.h"
@@ -40,7 +40,7 @@ struct ui {
 	struct auth		 auth;
 	uint32_t		 org_id;	/* the organization shown */
 	char			 org_name[LIMIT_ORG_NAME_BYTES * 4 + 1];
-	struct dash_filter	 f;
+	struct usage_filter	 f;
 	const char		*range;		/* "24h", "7d", "30d", "custom" */
 	const char		*path;		/* the route */
 };

@@ -9,10 +9,7 @@
 #include <stdint.h>
 
 #include "db.h"
-#include "report.h"
-
-#define AUDIT_ACTOR_BYTES	255
-#define AUDIT_DETAILS_BYTES	2048
+#include "db_audit.h"
 
 struct json_object;
 
@@ -20,17 +17,26 @@ struct json_object;
 void	audit_cli_actor(char out[AUDIT_ACTOR_BYTES + 1]);
 
 /*
- * Records an action. org_id 0: not about one organization. details (may
- * be NULL) is a json-c object, consumed; it is cut, marked, if too long.
+ * Records an action, in the caller's transaction (a db_txn callback) so
+ * that it is kept exactly when the change is. org_id 0: not about one
+ * organization. details (may be NULL) is a json-c object, consumed; it is
+ * cut, marked, if too long.
  */
 int	audit_record(struct db *, const char *actor, uint32_t org_id,
 	    const char *action, const char *target, struct json_object *details,
 	    struct llmops_err *);
+/*
+ * The same in a db_txn of its own, after a change that was no transaction
+ * (a migration, a reprice in chunks). Not inside another transaction.
+ */
+int	audit_record_alone(struct db *, const char *actor, uint32_t org_id,
+	    const char *action, const char *target, struct json_object *details,
+	    struct llmops_err *);
 
-#define AUDIT_NCOLS	7
-extern const struct report_col audit_cols[AUDIT_NCOLS];
-
-/* The log, newest first; org_id 0: every organization. limit 0: all. */
+/*
+ * The log, newest first, in its own db_txn; the callback gets the columns
+ * of audit_cols. org_id 0: every organization. limit 0: all.
+ */
 int	audit_list(struct db *, uint32_t org_id, int64_t since_us,
 	    int64_t limit, int (*cb)(const char *const *values, void *),
 	    void *arg, struct llmops_err *);

@@ -1,408 +1,79 @@
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <errmsg.h>
+#include <mysql.h>
 #include <mysqld_error.h>
 
 #include "db.h"
 #include "decimal.h"
+#include "llmops_limits.h"
 
-/* The metrics of the hourly rollup, summed by every usage report. */
-#define USAGE_SUMS \
-	"SUM(requests), SUM(errors), SUM(prompt_tokens), " \
-	"SUM(completion_tokens), SUM(total_tokens), SUM(cache_read_tokens), " \
-	"SUM(cache_write_tokens), SUM(reasoning_tokens), " \
-	"CAST(SUM(cost) AS CHAR), SUM(priced_requests), " \
-	"CAST(SUM(our_cost) AS CHAR), SUM(our_cost_events), " \
-	"CAST(SUM(litellm_cost) AS CHAR), " \
-	"SUM(litellm_cost_events), SUM(latency_us_sum), SUM(latency_count), " \
-	"SUM(ttft_us_sum), SUM(ttft_count)"
-#define USAGE_WHERE \
-	" FROM usage_hourly WHERE org_id = ? AND hour_us >= ? AND hour_us < ?"
-/* Ranked groups: most expensive first; NULL (untagged) sorts by cost too. */
-#define USAGE_BY(col) \
-	"SELECT " col ", " USAGE_SUMS USAGE_WHERE " GROUP BY " col \
-	" ORDER BY SUM(cost) DESC, SUM(requests) DESC, " col
-/* Time buckets: chronological. */
-#define USAGE_BY_TIME(expr) \
-	"SELECT CAST(" expr " AS CHAR), " USAGE_SUMS USAGE_WHERE \
-	" GROUP BY 1 ORDER BY 1 + 0"
+/* A decimal parameter as text: sign, 19 digits, point, NUL. */
+#define DB_DECIMAL_TEXT_BYTES	40
 
-#define EVENT_COLUMNS \
-	"org_id, token_id, dedupe_key, source, litellm_id, trace_id, " \
-	"call_type, status, model, model_group, provider, department, team, " \
-	"agent, prompt_tokens, completion_tokens, total_tokens, " \
-	"cache_read_tokens, cache_write_tokens, reasoning_tokens, " \
-	"cache_write_1h_tokens, litellm_cost, our_cost, cost, cost_source, " \
-	"price_id, discount_id, start_us, end_us, latency_us, ttft_us, stream, " \
-	"error_code, error_class, received_us, occurred_us"
+/* The kinds of value a parameter or column binds. */
+enum db_vtype {
+	DBV_I64,
+	DBV_STR,
+	DBV_BLOB,
+	DBV_DECIMAL,
+};
 
 /*
- * The dashboard's filters: for each of source, department, team, agent,
- * model, provider, status a flag (0: any) and a value (NULL: untagged).
+ * One prepared statement of the connection, with bindings sized to it when
+ * it was prepared: np parameters and nc result columns.
  */
-#define DASH_FILTER \
-	" AND (? = 0 OR source <=> ?) AND (? = 0 OR department <=> ?)" \
-	" AND (? = 0 OR team <=> ?) AND (? = 0 OR agent <=> ?)" \
-	" AND (? = 0 OR model <=> ?) AND (? = 0 OR provider <=> ?)" \
-	" AND (? = 0 OR status <=> ?)"
-#define DASH_ROLLUPS \
-	" FROM usage_hourly WHERE org_id = ? AND hour_us >= ? AND hour_us < ?" \
-	DASH_FILTER
-#define DASH_HOUR	"hour_us"
-#define DASH_DAY	"hour_us - MOD(hour_us, 86400000000)"
-#define DASH_BY(col) \
-	"SELECT 0, " col ", " USAGE_SUMS DASH_ROLLUPS " GROUP BY " col \
-	" ORDER BY SUM(cost) DESC, SUM(requests) DESC, " col " LIMIT 500"
-#define DASH_SERIES(bucket) \
-	"SELECT " bucket " AS b, NULL, " USAGE_SUMS DASH_ROLLUPS \
-	" GROUP BY b ORDER BY b"
-#define DASH_SERIES_BY(bucket, col) \
-	"SELECT " bucket " AS b, " col ", " USAGE_SUMS DASH_ROLLUPS \
-	" GROUP BY b, " col " ORDER BY b, " col
-#define DASH_ERRORS_SERIES(bucket) \
-	"SELECT " bucket " AS b, error_class, NULL, NULL, NULL, SUM(requests)" \
-	DASH_ROLLUPS " AND status = 'failure' GROUP BY b, error_class " \
-	"ORDER BY b, error_class"
-/* The 95th percentile from raw events (NULLs are ignored). */
-#define DASH_P95(col, partition) \
-	"SELECT k, ROUND(l), ROUND(t) FROM (SELECT DISTINCT " col " AS k, " \
-	"PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY latency_us) OVER (" \
-	partition ") AS l, PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY " \
-	"ttft_us) OVER (" partition ") AS t FROM usage_events WHERE " \
-	"org_id = ? AND occurred_us >= ? AND occurred_us < ?" DASH_FILTER \
-	") q ORDER BY k"
-
-/* The stored fields of an event, as report_event_cols lists them. */
-#define EVENT_EXPORT_COLUMNS \
-	"id, source, token_id, litellm_id, trace_id, call_type, status, " \
-	"model, model_group, provider, department, team, agent, prompt_tokens, " \
-	"completion_tokens, total_tokens, cache_read_tokens, cache_write_tokens, " \
-	"cache_write_1h_tokens, reasoning_tokens, CAST(litellm_cost AS CHAR), " \
-	"CAST(our_cost AS CHAR), CAST(cost AS CHAR), cost_source, price_id, " \
-	"start_us, end_us, latency_us, ttft_us, stream, error_code, error_class, " \
-	"received_us"
-
-static const char *const stmts[STMT__MAX] = {
-	[STMT_SCHEMA_VERSION] =
-	"SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-	[STMT_MIGRATION_RECORD] =
-	"INSERT INTO schema_migrations (version, name, applied_us) "
-	"VALUES (?, ?, ?)",
-	[STMT_TOKEN_LOOKUP] =
-	"SELECT id, org_id, status = 'active', expires_us FROM tracking_tokens "
-	"WHERE token_hash = ?",
-	/* STMT_TOKEN_TOUCH: at most one write per token and interval */
-	[STMT_TOKEN_TOUCH] =
-	"UPDATE tracking_tokens SET last_used_us = ? WHERE id = ? AND "
-	"(last_used_us IS NULL OR last_used_us < ?)",
-	/* STMT_EVENT_INSERT: affected rows 0 means a duplicate */
-	[STMT_EVENT_INSERT] =
-	"INSERT INTO usage_events (" EVENT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id",
-	[STMT_ROLLUP_UPSERT] =
-	"INSERT INTO usage_hourly (org_id, hour_us, dims_key, source, "
-	"department, team, agent, model, provider, status, error_class, "
-	"error_code, requests, errors, "
-	"prompt_tokens, completion_tokens, total_tokens, cache_read_tokens, "
-	"cache_write_tokens, reasoning_tokens, litellm_cost, "
-	"litellm_cost_events, cost, priced_requests, our_cost, our_cost_events, "
-	"latency_us_sum, latency_count, ttft_us_sum, ttft_count) VALUES (?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
-	"requests = requests + VALUES(requests), "
-	"errors = errors + VALUES(errors), "
-	"prompt_tokens = prompt_tokens + VALUES(prompt_tokens), "
-	"completion_tokens = completion_tokens + VALUES(completion_tokens), "
-	"total_tokens = total_tokens + VALUES(total_tokens), "
-	"cache_read_tokens = cache_read_tokens + VALUES(cache_read_tokens), "
-	"cache_write_tokens = cache_write_tokens + VALUES(cache_write_tokens), "
-	"reasoning_tokens = reasoning_tokens + VALUES(reasoning_tokens), "
-	"litellm_cost = litellm_cost + VALUES(litellm_cost), "
-	"litellm_cost_events = litellm_cost_events + VALUES(litellm_cost_events), "
-	"cost = cost + VALUES(cost), "
-	"priced_requests = priced_requests + VALUES(priced_requests), "
-	"our_cost = our_cost + VALUES(our_cost), "
-	"our_cost_events = our_cost_events + VALUES(our_cost_events), "
-	"latency_us_sum = latency_us_sum + VALUES(latency_us_sum), "
-	"latency_count = latency_count + VALUES(latency_count), "
-	"ttft_us_sum = ttft_us_sum + VALUES(ttft_us_sum), "
-	"ttft_count = ttft_count + VALUES(ttft_count)",
-	[STMT_ORG_INSERT] =
-	"INSERT INTO organizations (name, created_us) VALUES (?, ?)",
-	[STMT_ORG_LIST] =
-	"SELECT o.id, o.name, o.created_us, (SELECT COUNT(*) FROM "
-	"tracking_tokens t WHERE t.org_id = o.id AND t.status = 'active') "
-	"FROM organizations o ORDER BY o.id",
-	[STMT_ORG_BY_NAME] =
-	"SELECT id, name FROM organizations WHERE name = ?",
-	[STMT_ORG_BY_ID] =
-	"SELECT id, name FROM organizations WHERE id = ?",
-	[STMT_TOKEN_INSERT] =
-	"INSERT INTO tracking_tokens (org_id, token_hash, prefix, label, status, "
-	"created_us, expires_us) VALUES (?, ?, ?, ?, 'active', ?, ?)",
-	[STMT_TOKEN_LIST] =
-	"SELECT id, prefix, label, status, created_us, last_used_us, expires_us, "
-	"revoked_us FROM tracking_tokens WHERE org_id = ? ORDER BY id",
-	[STMT_TOKEN_GET] =
-	"SELECT id, org_id, status, label, expires_us, rotated_to FROM "
-	"tracking_tokens WHERE id = ?",
-	[STMT_TOKEN_REVOKE] =
-	"UPDATE tracking_tokens SET status = 'revoked', revoked_us = ? "
-	"WHERE id = ? AND status = 'active'",
-	[STMT_USAGE_TOTAL] =
-	"SELECT NULL, " USAGE_SUMS USAGE_WHERE,
-	/* STMT_USAGE_BY_DEPARTMENT .. STMT_USAGE_BY_STATUS */
-	[STMT_USAGE_BY_DEPARTMENT] = USAGE_BY("department"),
-	[STMT_USAGE_BY_TEAM] = USAGE_BY("team"),
-	[STMT_USAGE_BY_AGENT] = USAGE_BY("agent"),
-	[STMT_USAGE_BY_MODEL] = USAGE_BY("model"),
-	[STMT_USAGE_BY_PROVIDER] = USAGE_BY("provider"),
-	[STMT_USAGE_BY_STATUS] = USAGE_BY("status"),
-	/* STMT_USAGE_BY_DAY, STMT_USAGE_BY_HOUR: bucket start in microseconds */
-	[STMT_USAGE_BY_DAY] = USAGE_BY_TIME("hour_us - MOD(hour_us, 86400000000)"),
-	[STMT_USAGE_BY_HOUR] = USAGE_BY_TIME("hour_us"),
-	/* STMT_EVENTS_LIST: the columns of report_event_cols, in order */
-	[STMT_EVENTS_LIST] =
-	"SELECT " EVENT_EXPORT_COLUMNS " FROM usage_events "
-	"WHERE org_id = ? AND occurred_us >= ? AND occurred_us < ? "
-	"ORDER BY occurred_us, id LIMIT ?",
-	[STMT_PRICE_VERSION] =
-	"SELECT version FROM price_version WHERE id = 1",
-	[STMT_PRICE_BUMP] =
-	"UPDATE price_version SET version = version + 1 WHERE id = 1",
-	/* STMT_PRICE_LOAD: ordered by id for price_db_load's tier attachment */
-	[STMT_PRICE_LOAD] =
-	"SELECT id, COALESCE(org_id, 0), model, provider, mode, "
-	"CAST(input AS CHAR), CAST(output AS CHAR), CAST(cache_read AS CHAR), "
-	"CAST(cache_write AS CHAR), CAST(cache_write_1h AS CHAR), "
-	"CAST(reasoning AS CHAR), CAST(discount_pct AS CHAR), "
-	"effective_from_us, effective_to_us FROM prices ORDER BY id",
-	[STMT_TIER_LOAD] =
-	"SELECT price_id, above_tokens, CAST(input AS CHAR), "
-	"CAST(output AS CHAR), CAST(cache_read AS CHAR), "
-	"CAST(cache_write AS CHAR), CAST(cache_write_1h AS CHAR) "
-	"FROM price_tiers ORDER BY price_id, above_tokens",
-	/* STMT_PRICE_CONFLICT: rows of the same kind starting at or after */
-	[STMT_PRICE_CONFLICT] =
-	"SELECT COUNT(*) FROM prices WHERE org_id <=> ? AND model = ? AND "
-	"(discount_pct IS NOT NULL) = ? AND effective_from_us >= ?",
-	[STMT_PRICE_CLOSE] =
-	"UPDATE prices SET effective_to_us = ? WHERE org_id <=> ? AND model = ? "
-	"AND (discount_pct IS NOT NULL) = ? AND effective_from_us < ? AND "
-	"(effective_to_us IS NULL OR effective_to_us > ?)",
-	[STMT_PRICE_INSERT] =
-	"INSERT INTO prices (org_id, model, provider, mode, input, output, "
-	"cache_read, cache_write, cache_write_1h, reasoning, discount_pct, "
-	"effective_from_us, effective_to_us, created_us) VALUES (?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[STMT_TIER_INSERT] =
-	"INSERT INTO price_tiers (price_id, above_tokens, input, output, "
-	"cache_read, cache_write, cache_write_1h) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	/*
-	 * STMT_REPRICE_SELECT: one chunk in (occurred_us, id) order after the
-	 * last row seen, locked; the model filter is off when its value is NULL.
-	 */
-	[STMT_REPRICE_SELECT] =
-	"SELECT id, occurred_us, department, team, agent, model, model_group, "
-	"provider, status, prompt_tokens, completion_tokens, total_tokens, "
-	"cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, "
-	"reasoning_tokens, CAST(litellm_cost AS CHAR), CAST(our_cost AS CHAR), "
-	"CAST(cost AS CHAR), cost_source, price_id, discount_id "
-	"FROM usage_events WHERE org_id = ? AND occurred_us < ? AND "
-	"occurred_us >= ? AND (occurred_us > ? OR id > ?) AND "
-	"(? IS NULL OR model = ? OR model_group = ?) "
-	"ORDER BY occurred_us, id LIMIT ? FOR UPDATE",
-	[STMT_REPRICE_UPDATE] =
-	"UPDATE usage_events SET our_cost = ?, cost = ?, cost_source = ?, "
-	"price_id = ?, discount_id = ? WHERE id = ?",
-	/* STMT_ROLLUP_RECOST: signed deltas */
-	[STMT_ROLLUP_RECOST] =
-	"UPDATE usage_hourly SET cost = cost + ?, "
-	"priced_requests = priced_requests + ?, our_cost = our_cost + ?, "
-	"our_cost_events = our_cost_events + ? "
-	"WHERE org_id = ? AND hour_us = ? AND dims_key = ?",
-	/*
-	 * STMT_COST_CHECK: per model, LiteLLM's total against ours where they
-	 * differ by more than ? percent of the larger (exact DECIMAL math).
-	 */
-	[STMT_COST_CHECK] =
-	"SELECT model, SUM(requests), CAST(SUM(litellm_cost) AS CHAR), "
-	"CAST(SUM(our_cost) AS CHAR), "
-	"CAST(SUM(our_cost) - SUM(litellm_cost) AS CHAR), "
-	"SUM(requests) - SUM(our_cost_events) "
-	"FROM usage_hourly WHERE org_id = ? AND hour_us >= ? AND hour_us < ? "
-	"GROUP BY model HAVING ABS(SUM(our_cost) - SUM(litellm_cost)) > "
-	"? / 100 * GREATEST(ABS(SUM(our_cost)), ABS(SUM(litellm_cost))) "
-	"OR SUM(requests) > SUM(our_cost_events) "
-	"ORDER BY ABS(SUM(our_cost) - SUM(litellm_cost)) DESC, model",
-	[STMT_AUDIT_INSERT] =
-	"INSERT INTO audit_log (at_us, actor, org_id, action, target, details) "
-	"VALUES (?, ?, ?, ?, ?, ?)",
-	/* STMT_AUDIT_LIST: org 0 = every organization */
-	[STMT_AUDIT_LIST] =
-	"SELECT id, at_us, actor, org_id, action, target, details FROM audit_log "
-	"WHERE (? = 0 OR org_id = ?) AND at_us >= ? ORDER BY id DESC LIMIT ?",
-	[STMT_DIMENSION_RECORD] =
-	"INSERT INTO dimension_values (org_id, dim, value, first_us) VALUES "
-	"(?, ?, ?, ?) ON DUPLICATE KEY UPDATE first_us = "
-	"LEAST(first_us, VALUES(first_us))",
-	[STMT_ROLLUP_CLEAR] =
-	"DELETE FROM usage_hourly WHERE org_id = ?",
-	/*
-	 * STMT_ROLLUP_REBUILD_SELECT: the rollup rows of one organization,
-	 * recomputed from its events (the sums the responder keeps).
-	 */
-	[STMT_ROLLUP_REBUILD_SELECT] =
-	"SELECT occurred_us - MOD(occurred_us, 3600000000), department, team, "
-	"agent, model, provider, status, error_class, error_code, COUNT(*), "
-	"SUM(COALESCE(prompt_tokens, 0)), SUM(COALESCE(completion_tokens, 0)), "
-	"SUM(COALESCE(total_tokens, 0)), SUM(COALESCE(cache_read_tokens, 0)), "
-	"SUM(COALESCE(cache_write_tokens, 0)), SUM(COALESCE(reasoning_tokens, 0)), "
-	"CAST(COALESCE(SUM(litellm_cost), 0) AS CHAR), COUNT(litellm_cost), "
-	"CAST(COALESCE(SUM(cost), 0) AS CHAR), COUNT(cost), "
-	"CAST(COALESCE(SUM(our_cost), 0) AS CHAR), COUNT(our_cost), "
-	"SUM(COALESCE(latency_us, 0)), COUNT(latency_us), "
-	"SUM(COALESCE(ttft_us, 0)), COUNT(ttft_us) "
-	"FROM usage_events WHERE org_id = ? GROUP BY 1, department, team, agent, "
-	"model, provider, status, error_class, error_code",
-	[STMT_USER_INSERT] =
-	"INSERT INTO users (org_id, email, role, password_hash, "
-	"must_change_password, status, created_us, password_changed_us) "
-	"VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
-	[STMT_USER_BY_EMAIL] =
-	"SELECT u.id, COALESCE(u.org_id, 0), u.email, u.role, u.password_hash, "
-	"u.must_change_password, u.status, o.name FROM users u LEFT JOIN "
-	"organizations o ON o.id = u.org_id WHERE u.email = ?",
-	[STMT_USER_BY_ID] =
-	"SELECT u.id, COALESCE(u.org_id, 0), u.email, u.role, u.password_hash, "
-	"u.must_change_password, u.status, o.name FROM users u LEFT JOIN "
-	"organizations o ON o.id = u.org_id WHERE u.id = ?",
-	[STMT_USER_SET_PASSWORD] =
-	"UPDATE users SET password_hash = ?, must_change_password = ?, "
-	"password_changed_us = ? WHERE id = ?",
-	[STMT_USER_SET_STATUS] =
-	"UPDATE users SET status = ? WHERE id = ?",
-	[STMT_USER_LOGIN] =
-	"UPDATE users SET last_login_us = ? WHERE id = ?",
-	/* org 0: every user */
-	[STMT_USER_LIST] =
-	"SELECT u.id, o.name, u.email, u.role, u.status, u.must_change_password, "
-	"u.created_us, u.last_login_us FROM users u LEFT JOIN organizations o "
-	"ON o.id = u.org_id WHERE (? = 0 OR u.org_id = ?) ORDER BY u.id",
-	[STMT_SESSION_INSERT] =
-	"INSERT INTO sessions (id_hash, user_id, csrf, created_us, expires_us, "
-	"last_seen_us) VALUES (?, ?, ?, ?, ?, ?)",
-	/* A live session of an active user */
-	[STMT_SESSION_LOOKUP] =
-	"SELECT s.user_id, s.csrf, s.last_seen_us FROM sessions s JOIN users u "
-	"ON u.id = s.user_id WHERE s.id_hash = ? AND s.expires_us > ? AND "
-	"u.status = 'active'",
-	[STMT_SESSION_DELETE] =
-	"DELETE FROM sessions WHERE id_hash = ?",
-	[STMT_SESSION_DELETE_USER] =
-	"DELETE FROM sessions WHERE user_id = ?",
-	[STMT_SESSION_DELETE_OTHERS] =
-	"DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?",
-	[STMT_SESSION_PURGE] =
-	"DELETE FROM sessions WHERE expires_us <= ? LIMIT 1000",
-	[STMT_SESSION_SEEN] =
-	"UPDATE sessions SET last_seen_us = ? WHERE id_hash = ?",
-	[STMT_LOGIN_FAILURES] =
-	"SELECT failures, first_us, last_us FROM login_failures WHERE "
-	"key_hash = ?",
-	/* A failure; the count starts again after the window (`?` seconds) */
-	[STMT_LOGIN_FAILURE_ADD] =
-	"INSERT INTO login_failures (key_hash, failures, first_us, last_us) "
-	"VALUES (?, 1, ?, ?) ON DUPLICATE KEY UPDATE "
-	"failures = IF(first_us < VALUES(first_us) - ?, 1, failures + 1), "
-	"first_us = IF(first_us < VALUES(first_us) - ?, VALUES(first_us), "
-	"first_us), last_us = VALUES(last_us)",
-	[STMT_LOGIN_FAILURE_CLEAR] =
-	"DELETE FROM login_failures WHERE key_hash = ?",
-	/* An attempt counted before its check, which then succeeded */
-	[STMT_LOGIN_FAILURE_UNDO] =
-	"UPDATE login_failures SET failures = failures - 1 WHERE key_hash = ? "
-	"AND failures > 0",
-	[STMT_APIKEY_INSERT] =
-	"INSERT INTO api_keys (org_id, key_hash, prefix, label, status, "
-	"created_us) VALUES (?, ?, ?, ?, 'active', ?)",
-	[STMT_APIKEY_LOOKUP] =
-	"SELECT id, org_id, status = 'active', last_used_us FROM api_keys "
-	"WHERE key_hash = ?",
-	[STMT_APIKEY_LIST] =
-	"SELECT id, prefix, label, status, created_us, last_used_us, "
-	"revoked_us FROM api_keys WHERE org_id = ? ORDER BY id",
-	[STMT_APIKEY_GET] =
-	"SELECT id, org_id, status FROM api_keys WHERE id = ?",
-	[STMT_APIKEY_REVOKE] =
-	"UPDATE api_keys SET status = 'revoked', revoked_us = ? WHERE id = ? "
-	"AND status = 'active'",
-	[STMT_APIKEY_TOUCH] =
-	"UPDATE api_keys SET last_used_us = ? WHERE id = ?",
-	/* --- the dashboard (lib/dash.c): one organization, DASH_FILTER */
-	[STMT_DASH_TOTALS] =
-	"SELECT " USAGE_SUMS DASH_ROLLUPS,
-	[STMT_DASH_BY_SOURCE] = DASH_BY("source"),
-	[STMT_DASH_BY_DEPARTMENT] = DASH_BY("department"),
-	[STMT_DASH_BY_TEAM] = DASH_BY("team"),
-	[STMT_DASH_BY_AGENT] = DASH_BY("agent"),
-	[STMT_DASH_BY_MODEL] = DASH_BY("model"),
-	[STMT_DASH_BY_PROVIDER] = DASH_BY("provider"),
-	[STMT_DASH_BY_STATUS] = DASH_BY("status"),
-	[STMT_DASH_SERIES_HOUR] = DASH_SERIES(DASH_HOUR),
-	[STMT_DASH_SERIES_DAY] = DASH_SERIES(DASH_DAY),
-	[STMT_DASH_SERIES_HOUR_BY_SOURCE] = DASH_SERIES_BY(DASH_HOUR, "source"),
-	[STMT_DASH_SERIES_HOUR_BY_DEPARTMENT] = DASH_SERIES_BY(DASH_HOUR, "department"),
-	[STMT_DASH_SERIES_HOUR_BY_TEAM] = DASH_SERIES_BY(DASH_HOUR, "team"),
-	[STMT_DASH_SERIES_HOUR_BY_AGENT] = DASH_SERIES_BY(DASH_HOUR, "agent"),
-	[STMT_DASH_SERIES_HOUR_BY_MODEL] = DASH_SERIES_BY(DASH_HOUR, "model"),
-	[STMT_DASH_SERIES_HOUR_BY_PROVIDER] = DASH_SERIES_BY(DASH_HOUR, "provider"),
-	[STMT_DASH_SERIES_HOUR_BY_STATUS] = DASH_SERIES_BY(DASH_HOUR, "status"),
-	[STMT_DASH_SERIES_DAY_BY_SOURCE] = DASH_SERIES_BY(DASH_DAY, "source"),
-	[STMT_DASH_SERIES_DAY_BY_DEPARTMENT] = DASH_SERIES_BY(DASH_DAY, "department"),
-	[STMT_DASH_SERIES_DAY_BY_TEAM] = DASH_SERIES_BY(DASH_DAY, "team"),
-	[STMT_DASH_SERIES_DAY_BY_AGENT] = DASH_SERIES_BY(DASH_DAY, "agent"),
-	[STMT_DASH_SERIES_DAY_BY_MODEL] = DASH_SERIES_BY(DASH_DAY, "model"),
-	[STMT_DASH_SERIES_DAY_BY_PROVIDER] = DASH_SERIES_BY(DASH_DAY, "provider"),
-	[STMT_DASH_SERIES_DAY_BY_STATUS] = DASH_SERIES_BY(DASH_DAY, "status"),
-	[STMT_DASH_ERRORS] =
-	"SELECT 0, error_class, error_code, model, provider, SUM(requests)"
-	DASH_ROLLUPS " AND status = 'failure' GROUP BY error_class, error_code, "
-	"model, provider ORDER BY SUM(requests) DESC, error_class, error_code, "
-	"model, provider LIMIT 500",
-	[STMT_DASH_ERRORS_HOUR] = DASH_ERRORS_SERIES(DASH_HOUR),
-	[STMT_DASH_ERRORS_DAY] = DASH_ERRORS_SERIES(DASH_DAY),
-	[STMT_DASH_P95] = DASH_P95("NULL", ""),
-	[STMT_DASH_P95_BY_SOURCE] = DASH_P95("source", "PARTITION BY source"),
-	[STMT_DASH_P95_BY_DEPARTMENT] = DASH_P95("department", "PARTITION BY department"),
-	[STMT_DASH_P95_BY_TEAM] = DASH_P95("team", "PARTITION BY team"),
-	[STMT_DASH_P95_BY_AGENT] = DASH_P95("agent", "PARTITION BY agent"),
-	[STMT_DASH_P95_BY_MODEL] = DASH_P95("model", "PARTITION BY model"),
-	[STMT_DASH_P95_BY_PROVIDER] = DASH_P95("provider", "PARTITION BY provider"),
-	[STMT_DASH_P95_BY_STATUS] = DASH_P95("status", "PARTITION BY status"),
-	[STMT_DASH_EVENTS] =
-	"SELECT " EVENT_EXPORT_COLUMNS " FROM usage_events WHERE org_id = ? AND "
-	"occurred_us >= ? AND occurred_us < ?" DASH_FILTER
-	" AND (? = 0 OR occurred_us < ? OR (occurred_us = ? AND id < ?)) "
-	"ORDER BY occurred_us DESC, id DESC LIMIT ?",
-	[STMT_DASH_DIM_EXISTS] =
-	"SELECT COUNT(*) FROM dimension_values WHERE org_id = ? AND dim = ? AND "
-	"value = ?",
-	[STMT_DASH_DIM_VALUES] =
-	"SELECT value FROM dimension_values WHERE org_id = ? AND dim = ? "
-	"ORDER BY value LIMIT 1000",
-	[STMT_ORG_IDS] =
-	"SELECT id FROM organizations ORDER BY id",
-	/* STMT_TOKEN_ROTATE: the old token expires at the end of the grace */
-	[STMT_TOKEN_ROTATE] =
-	"UPDATE tracking_tokens SET rotated_to = ?, expires_us = "
-	"LEAST(COALESCE(expires_us, ?), ?) WHERE id = ? AND status = 'active' "
-	"AND rotated_to IS NULL",
+struct db_q {
+	struct db		*db;
+	const struct db_stmt	*stmt;		/* the cache key */
+	MYSQL_STMT		*st;
+	unsigned		 np, nc;	/* what the statement takes */
+	unsigned		 bp, bc;	/* bound in this use */
+	int			 overbound;	/* more bound than it takes */
+	int			 open;		/* a result set is open */
+	MYSQL_BIND		*p, *c;
+	unsigned long		*plen, *clen;
+	my_bool			*pnull, *cnull, *cerr;
+	long long		*pint;
+	char			(*pdec)[DB_DECIMAL_TEXT_BYTES];
+	size_t			**cbloblen;	/* where a blob's length goes */
 };
+
+struct db_conn {
+	MYSQL		*my;
+	struct db_q	*slots[LIMIT_DB_STATEMENTS];	/* open addressing */
+};
+
+/* The engine's own statement: the version of the schema. */
+static const struct db_stmt schema_version_stmt = {
+	"schema.version",
+	"SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+};
+
+static void
+q_free(struct db_q *q)
+{
+	if (q == NULL)
+		return;
+	if (q->st != NULL)
+		mysql_stmt_close(q->st);
+	free(q->p);
+	free(q->c);
+	free(q->plen);
+	free(q->clen);
+	free(q->pnull);
+	free(q->cnull);
+	free(q->cerr);
+	free(q->pint);
+	free(q->pdec);
+	free(q->cbloblen);
+	free(q);
+}
 
 void
 db_init(struct db *db, const struct conf_db *conf)
@@ -414,16 +85,18 @@ db_init(struct db *db, const struct conf_db *conf)
 void
 db_close(struct db *db)
 {
-	int	i;
+	struct db_conn	*c = db->conn;
+	size_t		 i;
 
-	for (i = 0; i < STMT__MAX; i++)
-		if (db->stmts[i] != NULL) {
-			mysql_stmt_close(db->stmts[i]);
-			db->stmts[i] = NULL;
-		}
-	if (db->my != NULL)
-		mysql_close(db->my);
-	db->my = NULL;
+	if (c == NULL)
+		return;
+	for (i = 0; i < LIMIT_DB_STATEMENTS; i++)
+		q_free(c->slots[i]);
+	if (c->my != NULL)
+		mysql_close(c->my);
+	free(c);
+	db->conn = NULL;
+	db->broken = 0;
 }
 
 static int
@@ -438,7 +111,7 @@ is_lost(unsigned e)
 int
 db_lost(const struct db *db)
 {
-	return db->my == NULL || is_lost(db->last_errno);
+	return db->conn == NULL || db->broken || is_lost(db->last_errno);
 }
 
 int
@@ -448,27 +121,50 @@ db_retryable(const struct db *db)
 	    db->last_errno == ER_LOCK_WAIT_TIMEOUT;
 }
 
-/* Records a failure of the connection and turns it into err. */
-static int
-fail_conn(struct db *db, const char *what, struct llmops_err *err)
+int
+db_duplicate(const struct db *db)
 {
-	db->last_errno = db->my ? mysql_errno(db->my) : CR_SERVER_GONE_ERROR;
-	err_set(err, is_lost(db->last_errno) ? 503 : 500, "database: %s: %s",
-	    what, db->my ? mysql_error(db->my) : "not connected");
-	if (is_lost(db->last_errno))
-		db_close(db);
+	return db->last_errno == ER_DUP_ENTRY;
+}
+
+/*
+ * Records a failure (errno and text from the client library) and turns it
+ * into err: 503 when the connection is gone, else 500. A lost connection
+ * is marked broken, not closed: the caller's statement handles stay valid
+ * until db_ensure opens a new one.
+ * The client library sometimes has no text for an error: the number is
+ * then given, so no failure is ever logged without a reason.
+ */
+static int
+fail(struct db *db, unsigned e, const char *text, const char *what,
+    const char *name, struct llmops_err *err)
+{
+	db->last_errno = e;
+	if (text == NULL || *text == '\0')
+		text = "no message from the client library";
+	err_set(err, is_lost(e) ? 503 : 500, "database: %s%s%s: %s (error %u)",
+	    what, name ? " " : "", name ? name : "", text, e);
+	if (is_lost(e))
+		db->broken = 1;
 	return -1;
 }
 
 static int
-fail_stmt(struct db *db, MYSQL_STMT *st, enum stmt s, struct llmops_err *err)
+fail_conn(struct db *db, const char *what, struct llmops_err *err)
 {
-	db->last_errno = mysql_stmt_errno(st);
-	err_set(err, is_lost(db->last_errno) ? 503 : 500,
-	    "database: statement %d: %s", (int)s, mysql_stmt_error(st));
-	if (is_lost(db->last_errno))
-		db_close(db);
-	return -1;
+	MYSQL	*my = db->conn && !db->broken ? db->conn->my : NULL;
+
+	if (my == NULL)
+		return fail(db, CR_SERVER_GONE_ERROR, db->conn ? "connection lost"
+		    : "not connected", what, NULL, err);
+	return fail(db, mysql_errno(my), mysql_error(my), what, NULL, err);
+}
+
+static int
+fail_q(struct db_q *q, const char *what, struct llmops_err *err)
+{
+	return fail(q->db, mysql_stmt_errno(q->st), mysql_stmt_error(q->st),
+	    what, q->stmt->name, err);
 }
 
 /* A responder must not write into a schema older than it was built for. */
@@ -497,40 +193,46 @@ db_ensure(struct db *db, struct llmops_err *err)
 	unsigned		 timeout;
 	my_bool			 verify;
 	const char		*host, *sock;
+	MYSQL			*my;
 
-	if (db->my != NULL)
+	if (db->conn != NULL && !db->broken)
 		return 0;
+	db_close(db);
 	db->last_errno = 0;
-	if ((db->my = mysql_init(NULL)) == NULL)
+	if ((db->conn = calloc(1, sizeof(*db->conn))) == NULL ||
+	    (db->conn->my = mysql_init(NULL)) == NULL) {
+		free(db->conn);
+		db->conn = NULL;
 		return err_set(err, 500, "database: out of memory");
+	}
+	my = db->conn->my;
 	timeout = (unsigned)c->connect_timeout;
-	mysql_options(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	timeout = (unsigned)c->read_timeout;
-	mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &timeout);
+	mysql_options(my, MYSQL_OPT_READ_TIMEOUT, &timeout);
 	timeout = (unsigned)c->write_timeout;
-	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
-	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(my, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	if (c->tls) {
-		mysql_ssl_set(db->my, *c->tls_key ? c->tls_key : NULL,
+		mysql_ssl_set(my, *c->tls_key ? c->tls_key : NULL,
 		    *c->tls_cert ? c->tls_cert : NULL,
 		    *c->tls_ca ? c->tls_ca : NULL, NULL, NULL);
 		verify = c->tls_verify_server_cert ? 1 : 0;
-		mysql_options(db->my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+		mysql_options(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
 	}
 	sock = *c->socket ? c->socket : NULL;
 	host = sock ? "localhost" : c->host;
-	if (mysql_real_connect(db->my, host, c->user,
+	if (mysql_real_connect(my, host, c->user,
 	    *c->password ? c->password : NULL, c->name, (unsigned)c->port,
 	    sock, 0) == NULL) {
-		db->last_errno = mysql_errno(db->my);
+		db->last_errno = mysql_errno(my);
 		if (sock)
 			err_set(err, 503, "database: cannot connect to socket "
-			    "%s: %s", sock, mysql_error(db->my));
+			    "%s: %s", sock, mysql_error(my));
 		else
 			err_set(err, 503, "database: cannot connect to %s:%d: %s",
-			    host, c->port, mysql_error(db->my));
-		mysql_close(db->my);
-		db->my = NULL;
+			    host, c->port, mysql_error(my));
+		db_close(db);
 		return -1;
 	}
 	/*
@@ -546,8 +248,11 @@ db_ensure(struct db *db, struct llmops_err *err)
 		db_close(db);
 		return -1;
 	}
-	if (mysql_autocommit(db->my, 1) != 0)
-		return fail_conn(db, "autocommit", err);
+	if (mysql_autocommit(my, 1) != 0) {
+		fail_conn(db, "autocommit", err);
+		db_close(db);
+		return -1;
+	}
 	if (db->require_schema > 0 && check_schema(db, err) != 0) {
 		db_close(db);
 		return -1;
@@ -558,20 +263,22 @@ db_ensure(struct db *db, struct llmops_err *err)
 int
 db_exec_sql(struct db *db, const char *sql, struct llmops_err *err)
 {
+	MYSQL		*my;
 	MYSQL_RES	*res;
 
-	if (db->my == NULL)
-		return err_set(err, 503, "database: not connected");
-	if (mysql_real_query(db->my, sql, (unsigned long)strlen(sql)) != 0)
+	if (db->conn == NULL || db->broken)
+		return fail_conn(db, "query", err);
+	my = db->conn->my;
+	if (mysql_real_query(my, sql, (unsigned long)strlen(sql)) != 0)
 		return fail_conn(db, "query", err);
 	/* Drain every result, so the connection is ready for the next query. */
 	do {
-		if ((res = mysql_store_result(db->my)) != NULL)
+		if ((res = mysql_store_result(my)) != NULL)
 			mysql_free_result(res);
-		else if (mysql_field_count(db->my) != 0)
+		else if (mysql_field_count(my) != 0)
 			return fail_conn(db, "query result", err);
-	} while (mysql_next_result(db->my) == 0);
-	if (mysql_errno(db->my) != 0)
+	} while (mysql_next_result(my) == 0);
+	if (mysql_errno(my) != 0)
 		return fail_conn(db, "query", err);
 	return 0;
 }
@@ -579,102 +286,227 @@ db_exec_sql(struct db *db, const char *sql, struct llmops_err *err)
 int
 db_multi_statements(struct db *db, int on, struct llmops_err *err)
 {
-	if (db->my == NULL)
-		return err_set(err, 503, "database: not connected");
-	if (mysql_set_server_option(db->my, on ? MYSQL_OPTION_MULTI_STATEMENTS_ON :
-	    MYSQL_OPTION_MULTI_STATEMENTS_OFF) != 0)
+	if (db->conn == NULL || db->broken)
+		return fail_conn(db, "multi-statement option", err);
+	if (mysql_set_server_option(db->conn->my, on ?
+	    MYSQL_OPTION_MULTI_STATEMENTS_ON : MYSQL_OPTION_MULTI_STATEMENTS_OFF))
 		return fail_conn(db, "multi-statement option", err);
 	return 0;
 }
 
-int
+static int
 db_begin(struct db *db, struct llmops_err *err)
 {
-	if (db->my == NULL)
-		return err_set(err, 503, "database: not connected");
-	if (mysql_autocommit(db->my, 0) != 0)
+	if (db->conn == NULL || db->broken ||
+	    mysql_autocommit(db->conn->my, 0) != 0)
 		return fail_conn(db, "begin", err);
 	return 0;
 }
 
-int
+static int
 db_commit(struct db *db, struct llmops_err *err)
 {
-	if (db->my == NULL)
-		return err_set(err, 503, "database: not connected");
-	if (mysql_commit(db->my) != 0)
+	if (db->conn == NULL || db->broken || mysql_commit(db->conn->my) != 0)
 		return fail_conn(db, "commit", err);
-	if (mysql_autocommit(db->my, 1) != 0)
+	if (mysql_autocommit(db->conn->my, 1) != 0)
 		return fail_conn(db, "autocommit", err);
 	return 0;
 }
 
-void
+static void
 db_rollback(struct db *db)
 {
-	if (db->my == NULL)
+	if (db->conn == NULL || db->broken)
 		return;
 	/* A failed rollback means the connection is gone: the server rolls back. */
-	if (mysql_rollback(db->my) != 0 || mysql_autocommit(db->my, 1) != 0)
-		db_close(db);
-}
-
-static MYSQL_STMT *
-prepared(struct db *db, enum stmt s, struct llmops_err *err)
-{
-	MYSQL_STMT	*st;
-
-	if (db->my == NULL) {
-		err_set(err, 503, "database: not connected");
-		return NULL;
-	}
-	if (db->stmts[s] != NULL)
-		return db->stmts[s];
-	if (stmts[s] == NULL) {
-		err_set(err, 500, "database: statement %d has no SQL", (int)s);
-		return NULL;
-	}
-	if ((st = mysql_stmt_init(db->my)) == NULL) {
-		fail_conn(db, "statement init", err);
-		return NULL;
-	}
-	if (mysql_stmt_prepare(st, stmts[s], (unsigned long)strlen(stmts[s]))) {
-		fail_stmt(db, st, s, err);
-		mysql_stmt_close(st);
-		return NULL;
-	}
-	db->stmts[s] = st;
-	return st;
+	if (mysql_rollback(db->conn->my) != 0 ||
+	    mysql_autocommit(db->conn->my, 1) != 0)
+		db->broken = 1;
 }
 
 void
-dbp_init(struct db_params *p)
+db_txn_final(struct db *db)
 {
-	memset(p, 0, sizeof(*p));
+	db->txn_final = 1;
 }
 
+int
+db_txn(struct db *db, enum db_mode mode, db_txn_fn fn, void *arg,
+    struct llmops_err *err)
+{
+	int	lost_retries = 0, lock_retries = 0, rc;
+
+	/*
+	 * Inside another transaction, fn joins it: a retry here would
+	 * reconnect in the middle of the outer one and lose its work.
+	 */
+	if (db->txn_depth > 0)
+		return fn(db, arg, err);
+	for (;;) {
+		db->txn_final = 0;
+		/* A failure of fn that is not the database's must not retry. */
+		db->last_errno = 0;
+		db->txn_depth++;
+		if (db_ensure(db, err) != 0)
+			rc = -1;
+		else if (mode == DB_WRITE && db_begin(db, err) != 0)
+			rc = -1;
+		else if ((rc = fn(db, arg, err)) == 0 && mode == DB_WRITE)
+			rc = db_commit(db, err);
+		db->txn_depth--;
+		if (rc == 0)
+			return 0;
+		if (mode == DB_WRITE)
+			db_rollback(db);
+		/*
+		 * A retry after a lost COMMIT is safe for the callers: writes
+		 * are idempotent (dedupe keys, upserts of what was not
+		 * stored) or fail cleanly as duplicates.
+		 */
+		if (db->txn_final)
+			return -1;
+		if (db->last_errno != 0 && db_lost(db) &&
+		    lost_retries++ < DB_TXN_LOST_RETRIES) {
+			db_close(db);
+			continue;
+		}
+		if (db_retryable(db) && lock_retries++ < DB_TXN_DEADLOCK_RETRIES)
+			continue;
+		return -1;
+	}
+}
+
+/* --- prepared statements --------------------------------------------------- */
+
+static size_t
+slot_of(const struct db_stmt *s)
+{
+	uintptr_t	h = (uintptr_t)s;
+
+	/* Statement tables are arrays of two pointers: skip the low bits. */
+	h ^= h >> 16;
+	return (size_t)(h >> 4) % LIMIT_DB_STATEMENTS;
+}
+
+/* Allocates the bindings of a freshly prepared statement. */
+static int
+q_alloc(struct db_q *q)
+{
+	size_t	np = q->np ? q->np : 1, nc = q->nc ? q->nc : 1;
+
+	q->p = calloc(np, sizeof(*q->p));
+	q->plen = calloc(np, sizeof(*q->plen));
+	q->pnull = calloc(np, sizeof(*q->pnull));
+	q->pint = calloc(np, sizeof(*q->pint));
+	q->pdec = calloc(np, sizeof(*q->pdec));
+	q->c = calloc(nc, sizeof(*q->c));
+	q->clen = calloc(nc, sizeof(*q->clen));
+	q->cnull = calloc(nc, sizeof(*q->cnull));
+	q->cerr = calloc(nc, sizeof(*q->cerr));
+	q->cbloblen = calloc(nc, sizeof(*q->cbloblen));
+	return q->p && q->plen && q->pnull && q->pint && q->pdec && q->c &&
+	    q->clen && q->cnull && q->cerr && q->cbloblen ? 0 : -1;
+}
+
+static struct db_q *
+prepare(struct db *db, const struct db_stmt *s, struct llmops_err *err)
+{
+	struct db_q	*q;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		err_set(err, 500, "database: out of memory");
+		return NULL;
+	}
+	q->db = db;
+	q->stmt = s;
+	if ((q->st = mysql_stmt_init(db->conn->my)) == NULL) {
+		fail_conn(db, "statement init", err);
+		free(q);
+		return NULL;
+	}
+	if (mysql_stmt_prepare(q->st, s->sql, (unsigned long)strlen(s->sql))) {
+		fail_q(q, "prepare", err);
+		q_free(q);
+		return NULL;
+	}
+	q->np = (unsigned)mysql_stmt_param_count(q->st);
+	q->nc = mysql_stmt_field_count(q->st);
+	if (q_alloc(q) != 0) {
+		err_set(err, 500, "database: out of memory");
+		q_free(q);
+		return NULL;
+	}
+	return q;
+}
+
+struct db_q *
+db_q(struct db *db, const struct db_stmt *s, struct llmops_err *err)
+{
+	struct db_conn	*c;
+	struct db_q	*q;
+	size_t		 i, n;
+
+	if (db->broken) {
+		fail_conn(db, s->name, err);
+		return NULL;
+	}
+	if (db_ensure(db, err) != 0)
+		return NULL;
+	c = db->conn;
+	for (i = slot_of(s), n = 0; n < LIMIT_DB_STATEMENTS;
+	    i = (i + 1) % LIMIT_DB_STATEMENTS, n++) {
+		if (c->slots[i] == NULL) {
+			if ((q = prepare(db, s, err)) == NULL)
+				return NULL;
+			c->slots[i] = q;
+			break;
+		}
+		if (c->slots[i]->stmt == s) {
+			q = c->slots[i];
+			break;
+		}
+	}
+	if (n == LIMIT_DB_STATEMENTS) {
+		err_set(err, 500, "database: more than %d statements",
+		    LIMIT_DB_STATEMENTS);
+		return NULL;
+	}
+	db_end(q);
+	q->bp = q->bc = 0;
+	q->overbound = 0;
+	return q;
+}
+
+/* The next parameter's binding, or NULL when the statement takes no more. */
 static MYSQL_BIND *
-dbp_next(struct db_params *p)
+next_param(struct db_q *q, enum enum_field_types type)
 {
 	MYSQL_BIND	*b;
 
-	/* The statement table fixes the count; overflowing is a programming error. */
-	if (p->n >= DB_MAX_PARAMS)
-		p->n = DB_MAX_PARAMS - 1;
-	b = &p->b[p->n];
+	if (q == NULL)
+		return NULL;
+	if (q->bp >= q->np) {
+		q->overbound = 1;
+		return NULL;
+	}
+	b = &q->p[q->bp];
 	memset(b, 0, sizeof(*b));
-	b->length = &p->len[p->n];
-	b->is_null = &p->isnull[p->n];
-	p->n++;
+	b->buffer_type = type;
+	b->length = &q->plen[q->bp];
+	b->is_null = &q->pnull[q->bp];
+	q->plen[q->bp] = 0;
+	q->pnull[q->bp] = 0;
+	q->bp++;
 	return b;
 }
 
 void
-dbp_str(struct db_params *p, const char *s)
+db_bind_str(struct db_q *q, const char *s)
 {
-	MYSQL_BIND	*b = dbp_next(p);
+	MYSQL_BIND	*b = next_param(q, MYSQL_TYPE_STRING);
 
-	b->buffer_type = MYSQL_TYPE_STRING;
+	if (b == NULL)
+		return;
 	if (s == NULL) {
 		*b->is_null = 1;
 		return;
@@ -684,214 +516,244 @@ dbp_str(struct db_params *p, const char *s)
 }
 
 void
-dbp_blob(struct db_params *p, const void *v, size_t n)
+db_bind_blob(struct db_q *q, const void *v, size_t n)
 {
-	MYSQL_BIND	*b = dbp_next(p);
+	MYSQL_BIND	*b = next_param(q, MYSQL_TYPE_BLOB);
 
-	b->buffer_type = MYSQL_TYPE_BLOB;
+	if (b == NULL)
+		return;
 	b->buffer = (void *)v;
 	*b->length = (unsigned long)n;
 }
 
 void
-dbp_i64(struct db_params *p, int64_t v)
+db_bind_i64(struct db_q *q, int64_t v)
 {
-	dbp_i64_opt(p, 1, v);
+	db_bind_i64_opt(q, 1, v);
 }
 
 void
-dbp_i64_opt(struct db_params *p, int present, int64_t v)
+db_bind_i64_opt(struct db_q *q, int present, int64_t v)
 {
-	unsigned	 i = p->n;
-	MYSQL_BIND	*b = dbp_next(p);
+	MYSQL_BIND	*b = next_param(q, MYSQL_TYPE_LONGLONG);
+	long long	*slot;
 
-	b->buffer_type = MYSQL_TYPE_LONGLONG;
-	p->ints[i] = v;
-	b->buffer = &p->ints[i];
+	if (b == NULL)
+		return;
+	slot = &q->pint[q->bp - 1];
+	*slot = v;
+	b->buffer = slot;
 	*b->is_null = present ? 0 : 1;
 }
 
 void
-dbp_decimal(struct db_params *p, int present, int64_t units, int scale)
+db_bind_decimal(struct db_q *q, int present, int64_t units, int scale)
 {
-	unsigned	 i = p->n;
-	MYSQL_BIND	*b = dbp_next(p);
+	MYSQL_BIND	*b = next_param(q, MYSQL_TYPE_NEWDECIMAL);
+	char		*text;
 
-	b->buffer_type = MYSQL_TYPE_NEWDECIMAL;
-	if (!present || decimal_format(units, scale, p->dec[i],
-	    sizeof(p->dec[i])) != 0) {
+	if (b == NULL)
+		return;
+	text = q->pdec[q->bp - 1];
+	if (!present || decimal_format(units, scale, text,
+	    DB_DECIMAL_TEXT_BYTES) != 0) {
 		*b->is_null = 1;
 		return;
 	}
-	b->buffer = p->dec[i];
-	*b->length = (unsigned long)strlen(p->dec[i]);
-}
-
-void
-dbc_init(struct db_cols *c)
-{
-	memset(c, 0, sizeof(*c));
+	b->buffer = text;
+	*b->length = (unsigned long)strlen(text);
 }
 
 static MYSQL_BIND *
-dbc_next(struct db_cols *c)
+next_col(struct db_q *q, enum enum_field_types type)
 {
 	MYSQL_BIND	*b;
 
-	if (c->n >= DB_MAX_COLS)
-		c->n = DB_MAX_COLS - 1;
-	b = &c->b[c->n];
+	if (q == NULL)
+		return NULL;
+	if (q->bc >= q->nc) {
+		q->overbound = 1;
+		return NULL;
+	}
+	b = &q->c[q->bc];
 	memset(b, 0, sizeof(*b));
-	b->length = &c->len[c->n];
-	b->is_null = &c->isnull[c->n];
-	b->error = &c->error[c->n];
-	c->n++;
+	b->buffer_type = type;
+	b->length = &q->clen[q->bc];
+	b->is_null = &q->cnull[q->bc];
+	b->error = &q->cerr[q->bc];
+	q->cbloblen[q->bc] = NULL;
+	q->bc++;
 	return b;
 }
 
 void
-dbc_i64(struct db_cols *c, int64_t *v)
+db_col_i64(struct db_q *q, int64_t *v)
 {
-	MYSQL_BIND	*b = dbc_next(c);
+	MYSQL_BIND	*b = next_col(q, MYSQL_TYPE_LONGLONG);
 
-	b->buffer_type = MYSQL_TYPE_LONGLONG;
-	b->buffer = v;
+	if (b != NULL)
+		b->buffer = v;
 }
 
 void
-dbc_str(struct db_cols *c, char *buf, size_t bufsz)
+db_col_str(struct db_q *q, char *buf, size_t bufsz)
 {
-	MYSQL_BIND	*b = dbc_next(c);
+	MYSQL_BIND	*b = next_col(q, MYSQL_TYPE_STRING);
 
-	b->buffer_type = MYSQL_TYPE_STRING;
+	if (b == NULL)
+		return;
 	b->buffer = buf;
 	/* One byte is kept for the terminating NUL added by db_fetch. */
 	b->buffer_length = bufsz > 0 ? (unsigned long)bufsz - 1 : 0;
 }
 
 void
-dbc_blob(struct db_cols *c, void *buf, size_t bufsz)
+db_col_blob(struct db_q *q, void *buf, size_t bufsz, size_t *len)
 {
-	MYSQL_BIND	*b = dbc_next(c);
+	MYSQL_BIND	*b = next_col(q, MYSQL_TYPE_BLOB);
 
-	b->buffer_type = MYSQL_TYPE_BLOB;
+	if (b == NULL)
+		return;
 	b->buffer = buf;
 	b->buffer_length = (unsigned long)bufsz;
+	q->cbloblen[q->bc - 1] = len;
 }
 
 int
-dbc_null(const struct db_cols *c, unsigned i)
+db_col_null(const struct db_q *q, unsigned i)
 {
-	return i < c->n && c->isnull[i];
+	return q != NULL && i < q->bc && q->cnull[i];
 }
 
-int
-db_exec(struct db *db, enum stmt s, struct db_params *p, uint64_t *affected,
-    uint64_t *insert_id, struct llmops_err *err)
+/* Binds the parameters and executes. */
+static int
+run(struct db_q *q, struct llmops_err *err)
 {
-	MYSQL_STMT	*st;
-
-	if ((st = prepared(db, s, err)) == NULL)
+	if (q == NULL)
 		return -1;
-	if (mysql_stmt_param_count(st) != (p ? p->n : 0))
-		return err_set(err, 500, "database: statement %d takes %lu "
-		    "parameters, %u bound", (int)s, mysql_stmt_param_count(st),
-		    p ? p->n : 0);
-	if (p != NULL && p->n > 0 && mysql_stmt_bind_param(st, p->b))
-		return fail_stmt(db, st, s, err);
-	if (mysql_stmt_execute(st))
-		return fail_stmt(db, st, s, err);
-	if (affected != NULL)
-		*affected = mysql_stmt_affected_rows(st);
-	if (insert_id != NULL)
-		*insert_id = mysql_stmt_insert_id(st);
+	if (q->overbound || q->bp != q->np)
+		return err_set(err, 500, "database: statement %s takes %u "
+		    "parameters, %s%u bound", q->stmt->name, q->np,
+		    q->overbound ? "more than " : "", q->bp);
+	if (q->np > 0 && mysql_stmt_bind_param(q->st, q->p))
+		return fail_q(q, "bind", err);
+	if (mysql_stmt_execute(q->st))
+		return fail_q(q, "execute", err);
 	return 0;
 }
 
 int
-db_select(struct db *db, enum stmt s, struct db_params *p, struct db_cols *c,
+db_exec(struct db_q *q, uint64_t *affected, uint64_t *insert_id,
     struct llmops_err *err)
 {
-	MYSQL_STMT	*st;
-
-	if (db_exec(db, s, p, NULL, NULL, err) != 0)
+	if (run(q, err) != 0)
 		return -1;
-	st = db->stmts[s];
-	if (mysql_stmt_field_count(st) != c->n) {
-		mysql_stmt_free_result(st);
-		return err_set(err, 500, "database: statement %d returns %u "
-		    "columns, %u bound", (int)s, mysql_stmt_field_count(st), c->n);
+	if (affected != NULL)
+		*affected = mysql_stmt_affected_rows(q->st);
+	if (insert_id != NULL)
+		*insert_id = mysql_stmt_insert_id(q->st);
+	return 0;
+}
+
+int
+db_select(struct db_q *q, struct llmops_err *err)
+{
+	if (q != NULL && (q->overbound || q->bc != q->nc))
+		return err_set(err, 500, "database: statement %s returns %u "
+		    "columns, %s%u bound", q->stmt->name, q->nc,
+		    q->overbound ? "more than " : "", q->bc);
+	if (run(q, err) != 0)
+		return -1;
+	q->open = 1;
+	if (q->nc > 0 && mysql_stmt_bind_result(q->st, q->c)) {
+		fail_q(q, "bind result", err);
+		db_end(q);
+		return -1;
 	}
-	if (mysql_stmt_bind_result(st, c->b))
-		return fail_stmt(db, st, s, err);
 	return 0;
 }
 
 int
-db_select_stored(struct db *db, enum stmt s, struct db_params *p,
-    struct db_cols *c, struct llmops_err *err)
+db_select_stored(struct db_q *q, struct llmops_err *err)
 {
-	if (db_select(db, s, p, c, err) != 0)
+	if (db_select(q, err) != 0)
 		return -1;
-	if (mysql_stmt_store_result(db->stmts[s]) != 0)
-		return fail_stmt(db, db->stmts[s], s, err);
+	if (mysql_stmt_store_result(q->st) != 0) {
+		fail_q(q, "store result", err);
+		db_end(q);
+		return -1;
+	}
 	return 0;
 }
 
 int
-db_fetch(struct db *db, enum stmt s, struct db_cols *c, struct llmops_err *err)
+db_fetch(struct db_q *q, struct llmops_err *err)
 {
-	MYSQL_STMT	*st = db->stmts[s];
-	unsigned	 i;
-	int		 rc;
+	unsigned	i;
+	int		rc;
 
-	if (st == NULL)
-		return err_set(err, 503, "database: not connected");
-	rc = mysql_stmt_fetch(st);
+	if (q == NULL)
+		return -1;
+	if (!q->open)
+		return err_set(err, 500, "database: statement %s: fetch "
+		    "without a result", q->stmt->name);
+	rc = mysql_stmt_fetch(q->st);
 	if (rc == MYSQL_NO_DATA)
 		return 0;
 	if (rc == 1)
-		return fail_stmt(db, st, s, err);
-	for (i = 0; i < c->n; i++) {
-		MYSQL_BIND	*b = &c->b[i];
+		return fail_q(q, "fetch", err);
+	for (i = 0; i < q->bc; i++) {
+		MYSQL_BIND	*b = &q->c[i];
 
-		if (rc == MYSQL_DATA_TRUNCATED && c->error[i] &&
+		if (rc == MYSQL_DATA_TRUNCATED && q->cerr[i] &&
 		    b->buffer_type != MYSQL_TYPE_LONGLONG)
 			return err_set(err, 500, "database: column %u of "
-			    "statement %d is longer than its buffer", i, (int)s);
+			    "statement %s is longer than its buffer", i,
+			    q->stmt->name);
 		if (b->buffer_type == MYSQL_TYPE_STRING) {
-			unsigned long	n = c->isnull[i] ? 0 : c->len[i];
+			unsigned long	n = q->cnull[i] ? 0 : q->clen[i];
 
 			if (n > b->buffer_length)
 				n = b->buffer_length;
 			((char *)b->buffer)[n] = '\0';
-		}
+		} else if (q->cbloblen[i] != NULL)
+			*q->cbloblen[i] = q->cnull[i] ? 0 : q->clen[i];
 	}
 	return 1;
 }
 
 void
-db_select_end(struct db *db, enum stmt s)
+db_end(struct db_q *q)
 {
-	if (db->stmts[s] != NULL)
-		mysql_stmt_free_result(db->stmts[s]);
+	if (q == NULL || !q->open)
+		return;
+	mysql_stmt_free_result(q->st);
+	q->open = 0;
+}
+
+int
+db_one(struct db_q *q, struct llmops_err *err)
+{
+	int	rc;
+
+	if (db_select(q, err) != 0)
+		return -1;
+	rc = db_fetch(q, err);
+	db_end(q);
+	return rc;
 }
 
 int
 db_schema_version(struct db *db, int *version, struct llmops_err *err)
 {
-	struct db_cols	c;
-	int64_t		v = 0;
-	int		rc;
+	struct db_q	*q;
+	int64_t		 v = 0;
+	int		 rc;
 
-	dbc_init(&c);
-	dbc_i64(&c, &v);
-	if (db_select(db, STMT_SCHEMA_VERSION, NULL, &c, err) != 0)
+	q = db_q(db, &schema_version_stmt, err);
+	db_col_i64(q, &v);
+	if ((rc = db_one(q, err)) < 0)
 		return -1;
-	rc = db_fetch(db, STMT_SCHEMA_VERSION, &c, err);
-	db_select_end(db, STMT_SCHEMA_VERSION);
-	if (rc < 0)
-		return -1;
-	*version = (int)v;
+	*version = rc == 1 ? (int)v : 0;
 	return 0;
 }

@@ -5,6 +5,14 @@
 #include "health.h"
 #include "log.h"
 
+/* A db_txn fn: a ping through the schema table proves connection and
+ * schema. */
+static int
+ping(struct db *db, void *arg, struct llmops_err *err)
+{
+	return db_schema_version(db, arg, err);
+}
+
 void
 health_check(struct db *db, struct reply *r)
 {
@@ -13,14 +21,8 @@ health_check(struct db *db, struct reply *r)
 	int			 version = 0, ok;
 
 	err_clear(&err);
-	/* A ping through the schema table proves connection and schema. */
-	ok = db_ensure(db, &err) == 0 &&
-	    db_schema_version(db, &version, &err) == 0;
-	if (!ok && db_lost(db)) {
-		err_clear(&err);
-		ok = db_ensure(db, &err) == 0 &&
-		    db_schema_version(db, &version, &err) == 0;
-	}
+	/* After a lost connection, db_txn reconnects and pings again. */
+	ok = db_txn(db, DB_READ, ping, &version, &err) == 0;
 	o = json_object_new_object();
 	json_object_object_add(o, "status", json_object_new_string(ok ? "ok" :
 	    "unavailable"));

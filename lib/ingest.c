@@ -16,12 +16,6 @@
 #include "store.h"
 #include "timefmt.h"
 
-/* Tokens seen in one POST, looked up once each. */
-struct token_seen {
-	unsigned char		hash[TOKEN_HASH_LEN];
-	struct token_info	info;
-};
-
 /* One media type (parameters ignored) of len bytes at ct is JSON. */
 static int
 json_media_type(const char *ct, size_t len)
@@ -114,14 +108,27 @@ ingest_precheck(const struct conf *conf, const struct ingest_request *req,
 	return 0;
 }
 
+/* The entry of hash among the n tokens of a POST, or NULL. */
+static struct token_query *
+token_seen(struct token_query *seen, size_t n, const unsigned char *hash)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (token_hash_equal(seen[i].hash, hash))
+			return &seen[i];
+	return NULL;
+}
+
 /*
  * Resolves every event's token to its organization; events with a missing
- * or unusable token become rejections. Fills accepted with the rest.
+ * or unusable token become rejections. Fills accepted with the rest, and
+ * seen with each token once.
  */
 static int
 resolve_tokens(struct ingest *in, struct event_batch *b, int64_t now,
     struct usage_event **accepted, size_t *naccepted,
-    struct token_seen *seen, size_t *nseen, struct llmops_err *err)
+    struct token_query *seen, size_t *nseen, struct llmops_err *err)
 {
 	static const enum reject_reason by_state[] = {
 		[TOKEN_STATE_UNKNOWN] = REJECT_UNKNOWN_TOKEN,
@@ -130,11 +137,21 @@ resolve_tokens(struct ingest *in, struct event_batch *b, int64_t now,
 	};
 	char			 why[REJECT_NOTE_WHY_BYTES];
 	struct usage_event	*ev;
-	struct token_seen	*ts;
+	struct token_query	*ts;
 	enum token_state	 state;
-	size_t			 i, j;
+	size_t			 i;
 
 	*naccepted = 0;
+	for (i = 0; i < b->nevents; i++) {
+		ev = &b->events[i];
+		if (ev->has_token && token_seen(seen, *nseen, ev->token_hash) ==
+		    NULL)
+			memcpy(seen[(*nseen)++].hash, ev->token_hash,
+			    TOKEN_HASH_LEN);
+	}
+	if (token_cache_resolve(&in->tokens, in->db, seen, *nseen, now,
+	    err) != 0)
+		return -1;
 	for (i = 0; i < b->nevents; i++) {
 		ev = &b->events[i];
 		if (!ev->has_token) {
@@ -144,16 +161,7 @@ resolve_tokens(struct ingest *in, struct event_batch *b, int64_t now,
 			    "requester_metadata or request_tags");
 			continue;
 		}
-		for (j = 0, ts = NULL; j < *nseen && ts == NULL; j++)
-			if (token_hash_equal(seen[j].hash, ev->token_hash))
-				ts = &seen[j];
-		if (ts == NULL) {
-			ts = &seen[(*nseen)++];
-			memcpy(ts->hash, ev->token_hash, TOKEN_HASH_LEN);
-			if (token_cache_lookup(&in->tokens, in->db, ev->token_hash,
-			    now, &ts->info, err) != 0)
-				return -1;
-		}
+		ts = token_seen(seen, *nseen, ev->token_hash);
 		if ((state = token_info_state(&ts->info, now)) != TOKEN_STATE_ACTIVE) {
 			snprintf(why, sizeof(why), "token %s... from %s is %s",
 			    ev->token_prefix, token_source_name(ev->token_source),
@@ -245,26 +253,46 @@ ingest_release(struct ingest *in)
 	memset(in, 0, sizeof(*in));
 }
 
+/* Arguments of load_prices(). */
+struct prices {
+	struct price_cache	*cache;
+	int64_t			 now;
+	const struct price_set	*set;
+};
+
+/* The price table, refreshed from the database when due (a db_txn fn). */
+static int
+load_prices(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct prices	*p = arg;
+
+	/* Only the last attempt's note of stale prices counts. */
+	err_clear(err);
+	p->set = price_cache_get(p->cache, db, p->now, err);
+	return p->set != NULL ? 0 : -1;
+}
+
 /* Prices every accepted event; a failure here fails the POST (503). */
 static int
 price_events(struct ingest *in, struct usage_event **evs, size_t n,
     int64_t now, struct llmops_err *err)
 {
-	const struct price_set	*set;
-	size_t			 i;
+	struct prices	p;
+	size_t		i;
 
 	if (n == 0)
 		return 0;
-	if ((set = price_cache_get(&in->prices, in->db, now, err)) == NULL &&
-	    db_lost(in->db) && db_ensure(in->db, err) == 0)
-		set = price_cache_get(&in->prices, in->db, now, err);
-	if (set == NULL)
+	p.cache = &in->prices;
+	p.now = now;
+	p.set = NULL;
+	if (db_txn(in->db, DB_READ, load_prices, &p, err) != 0)
 		return -1;
 	if (err->msg[0] != '\0')
 		log_warn(LOG_TAG_DB, "prices not refreshed, using the previous "
 		    "copy: %s", err->msg);
 	for (i = 0; i < n; i++)
-		pricing_apply(set, (enum cost_prefer)in->conf->cost.prefer, evs[i]);
+		pricing_apply(p.set, (enum cost_prefer)in->conf->cost.prefer,
+		    evs[i]);
 	return 0;
 }
 
@@ -278,7 +306,7 @@ ingest_callback(struct ingest *in, const struct ingest_request *req,
 	struct event_batch	  b;
 	struct llmops_err	  err;
 	struct usage_event	**accepted = NULL;
-	struct token_seen	 *seen = NULL;
+	struct token_query	 *seen = NULL;
 	size_t			  naccepted = 0, nseen = 0, inserted = 0, dups = 0, i;
 	int64_t			  now = time_now_us();
 	char			  reasons[256];
@@ -350,10 +378,7 @@ ingest_callback(struct ingest *in, const struct ingest_request *req,
 	}
 	/* Last use is bookkeeping: its failure never fails the POST. */
 	for (i = 0; i < nseen; i++)
-		if (token_info_state(&seen[i].info, now) == TOKEN_STATE_ACTIVE &&
-		    token_cache_touch_due(&in->tokens, seen[i].hash, now,
-		    INGEST_TOUCH_INTERVAL_US) &&
-		    store_token_touch(db, seen[i].info.token_id, now,
+		if (token_cache_touch(&in->tokens, db, &seen[i], now,
 		    INGEST_TOUCH_INTERVAL_US, &err) != 0)
 			log_warn(LOG_TAG_DB, "cannot record token use: %s", err.msg);
 	log_info(LOG_TAG_LITELLM, "POST stored: %zu events, accepted %zu, "

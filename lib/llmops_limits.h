@@ -83,6 +83,28 @@
 /* Timestamps accepted from LiteLLM: 1970 .. 2200, in microseconds. */
 #define LIMIT_EPOCH_US_MAX		7258118400000000LL
 
+/* Prepared statements one connection keeps (all the db_*.c tables hold
+ * fewer; the cache is a hash table of this size). */
+#define LIMIT_DB_STATEMENTS		256
+/* db_txn: runs of a transaction after a lost connection, and after a
+ * deadlock or lock wait timeout between concurrent writers. */
+#define DB_TXN_LOST_RETRIES		1
+#define DB_TXN_DEADLOCK_RETRIES		3
+
+/* Reads over usage (the dashboard, the JSON API, llmopsctl). */
+/* Most groups of a ranked table of the dashboard or the API, and most rows
+ * of its table of failures (llmopsctl usage lists every group). */
+#define LIMIT_USAGE_GROUPS		500
+/* Most raw events on one page of the dashboard or the API. */
+#define LIMIT_EVENTS_PAGE		500
+/* Most values of one dimension offered by a filter of the dashboard. */
+#define LIMIT_DIM_VALUES		1000
+/* A stored label or identifier as read back: 255 characters of up to 4
+ * bytes, and its NUL. */
+#define LIMIT_TEXT_BYTES		(255 * 4 + 1)
+/* A sum of costs as text: DECIMAL(26,12) as MariaDB prints it. */
+#define LIMIT_DECIMAL_BYTES		48
+
 /* Money: exact integer units of 1e-12 USD (picodollars). */
 #define COST_SCALE_DIGITS		12
 

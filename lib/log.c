@@ -105,7 +105,11 @@ void
 log_msg(enum log_level level, const char *tag, const char *fmt, ...)
 {
 	char		 raw[LIMIT_LOG_LINE_BYTES];
-	char		 line[LIMIT_LOG_LINE_BYTES * 2];
+	/*
+	 * A byte escapes to at most four ("\x01"), so the escaped line is
+	 * never cut: only raw is, and its "..." marker stays.
+	 */
+	char		 line[LIMIT_LOG_LINE_BYTES * 4];
 	char		 stamp[32];
 	va_list		 ap;
 	int		 n;

@@ -7,23 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mysqld_error.h>
-
+#include "db_migrate.h"
 #include "fileio.h"
 #include "migrate.h"
 #include "rollup.h"
 #include "timefmt.h"
-
-/* The one table the runner owns; created before anything is applied. */
-#define MIGRATE_BOOTSTRAP \
-	"CREATE TABLE IF NOT EXISTS schema_migrations (" \
-	"version INT NOT NULL PRIMARY KEY, " \
-	"name VARCHAR(255) NOT NULL, " \
-	"applied_us BIGINT NOT NULL" \
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
-/* Two concurrent `migrate` runs must not interleave. */
-#define MIGRATE_LOCK	"SELECT GET_LOCK('llmops_migrate', 30)"
-#define MIGRATE_UNLOCK	"SELECT RELEASE_LOCK('llmops_migrate')"
 
 const char *
 migrate_default_dir(const char *explicit_dir)
@@ -147,18 +135,11 @@ after_migration(struct db *db, int version, struct llmops_err *err)
 	return 0;
 }
 
-static int
-record(struct db *db, const struct migration *m, struct llmops_err *err)
-{
-	struct db_params	p;
-
-	dbp_init(&p);
-	dbp_i64(&p, m->version);
-	dbp_str(&p, m->name);
-	dbp_i64(&p, time_now_us());
-	return db_exec(db, STMT_MIGRATION_RECORD, &p, NULL, NULL, err);
-}
-
+/*
+ * No db_txn: DDL commits as it goes, so a run cannot be rolled back and
+ * run again, and the run's lock belongs to its connection. A lost
+ * connection stops the run, and the error says where.
+ */
 int
 migrate_apply(struct db *db, const struct migration_set *s, int *from, int *to,
     migrate_progress progress, void *arg, struct llmops_err *err)
@@ -173,9 +154,9 @@ migrate_apply(struct db *db, const struct migration_set *s, int *from, int *to,
 		return err_set(err, 0, "the schema directory holds version %d "
 		    "but this build expects %d: install matching schema files",
 		    known, DB_SCHEMA_VERSION);
-	if (db_ensure(db, err) != 0 || db_exec_sql(db, MIGRATE_BOOTSTRAP, err))
+	if (db_ensure(db, err) != 0 || db_migrate_bootstrap(db, err) != 0)
 		return -1;
-	if (db_exec_sql(db, MIGRATE_LOCK, err) != 0)
+	if (db_migrate_lock(db, err) != 0)
 		return -1;
 	locked = 1;
 	if (db_schema_version(db, &current, err) != 0)
@@ -212,7 +193,8 @@ migrate_apply(struct db *db, const struct migration_set *s, int *from, int *to,
 		/* Multi-statement mode is for the SQL files only. */
 		if (db_multi_statements(db, 0, err) != 0 ||
 		    after_migration(db, m->version, err) != 0 ||
-		    record(db, m, err) != 0 ||
+		    db_migrate_record(db, m->version, m->name, time_now_us(),
+		    err) != 0 ||
 		    db_multi_statements(db, 1, err) != 0)
 			goto out;
 		*to = m->version;
@@ -220,9 +202,9 @@ migrate_apply(struct db *db, const struct migration_set *s, int *from, int *to,
 	rc = 0;
 out:
 	free(sql);
-	if (db->my != NULL)
+	if (db->conn != NULL)
 		db_multi_statements(db, 0, NULL);
-	if (locked && db->my != NULL)
-		db_exec_sql(db, MIGRATE_UNLOCK, NULL);
+	if (locked && db->conn != NULL)
+		db_migrate_unlock(db);
 	return rc;
 }

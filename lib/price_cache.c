@@ -2,8 +2,8 @@
 
 #include <string.h>
 
+#include "db_price.h"
 #include "price_cache.h"
-#include "price_db.h"
 #include "timefmt.h"
 
 void
@@ -21,21 +21,44 @@ price_cache_release(struct price_cache *c)
 	memset(c, 0, sizeof(*c));
 }
 
+struct refresh {
+	const struct price_cache *c;
+	uint64_t		 version;
+	struct price_set	 fresh;
+	int			 loaded;	/* fresh holds the table */
+};
+
+/* The version, and the table when it changed (the last statement). */
+static int
+refresh_txn(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct refresh	*r = arg;
+
+	r->loaded = 0;
+	if (db_price_version(db, &r->version, err) != 0)
+		return -1;
+	if (r->c->loaded && r->version == r->c->version)
+		return 0;
+	if (db_price_load(db, &r->fresh, err) != 0)
+		return -1;
+	r->loaded = 1;
+	return 0;
+}
+
 static int
 refresh(struct price_cache *c, struct db *db, struct llmops_err *err)
 {
-	struct price_set	fresh;
-	uint64_t		version;
+	struct refresh	r;
 
-	if (price_db_version(db, &version, err) != 0)
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	if (db_txn(db, DB_READ, refresh_txn, &r, err) != 0)
 		return -1;
-	if (c->loaded && version == c->version)
+	if (!r.loaded)
 		return 0;
-	if (price_db_load(db, &fresh, err) != 0)
-		return -1;
 	price_set_release(&c->set);
-	c->set = fresh;
-	c->version = version;
+	c->set = r.fresh;
+	c->version = r.version;
 	c->loaded = 1;
 	return 0;
 }

@@ -25,7 +25,8 @@ void	price_cache_release(struct price_cache *);
 /*
  * The current prices, or NULL (err) when they were never loaded and
  * cannot be. A failed refresh keeps the previous copy (and says so in err
- * with status 0).
+ * with status 0). A refresh is a db_txn of its own, rerun on a new
+ * connection when the old one was lost: not inside another transaction.
  */
 const struct price_set *price_cache_get(struct price_cache *, struct db *,
 	    int64_t now_us, struct llmops_err *);

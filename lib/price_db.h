@@ -1,34 +1,39 @@
 /*
- * The prices table in MariaDB: loading it into a price_set, adding a price
- * (closing the one it replaces), and the version responders watch to know
- * when to reload.
+ * Changes of the prices table and its loading, each in a db_txn of its own
+ * (never call one inside another transaction): adding a price closes the
+ * one it replaces, bumps the version responders watch to know when to
+ * reload, and writes the audit row, all in one transaction. The SQL is in
+ * lib/db_price.c.
  */
 #ifndef LLMOPS_PRICE_DB_H
 #define LLMOPS_PRICE_DB_H
 
-#include <stdint.h>
+#include <stddef.h>
 
 #include "db.h"
 #include "price.h"
 
+struct json_object;
+
 /* The whole table, sorted for price_set_match. */
 int	price_db_load(struct db *, struct price_set *, struct llmops_err *);
-int	price_db_version(struct db *, uint64_t *, struct llmops_err *);
 
 /*
  * Adds p (its id is set) from p->from_us on: the open row of the same
  * organization, model and kind (price or discount) that started before is
  * closed at p->from_us. Refused (409) when a row of that kind already
- * starts at or after p->from_us. Runs in the caller's transaction when
- * `in_tx`, else in its own; bumps the price version.
+ * starts at or after p->from_us. The audit row ("prices.set" or
+ * "prices.discount", on p's model) gets details, which is consumed.
  */
-int	price_db_add(struct db *, struct price *p, int in_tx,
-	    struct llmops_err *);
+int	price_db_set(struct db *, const char *actor, struct price *p,
+	    struct json_object *details, struct llmops_err *);
 
-/* Marks a change of prices for the responders (inside a transaction). */
-int	price_db_bump(struct db *, struct llmops_err *);
-
-/* Same rates, tiers, provider, mode and discount. */
-int	price_equal(const struct price *, const struct price *);
+/*
+ * Adds, as price_db_set does, each price of `in` that differs from the one
+ * in effect at its start, with one audit row ("prices.import") naming
+ * `file`; *added and *same count them.
+ */
+int	price_db_import(struct db *, const char *actor, struct price_set *in,
+	    const char *file, size_t *added, size_t *same, struct llmops_err *);
 
 #endif

@@ -11,9 +11,6 @@
 #include "llmops_limits.h"
 #include "price_import.h"
 
-/* Rows per INSERT statement of the generated SQL. */
-#define PRICE_SQL_ROWS	200
-
 /* LiteLLM's keys for the base rates. */
 static const struct {
 	const char	*key;
@@ -211,91 +208,4 @@ out:
 	json_object_put(root);
 	json_tokener_free(tok);
 	return rc;
-}
-
-/* A SQL string literal: quotes doubled, backslashes doubled, no controls. */
-static void
-sql_string(FILE *f, const char *s)
-{
-	if (s == NULL) {
-		fputs("NULL", f);
-		return;
-	}
-	fputc('\'', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '\'' || *s == '\\')
-			fputc(*s, f);
-		fputc((unsigned char)*s < 0x20 ? ' ' : *s, f);
-	}
-	fputc('\'', f);
-}
-
-static void
-sql_rate(FILE *f, const struct price_rates *r, enum price_rate k)
-{
-	char	buf[48];
-
-	if (!RATE_HAS(r, k) ||
-	    decimal_format(r->v[k], PRICE_SCALE_DIGITS, buf, sizeof(buf)) != 0)
-		fputs(", NULL", f);
-	else
-		fprintf(f, ", %s", buf);
-}
-
-/* Starts a new multi-row INSERT every PRICE_SQL_ROWS rows. */
-static void
-sql_row_start(FILE *f, size_t row, const char *insert)
-{
-	if (row % PRICE_SQL_ROWS != 0) {
-		fputs(",\n", f);
-		return;
-	}
-	if (row > 0)
-		fputs(";\n", f);
-	fputs(insert, f);
-}
-
-int
-price_import_write_sql(const struct price_set *set, FILE *f)
-{
-	static const char prices_insert[] = "INSERT INTO prices (id, org_id, "
-	    "model, provider, mode, input, output, cache_read, cache_write, "
-	    "cache_write_1h, reasoning, effective_from_us, created_us) VALUES\n";
-	static const char tiers_insert[] = "INSERT INTO price_tiers (price_id, "
-	    "above_tokens, input, output, cache_read, cache_write, "
-	    "cache_write_1h) VALUES\n";
-	size_t	i, j, rows = 0;
-	int	k;
-
-	for (i = 0; i < set->n; i++) {
-		const struct price	*p = &set->p[i];
-
-		sql_row_start(f, i, prices_insert);
-		fprintf(f, "(%zu, NULL, ", i + 1);
-		sql_string(f, p->model);
-		fputs(", ", f);
-		sql_string(f, p->provider);
-		fputs(", ", f);
-		sql_string(f, p->mode);
-		for (k = 0; k < RATE__MAX; k++)
-			sql_rate(f, &p->rates, (enum price_rate)k);
-		fprintf(f, ", %lld, 0)", (long long)p->from_us);
-	}
-	if (set->n > 0)
-		fputs(";\n", f);
-	for (i = 0; i < set->n; i++)
-		for (j = 0; j < set->p[i].ntiers; j++) {
-			const struct price_tier	*t = &set->p[i].tiers[j];
-
-			sql_row_start(f, rows++, tiers_insert);
-			fprintf(f, "(%zu, %lld", i + 1, (long long)t->above_tokens);
-			/* Tiers have no reasoning rate. */
-			for (k = 0; k < RATE_REASONING; k++)
-				sql_rate(f, &t->rates, (enum price_rate)k);
-			fputc(')', f);
-		}
-	if (rows > 0)
-		fputs(";\n", f);
-	fputs("UPDATE price_version SET version = version + 1 WHERE id = 1;\n", f);
-	return ferror(f) ? -1 : 0;
 }

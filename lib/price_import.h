@@ -1,15 +1,14 @@
 /*
  * LiteLLM's price table (model_prices_and_context_window.json: model name
  * -> {input_cost_per_token, output_cost_per_token, ...} in USD per token)
- * read into a price_set, and written as SQL for the seed migration.
- * Pure: bytes in, prices out.
+ * read into a price_set (written as SQL for the seed migration by
+ * db_price_write_seed, lib/db_price.c). Pure: bytes in, prices out.
  */
 #ifndef LLMOPS_PRICE_IMPORT_H
 #define LLMOPS_PRICE_IMPORT_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "err.h"
 #include "price.h"
@@ -32,8 +31,5 @@ struct price_import_stats {
 int	price_import_json(const char *text, size_t len, int64_t from_us,
 	    struct price_set *set, struct price_import_stats *,
 	    struct llmops_err *);
-
-/* Writes set as INSERT statements with ids 1..n for a schema migration. */
-int	price_import_write_sql(const struct price_set *, FILE *);
 
 #endif

@@ -1,17 +1,10 @@
 #include "config.h"
-
 #include <stdlib.h>
 #include <string.h>
 
-#include "decimal.h"
+#include "db_event.h"
+#include "db_org.h"
 #include "rollup.h"
-
-/* Text of a rebuilt row's dimension columns. */
-#define ROLLUP_TEXT_BYTES	(255 * 4 + 1)
-#define ROLLUP_NUM_BYTES	48
-/* Dimension columns: department, team, agent, model, provider, status,
- * error_class, error_code. */
-#define ROLLUP_DIMS		8
 
 const enum event_num rollup_tokens[ROLLUP_TOKENS] = {
 	EV_PROMPT_TOKENS, EV_COMPLETION_TOKENS, EV_TOTAL_TOKENS,
@@ -108,191 +101,80 @@ rollup_merge(struct rollup_delta *d, size_t n)
 	return out;
 }
 
-int
-rollup_apply(struct db *db, const struct rollup_delta *d, struct llmops_err *err)
-{
-	struct db_params	 p;
-	const struct usage_event *ev = d->dims;
-	int			 i;
-
-	dbp_init(&p);
-	dbp_i64(&p, d->org_id);
-	dbp_i64(&p, d->hour_us);
-	dbp_blob(&p, d->key, ROLLUP_KEY_LEN);
-	dbp_str(&p, EVENT_SOURCE_LITELLM);
-	dbp_str(&p, ev->department);
-	dbp_str(&p, ev->team);
-	dbp_str(&p, ev->agent);
-	dbp_str(&p, ev->model);
-	dbp_str(&p, ev->provider);
-	dbp_str(&p, event_status_name(ev->status));
-	dbp_str(&p, ev->error_class);
-	dbp_str(&p, ev->error_code);
-	dbp_i64(&p, d->requests);
-	dbp_i64(&p, d->errors);
-	for (i = 0; i < ROLLUP_TOKENS; i++)
-		dbp_i64(&p, d->tokens[i]);
-	dbp_decimal(&p, 1, d->litellm_cost, COST_SCALE_DIGITS);
-	dbp_i64(&p, d->litellm_cost_events);
-	dbp_decimal(&p, 1, d->cost, COST_SCALE_DIGITS);
-	dbp_i64(&p, d->priced);
-	dbp_decimal(&p, 1, d->our_cost, COST_SCALE_DIGITS);
-	dbp_i64(&p, d->our_cost_events);
-	dbp_i64(&p, d->latency_sum);
-	dbp_i64(&p, d->latency_count);
-	dbp_i64(&p, d->ttft_sum);
-	dbp_i64(&p, d->ttft_count);
-	return db_exec(db, STMT_ROLLUP_UPSERT, &p, NULL, NULL, err);
-}
-
-
-/* One rebuilt row: its dimensions as an event, and its sums. */
+/* Adds one recomputed row with its key (a db_rollup_recompute callback). */
 static int
-rebuild_row(char (*text)[ROLLUP_TEXT_BYTES], const struct db_cols *c,
-    const int64_t *num, struct usage_event *ev, struct rollup_delta *d,
+rebuild_row(struct db *db, struct rollup_delta *d, void *arg,
     struct llmops_err *err)
 {
-	char	**dims[ROLLUP_DIMS] = {
-		&ev->department, &ev->team, &ev->agent, &ev->model,
-		&ev->provider, NULL, &ev->error_class, &ev->error_code,
-	};
-	int	  k;
+	size_t	*rows = arg;
 
-	for (k = 0; k < ROLLUP_DIMS; k++) {
-		if (dims[k] == NULL || dbc_null(c, (unsigned)(1 + k)))
-			continue;
-		if ((*dims[k] = strdup(text[k])) == NULL)
-			return err_set(err, 500, "out of memory");
-	}
-	if (dbc_null(c, 6))
-		ev->status = EVENT_STATUS_UNKNOWN;
-	else
-		ev->status = strcmp(text[5], "failure") == 0 ?
-		    EVENT_STATUS_FAILURE : EVENT_STATUS_SUCCESS;
-	memset(d, 0, sizeof(*d));
-	d->dims = ev;
-	d->org_id = ev->org_id;
-	d->hour_us = num[0];
-	d->requests = num[1];
-	d->errors = ev->status == EVENT_STATUS_FAILURE ? num[1] : 0;
-	for (k = 0; k < ROLLUP_TOKENS; k++)
-		d->tokens[k] = num[2 + k];
-	d->litellm_cost_events = num[8];
-	d->priced = num[9];
-	d->our_cost_events = num[10];
-	d->latency_sum = num[11];
-	d->latency_count = num[12];
-	d->ttft_sum = num[13];
-	d->ttft_count = num[14];
-	if (decimal_parse(text[8], COST_SCALE_DIGITS, INT64_MAX,
-	    &d->litellm_cost) != 0 || decimal_parse(text[9], COST_SCALE_DIGITS,
-	    INT64_MAX, &d->cost) != 0 || decimal_parse(text[10],
-	    COST_SCALE_DIGITS, INT64_MAX, &d->our_cost) != 0)
-		return err_set(err, 500, "rebuild: a cost sum beyond the rollup "
-		    "unit");
-	if (event_key_rollup(ev, d->key) != 0)
+	if (event_key_rollup(d->dims, d->key) != 0)
 		return err_set(err, 500, "cannot compute a rollup key");
+	if (db_rollup_add(db, d, err) != 0)
+		return -1;
+	(*rows)++;
 	return 0;
 }
 
-/* One organization's rollups, in one transaction. */
-static int
-rebuild_org(struct db *db, uint32_t org_id, size_t *rows, struct llmops_err *err)
-{
-	struct db_params	  p;
-	struct db_cols		  c;
-	struct usage_event	  ev;
-	struct rollup_delta	  d;
-	char			(*text)[ROLLUP_TEXT_BYTES];
-	int64_t			  num[15];
-	int			  rc = -1, got, k;
+/* Arguments of rebuild_org(). */
+struct rebuild {
+	uint32_t	org_id;
+	size_t		rows;
+};
 
-	/* Dimensions, then the three cost sums as text. */
-	if ((text = calloc(ROLLUP_DIMS + 3, sizeof(*text))) == NULL)
-		return err_set(err, 500, "out of memory");
-	memset(&ev, 0, sizeof(ev));
-	if (db_begin(db, err) != 0)
-		goto out;
-	dbp_init(&p);
-	dbp_i64(&p, org_id);
-	if (db_exec(db, STMT_ROLLUP_CLEAR, &p, NULL, NULL, err) != 0)
-		goto fail;
-	dbc_init(&c);
-	dbc_i64(&c, &num[0]);
-	for (k = 0; k < ROLLUP_DIMS; k++)
-		dbc_str(&c, text[k], sizeof(text[k]));
-	dbc_i64(&c, &num[1]);
-	for (k = 0; k < ROLLUP_TOKENS; k++)
-		dbc_i64(&c, &num[2 + k]);
-	dbc_str(&c, text[8], sizeof(text[8]));
-	dbc_i64(&c, &num[8]);
-	dbc_str(&c, text[9], sizeof(text[9]));
-	dbc_i64(&c, &num[9]);
-	dbc_str(&c, text[10], sizeof(text[10]));
-	dbc_i64(&c, &num[10]);
-	for (k = 11; k < 15; k++)
-		dbc_i64(&c, &num[k]);
-	dbp_init(&p);
-	dbp_i64(&p, org_id);
-	/* Stored client-side, so the rows can be written while reading. */
-	if (db_select_stored(db, STMT_ROLLUP_REBUILD_SELECT, &p, &c, err) != 0)
-		goto fail;
-	while ((got = db_fetch(db, STMT_ROLLUP_REBUILD_SELECT, &c, err)) == 1) {
-		ev.org_id = org_id;
-		got = rebuild_row(text, &c, num, &ev, &d, err) == 0 &&
-		    rollup_apply(db, &d, err) == 0 ? 1 : -1;
-		usage_event_release(&ev);
-		if (got < 0)
-			break;
-		(*rows)++;
-	}
-	db_select_end(db, STMT_ROLLUP_REBUILD_SELECT);
-	if (got < 0 || db_commit(db, err) != 0)
-		goto fail;
-	rc = 0;
-	goto out;
-fail:
-	db_rollback(db);
-out:
-	free(text);
-	return rc;
+/* One organization's rollups, in one transaction (a db_txn fn). */
+static int
+rebuild_org(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct rebuild	*r = arg;
+
+	r->rows = 0;
+	if (db_rollup_clear(db, r->org_id, err) != 0)
+		return -1;
+	return db_rollup_recompute(db, r->org_id, rebuild_row, &r->rows, err);
+}
+
+/* What org_ids() reads. */
+struct org_list {
+	uint32_t	*ids;
+	size_t		 n;
+};
+
+/* The ids of every organization, in order (a db_txn fn). */
+static int
+org_ids(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct org_list	*o = arg;
+
+	free(o->ids);
+	return db_org_ids(db, &o->ids, &o->n, err);
 }
 
 int
 rollup_rebuild(struct db *db, uint32_t org_id, size_t *rows,
     struct llmops_err *err)
 {
-	struct db_cols	 c;
-	uint32_t	*ids = NULL, *more;
-	size_t		 n = 0, i;
-	int64_t		 id = 0;
-	int		 got, rc = -1;
+	struct org_list	o;
+	struct rebuild	r;
+	size_t		i;
+	int		rc = -1;
 
 	*rows = 0;
-	if (db_ensure(db, err) != 0)
-		return -1;
-	if (org_id != 0)
-		return rebuild_org(db, org_id, rows, err);
-	dbc_init(&c);
-	dbc_i64(&c, &id);
-	if (db_select(db, STMT_ORG_IDS, NULL, &c, err) != 0)
-		return -1;
-	while ((got = db_fetch(db, STMT_ORG_IDS, &c, err)) == 1) {
-		if ((more = reallocarray(ids, n + 1, sizeof(*ids))) == NULL) {
-			got = err_set(err, 500, "out of memory");
-			break;
-		}
-		ids = more;
-		ids[n++] = (uint32_t)id;
-	}
-	db_select_end(db, STMT_ORG_IDS);
-	if (got < 0)
+	memset(&o, 0, sizeof(o));
+	if (org_id != 0) {
+		o.ids = &org_id;
+		o.n = 1;
+	} else if (db_txn(db, DB_READ, org_ids, &o, err) != 0)
 		goto out;
-	for (i = 0; i < n; i++)
-		if (rebuild_org(db, ids[i], rows, err) != 0)
+	for (i = 0; i < o.n; i++) {
+		r.org_id = o.ids[i];
+		if (db_txn(db, DB_WRITE, rebuild_org, &r, err) != 0)
 			goto out;
+		*rows += r.rows;
+	}
 	rc = 0;
 out:
-	free(ids);
+	if (o.ids != &org_id)
+		free(o.ids);
 	return rc;
 }

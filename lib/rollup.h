@@ -43,12 +43,11 @@ int	rollup_delta_of(struct rollup_delta *, const struct usage_event *);
  * row; returns the number left.
  */
 size_t	rollup_merge(struct rollup_delta *, size_t n);
-/* Adds one delta to its row (inserting it if new). */
-int	rollup_apply(struct db *, const struct rollup_delta *, struct llmops_err *);
 
 /*
  * Recomputes the rollups of org_id (0: every organization) from
- * usage_events, one transaction per organization. *rows: rows written.
+ * usage_events, one transaction (db_txn) per organization. *rows: rows
+ * written.
  */
 int	rollup_rebuild(struct db *, uint32_t org_id, size_t *rows,
 	    struct llmops_err *);

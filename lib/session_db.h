@@ -3,6 +3,9 @@
  * stored, beside its user, its CSRF bytes and its expiry. A cookie names a
  * session; deleting the row (logout, password change, disabled user) ends
  * it even though the cookie itself is still validly signed.
+ *
+ * Each function runs its own db_txn (never call one inside another
+ * transaction); the SQL is in lib/db_session.c.
  */
 #ifndef LLMOPS_SESSION_DB_H
 #define LLMOPS_SESSION_DB_H

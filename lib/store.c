@@ -3,128 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_event.h"
 #include "event_key.h"
 #include "rollup.h"
 #include "store.h"
 
-/* Deadlocks between concurrent batches touching the same rollup rows. */
-#define STORE_DEADLOCK_RETRIES	3
-
-int
-store_token_lookup(struct db *db, const unsigned char hash[TOKEN_HASH_LEN],
-    struct token_info *ti, struct llmops_err *err)
-{
-	struct db_params	p;
-	struct db_cols		c;
-	int64_t			id = 0, org = 0, active = 0, expires = 0;
-	int			rc;
-
-	memset(ti, 0, sizeof(*ti));
-	dbp_init(&p);
-	dbp_blob(&p, hash, TOKEN_HASH_LEN);
-	dbc_init(&c);
-	dbc_i64(&c, &id);
-	dbc_i64(&c, &org);
-	dbc_i64(&c, &active);
-	dbc_i64(&c, &expires);
-	if (db_select(db, STMT_TOKEN_LOOKUP, &p, &c, err) != 0)
-		return -1;
-	rc = db_fetch(db, STMT_TOKEN_LOOKUP, &c, err);
-	db_select_end(db, STMT_TOKEN_LOOKUP);
-	if (rc < 0)
-		return -1;
-	if (rc == 0)
-		return 0;
-	ti->known = 1;
-	ti->token_id = (uint32_t)id;
-	ti->org_id = (uint32_t)org;
-	ti->active = active != 0;
-	ti->expires_us = dbc_null(&c, 3) ? 0 : expires;
-	return 0;
-}
-
-enum token_state
-token_info_state(const struct token_info *ti, int64_t now_us)
-{
-	if (!ti->known)
-		return TOKEN_STATE_UNKNOWN;
-	if (!ti->active)
-		return TOKEN_STATE_REVOKED;
-	if (ti->expires_us != 0 && ti->expires_us <= now_us)
-		return TOKEN_STATE_EXPIRED;
-	return TOKEN_STATE_ACTIVE;
-}
-
-int
-store_token_touch(struct db *db, uint32_t token_id, int64_t now_us,
-    int64_t interval_us, struct llmops_err *err)
-{
-	struct db_params	p;
-
-	dbp_init(&p);
-	dbp_i64(&p, now_us);
-	dbp_i64(&p, token_id);
-	dbp_i64(&p, now_us - interval_us);
-	return db_exec(db, STMT_TOKEN_TOUCH, &p, NULL, NULL, err);
-}
-
-static int
-insert_event(struct db *db, const struct usage_event *ev, int *inserted,
-    struct llmops_err *err)
-{
-	struct db_params	p;
-	uint64_t		affected = 0;
-	int			i;
-
-	dbp_init(&p);
-	dbp_i64(&p, ev->org_id);
-	dbp_i64(&p, ev->token_id);
-	dbp_blob(&p, ev->dedupe_key, EVENT_KEY_LEN);
-	dbp_str(&p, EVENT_SOURCE_LITELLM);
-	dbp_str(&p, ev->litellm_id);
-	dbp_str(&p, ev->trace_id);
-	dbp_str(&p, ev->call_type);
-	dbp_str(&p, event_status_name(ev->status));
-	dbp_str(&p, ev->model);
-	dbp_str(&p, ev->model_group);
-	dbp_str(&p, ev->provider);
-	dbp_str(&p, ev->department);
-	dbp_str(&p, ev->team);
-	dbp_str(&p, ev->agent);
-	for (i = 0; i < ROLLUP_TOKENS; i++)
-		dbp_i64_opt(&p, EVENT_HAS(ev, rollup_tokens[i]),
-		    ev->num[rollup_tokens[i]]);
-	dbp_i64_opt(&p, EVENT_HAS(ev, EV_CACHE_WRITE_1H_TOKENS),
-	    ev->num[EV_CACHE_WRITE_1H_TOKENS]);
-	dbp_decimal(&p, EVENT_HAS(ev, EV_LITELLM_COST), ev->num[EV_LITELLM_COST],
-	    COST_SCALE_DIGITS);
-	dbp_decimal(&p, EVENT_HAS(ev, EV_OUR_COST), ev->num[EV_OUR_COST],
-	    COST_SCALE_DIGITS);
-	dbp_decimal(&p, EVENT_HAS(ev, EV_COST), ev->num[EV_COST],
-	    COST_SCALE_DIGITS);
-	dbp_str(&p, cost_source_name(ev->cost_source));
-	dbp_i64_opt(&p, ev->price_id != 0, ev->price_id);
-	dbp_i64_opt(&p, ev->discount_id != 0, ev->discount_id);
-	dbp_i64_opt(&p, EVENT_HAS(ev, EV_START_US), ev->num[EV_START_US]);
-	dbp_i64_opt(&p, EVENT_HAS(ev, EV_END_US), ev->num[EV_END_US]);
-	dbp_i64_opt(&p, EVENT_HAS(ev, EV_LATENCY_US), ev->num[EV_LATENCY_US]);
-	dbp_i64_opt(&p, EVENT_HAS(ev, EV_TTFT_US), ev->num[EV_TTFT_US]);
-	dbp_i64(&p, ev->stream ? 1 : 0);
-	dbp_str(&p, ev->error_code);
-	dbp_str(&p, ev->error_class);
-	dbp_i64(&p, ev->received_us);
-	dbp_i64(&p, usage_event_time(ev));
-	if (db_exec(db, STMT_EVENT_INSERT, &p, &affected, NULL, err) != 0)
-		return -1;
-	*inserted = affected == 1;
-	return 0;
-}
-
-/*
- * One attempt: insert every event, then add the newly inserted ones to
- * their rollup rows, merged per row and in key order so that concurrent
- * batches lock rollup rows in the same order.
- */
 void
 dim_seen_init(struct dim_seen *s)
 {
@@ -163,15 +46,26 @@ dim_seen_add(struct dim_seen *s, const unsigned char *k)
 	memcpy(s->keys[s->n++], k, DIM_KEY_LEN);
 }
 
+/* One batch being stored: its events, and what one attempt found. */
+struct batch {
+	struct usage_event *const *evs;
+	size_t			   n;
+	const struct dim_seen	  *seen;
+	struct rollup_delta	  *deltas;	/* n */
+	/* n * DIMS_RECORDED dimension keys */
+	unsigned char		 (*pending)[DIM_KEY_LEN];
+	size_t			   npending;
+	size_t			   inserted, duplicates;
+};
+
 /*
  * Records the department, team, agent, model and provider of an inserted
  * event in dimension_values, unless this process already knows them;
  * `pending` collects what to add to `seen` once the batch commits.
  */
 static int
-record_dims(struct db *db, const struct dim_seen *seen,
-    const struct usage_event *ev, unsigned char (*pending)[DIM_KEY_LEN],
-    size_t *npending, struct llmops_err *err)
+record_dims(struct db *db, struct batch *b, const struct usage_event *ev,
+    struct llmops_err *err)
 {
 	const char		*vals[DIMS_RECORDED] = {
 		ev->department, ev->team, ev->agent, ev->model, ev->provider,
@@ -179,7 +73,6 @@ record_dims(struct db *db, const struct dim_seen *seen,
 	static const char *const names[DIMS_RECORDED] = {
 		"department", "team", "agent", "model", "provider",
 	};
-	struct db_params	 p;
 	unsigned char		 k[DIM_KEY_LEN];
 	size_t			 i, j;
 	int			 queued;
@@ -188,60 +81,50 @@ record_dims(struct db *db, const struct dim_seen *seen,
 		if (vals[i] == NULL ||
 		    event_key_dimension(ev->org_id, names[i], vals[i], k) != 0)
 			continue;
-		for (j = 0, queued = 0; j < *npending && !queued; j++)
-			queued = memcmp(pending[j], k, DIM_KEY_LEN) == 0;
-		if (queued || dim_seen_has(seen, k))
+		for (j = 0, queued = 0; j < b->npending && !queued; j++)
+			queued = memcmp(b->pending[j], k, DIM_KEY_LEN) == 0;
+		if (queued || dim_seen_has(b->seen, k))
 			continue;
-		dbp_init(&p);
-		dbp_i64(&p, ev->org_id);
-		dbp_str(&p, names[i]);
-		dbp_str(&p, vals[i]);
-		dbp_i64(&p, usage_event_time(ev));
-		if (db_exec(db, STMT_DIMENSION_RECORD, &p, NULL, NULL, err) != 0)
+		if (db_dimension_record(db, ev->org_id, names[i], vals[i],
+		    usage_event_time(ev), err) != 0)
 			return -1;
-		memcpy(pending[(*npending)++], k, DIM_KEY_LEN);
+		memcpy(b->pending[b->npending++], k, DIM_KEY_LEN);
 	}
 	return 0;
 }
 
+/*
+ * One attempt (a db_txn fn): insert every event, then add the newly
+ * inserted ones to their rollup rows, merged per row and in key order so
+ * that concurrent batches lock rollup rows in the same order.
+ */
 static int
-store_once(struct db *db, struct usage_event *const *evs, size_t n,
-    struct dim_seen *seen, struct rollup_delta *deltas,
-    unsigned char (*pending)[DIM_KEY_LEN], size_t *npending,
-    size_t *inserted, size_t *duplicates, struct llmops_err *err)
+store_batch(struct db *db, void *arg, struct llmops_err *err)
 {
-	size_t	i, nd = 0, out;
-	int	ins;
+	struct batch	*b = arg;
+	size_t		 i, nd = 0, out;
+	int		 ins;
 
-	*inserted = *duplicates = *npending = 0;
-	if (db_ensure(db, err) != 0 || db_begin(db, err) != 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (insert_event(db, evs[i], &ins, err) != 0)
-			goto fail;
+	b->inserted = b->duplicates = b->npending = 0;
+	for (i = 0; i < b->n; i++) {
+		if (db_event_insert(db, b->evs[i], &ins, err) != 0)
+			return -1;
 		if (!ins) {
-			(*duplicates)++;
+			b->duplicates++;
 			continue;
 		}
-		(*inserted)++;
-		if (rollup_delta_of(&deltas[nd], evs[i]) != 0) {
-			err_set(err, 500, "cannot compute a rollup key");
-			goto fail;
-		}
+		b->inserted++;
+		if (rollup_delta_of(&b->deltas[nd], b->evs[i]) != 0)
+			return err_set(err, 500, "cannot compute a rollup key");
 		nd++;
-		if (record_dims(db, seen, evs[i], pending, npending, err) != 0)
-			goto fail;
+		if (record_dims(db, b, b->evs[i], err) != 0)
+			return -1;
 	}
-	out = rollup_merge(deltas, nd);
+	out = rollup_merge(b->deltas, nd);
 	for (i = 0; i < out; i++)
-		if (rollup_apply(db, &deltas[i], err) != 0)
-			goto fail;
-	if (db_commit(db, err) != 0)
-		goto fail;
+		if (db_rollup_add(db, &b->deltas[i], err) != 0)
+			return -1;
 	return 0;
-fail:
-	db_rollback(db);
-	return -1;
 }
 
 int
@@ -249,41 +132,36 @@ store_events(struct db *db, struct usage_event *const *evs, size_t n,
     struct dim_seen *seen, size_t *inserted, size_t *duplicates,
     struct llmops_err *err)
 {
-	struct rollup_delta	 *deltas;
-	unsigned char		(*pending)[DIM_KEY_LEN] = NULL;
-	size_t			  npending = 0, i;
-	int			  attempt, reconnected = 0, rc = -1;
+	struct batch	b;
+	size_t		i;
+	int		rc = -1;
 
 	*inserted = *duplicates = 0;
 	if (n == 0)
 		return 0;
-	if ((deltas = calloc(n, sizeof(*deltas))) == NULL ||
-	    (pending = calloc(n * DIMS_RECORDED, sizeof(*pending))) == NULL) {
-		free(deltas);
-		return err_set(err, 500, "out of memory");
+	memset(&b, 0, sizeof(b));
+	b.evs = evs;
+	b.n = n;
+	b.seen = seen;
+	if ((b.deltas = calloc(n, sizeof(*b.deltas))) == NULL ||
+	    (b.pending = calloc(n * DIMS_RECORDED, sizeof(*b.pending))) == NULL) {
+		err_set(err, 500, "out of memory");
+		goto out;
 	}
-	for (attempt = 0;; attempt++) {
-		if (store_once(db, evs, n, seen, deltas, pending, &npending,
-		    inserted, duplicates, err) == 0) {
-			/* Only values of a committed batch are known to be stored. */
-			for (i = 0; seen != NULL && i < npending; i++)
-				dim_seen_add(seen, pending[i]);
-			rc = 0;
-			break;
-		}
-		/*
-		 * A retry is safe even if a lost COMMIT did land: the events
-		 * then come back as duplicates and add nothing to the rollups.
-		 */
-		if (db_lost(db) && !reconnected) {
-			reconnected = 1;
-			continue;
-		}
-		if (db_retryable(db) && attempt < STORE_DEADLOCK_RETRIES)
-			continue;
-		break;
-	}
-	free(pending);
-	free(deltas);
+	/*
+	 * A retry is safe even if a lost COMMIT did land: the events then
+	 * come back as duplicates and add nothing to the rollups.
+	 */
+	if (db_txn(db, DB_WRITE, store_batch, &b, err) != 0)
+		goto out;
+	/* Only values of a committed batch are known to be stored. */
+	for (i = 0; seen != NULL && i < b.npending; i++)
+		dim_seen_add(seen, b.pending[i]);
+	*inserted = b.inserted;
+	*duplicates = b.duplicates;
+	rc = 0;
+out:
+	free(b.pending);
+	free(b.deltas);
 	return rc;
 }

@@ -93,6 +93,18 @@ token_format_ok(const char *token, const char **why)
 	return 1;
 }
 
+enum token_state
+token_info_state(const struct token_info *ti, int64_t now_us)
+{
+	if (!ti->known)
+		return TOKEN_STATE_UNKNOWN;
+	if (!ti->active)
+		return TOKEN_STATE_REVOKED;
+	if (ti->expires_us != 0 && ti->expires_us <= now_us)
+		return TOKEN_STATE_EXPIRED;
+	return TOKEN_STATE_ACTIVE;
+}
+
 int
 token_hash_equal(const unsigned char *a, const unsigned char *b)
 {

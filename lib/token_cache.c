@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_token.h"
 #include "timefmt.h"
 #include "token_cache.h"
 
@@ -59,41 +60,76 @@ slot(struct token_cache *c)
 	return &c->e[oldest];
 }
 
-int
-token_cache_lookup(struct token_cache *c, struct db *db,
-    const unsigned char hash[TOKEN_HASH_LEN], int64_t now,
-    struct token_info *out, struct llmops_err *err)
+/* Remembers what the database said of a token at now. */
+static void
+put(struct token_cache *c, const struct token_query *q, int64_t now)
 {
-	struct token_cache_entry	*e = find(c, hash);
-	struct token_info		 ti;
+	struct token_cache_entry	*e = find(c, q->hash);
 	int64_t				 touched = 0;
 
-	if (e != NULL && fresh(c, e, now)) {
-		*out = e->info;
-		return 0;
-	}
-	if (store_token_lookup(db, hash, &ti, err) != 0) {
-		if (!db_lost(db) || db_ensure(db, err) != 0 ||
-		    store_token_lookup(db, hash, &ti, err) != 0)
-			return -1;
-	}
-	if (e != NULL && e->info.token_id == ti.token_id)
+	if (e != NULL && e->info.token_id == q->info.token_id)
 		touched = e->touched_us;
-	if (e == NULL && (e = slot(c)) == NULL) {
-		*out = ti;	/* no memory for the cache: still answer */
-		return 0;
-	}
-	memcpy(e->hash, hash, TOKEN_HASH_LEN);
-	e->info = ti;
+	if (e == NULL && (e = slot(c)) == NULL)
+		return;	/* no memory for the cache: the lookup still answers */
+	memcpy(e->hash, q->hash, TOKEN_HASH_LEN);
+	e->info = q->info;
 	e->fetched_us = now;
 	e->touched_us = touched;
-	*out = ti;
+}
+
+/* Arguments of lookup(). */
+struct resolve {
+	struct token_query	*q;
+	size_t			 n;
+};
+
+/* The tokens the cache did not hold fresh, from the database (a db_txn fn). */
+static int
+lookup(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct resolve	*r = arg;
+	size_t		 i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->q[i].fetched &&
+		    db_token_lookup(db, r->q[i].hash, &r->q[i].info, err) != 0)
+			return -1;
 	return 0;
 }
 
 int
-token_cache_touch_due(struct token_cache *c,
-    const unsigned char hash[TOKEN_HASH_LEN], int64_t now, int64_t interval_us)
+token_cache_resolve(struct token_cache *c, struct db *db,
+    struct token_query *q, size_t n, int64_t now, struct llmops_err *err)
+{
+	struct token_cache_entry	*e;
+	struct resolve			 r;
+	size_t				 i, nfetch = 0;
+
+	for (i = 0; i < n; i++) {
+		e = find(c, q[i].hash);
+		q[i].fetched = e == NULL || !fresh(c, e, now);
+		if (q[i].fetched)
+			nfetch++;
+		else
+			q[i].info = e->info;
+	}
+	/* All from the cache: the database is not needed at all. */
+	if (nfetch == 0)
+		return 0;
+	r.q = q;
+	r.n = n;
+	if (db_txn(db, DB_READ, lookup, &r, err) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (q[i].fetched)
+			put(c, &q[i], now);
+	return 0;
+}
+
+/* 1 when this token's last-used time should be written now (and notes it). */
+static int
+touch_due(struct token_cache *c, const unsigned char hash[TOKEN_HASH_LEN],
+    int64_t now, int64_t interval_us)
 {
 	struct token_cache_entry	*e = find(c, hash);
 
@@ -104,4 +140,34 @@ token_cache_touch_due(struct token_cache *c,
 		return 0;
 	e->touched_us = now;
 	return 1;
+}
+
+/* Arguments of touch(). */
+struct touch {
+	uint32_t	token_id;
+	int64_t		now, interval_us;
+};
+
+static int
+touch(struct db *db, void *arg, struct llmops_err *err)
+{
+	const struct touch	*t = arg;
+
+	return db_token_touch(db, t->token_id, t->now, t->interval_us, err);
+}
+
+int
+token_cache_touch(struct token_cache *c, struct db *db,
+    const struct token_query *q, int64_t now, int64_t interval_us,
+    struct llmops_err *err)
+{
+	struct touch	t;
+
+	if (token_info_state(&q->info, now) != TOKEN_STATE_ACTIVE ||
+	    !touch_due(c, q->hash, now, interval_us))
+		return 0;
+	t.token_id = q->info.token_id;
+	t.now = now;
+	t.interval_us = interval_us;
+	return db_txn(db, DB_WRITE, touch, &t, err);
 }

@@ -16,7 +16,6 @@
 #include <stdint.h>
 
 #include "db.h"
-#include "store.h"
 #include "token.h"
 
 /* Entries kept; the oldest is replaced when full. */
@@ -37,18 +36,29 @@ struct token_cache {
 	int64_t			  ttl_us;
 };
 
+/* One token a request carries, and what is known of it. */
+struct token_query {
+	unsigned char		hash[TOKEN_HASH_LEN];
+	struct token_info	info;
+	int			fetched;	/* read from the database */
+};
+
 void	token_cache_init(struct token_cache *, int ttl_seconds);
 void	token_cache_release(struct token_cache *);
 /*
- * The token's info, from the cache while fresh, else from the database
- * (one reconnect on a lost connection). Returns 0 or -1 (err).
+ * Fills the info of n tokens: from the cache while fresh, the others from
+ * the database in one read (a db_txn: after a lost connection it is
+ * reopened and the read runs again). Returns 0 or -1 (err).
  */
-int	token_cache_lookup(struct token_cache *, struct db *,
-	    const unsigned char hash[TOKEN_HASH_LEN], int64_t now_us,
-	    struct token_info *, struct llmops_err *);
-/* 1 when this token's last-used time should be written now (and notes it). */
-int	token_cache_touch_due(struct token_cache *,
-	    const unsigned char hash[TOKEN_HASH_LEN], int64_t now_us,
-	    int64_t interval_us);
+int	token_cache_resolve(struct token_cache *, struct db *,
+	    struct token_query *, size_t n, int64_t now_us, struct llmops_err *);
+/*
+ * Records the last use of an active token at now_us, unless this
+ * responder did within interval_us. 0 when written or not due, -1 (err):
+ * the time is then not written again before the interval is over.
+ */
+int	token_cache_touch(struct token_cache *, struct db *,
+	    const struct token_query *, int64_t now_us, int64_t interval_us,
+	    struct llmops_err *);
 
 #endif

@@ -82,7 +82,7 @@ static void
 scope_range(struct ui *ui, int64_t since, int64_t until)
 {
 	time_widen_to_hours(&since, &until);
-	dash_filter_init(&ui->f, ui->org_id, since, until);
+	usage_filter_init(&ui->f, ui->org_id, since, until);
 }
 
 static int
@@ -160,8 +160,11 @@ scope_dims(struct ui *ui)
 		 * naming another organization's labels show nothing of it.
 		 */
 		err_clear(&err);
-		if ((rc = dash_dim_exists(ui->app->db, ui->org_id, d, v, &err)) < 0)
-			return refuse(ui, 503, "database unavailable");
+		if ((rc = db_usage_dim_exists(ui->app->db, ui->org_id, d, v,
+		    &err)) < 0) {
+			ui_db_error(ui, "filter", &err);
+			return -1;
+		}
 		if (rc == 0) {
 			snprintf(msg, sizeof(msg), "no %s of that name in this "
 			    "organization", dim_name(d));
@@ -386,7 +389,7 @@ select_dim(struct ui *ui, enum dim d)
 	html_attr(w, dim_name(d));
 	writer_puts(w, "\"><option value=\"\">Any</option>");
 	err_clear(&err);
-	dash_dim_values(ui->app->db, ui->org_id, d, option_cb, &o, &err);
+	db_usage_dim_values(ui->app->db, ui->org_id, d, option_cb, &o, &err);
 	writer_puts(w, "</select></label>\n");
 	if (ui->f.set[d] && ui->f.value[d] == NULL) {
 		writer_puts(w, "<input type=\"hidden\" name=\"untagged\" value=\"");

@@ -35,7 +35,7 @@ struct ui_table {
 	const struct report_col	*cols;		/* cols[i].name is the CSV header */
 	const char *const	*labels;	/* headings shown on the page */
 	size_t			 ncols;
-	enum dim		 link_dim;	/* first column drills down; DIM__MAX: no */
+	enum dim		 link_dim;	/* first column drills down; DIM_NONE: no */
 	const char		*link_path;
 	/* state */
 	enum ui_table_mode	 mode;

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decimal.h"
 #include "svg.h"
 #include "timefmt.h"
 #include "ui_chart.h"
@@ -36,101 +35,66 @@ ui_metric_parse(const char *s, enum ui_metric *out)
 	return -1;
 }
 
-/* The columns every aggregate table shares after its key columns. */
-#define SUMS_NCOLS	10
-static const struct report_col sums_cols[SUMS_NCOLS] = {
-	{ "cost_usd", COL_USD },
-	{ "requests", COL_INT },
-	{ "errors", COL_INT },
-	{ "error_rate_pct", COL_DECIMAL },
-	{ "prompt_tokens", COL_INT },
-	{ "completion_tokens", COL_INT },
-	{ "total_tokens", COL_INT },
-	{ "avg_latency_ms", COL_DECIMAL },
-	{ "cost_per_request_usd", COL_USD },
-	{ "unpriced_requests", COL_INT },
+/* The columns of a ranked table and of a series after their keys. */
+static const enum usage_col sums_cols[] = {
+	UCOL_COST, UCOL_REQUESTS, UCOL_ERRORS, UCOL_ERROR_RATE,
+	UCOL_PROMPT_TOKENS, UCOL_COMPLETION_TOKENS, UCOL_TOTAL_TOKENS,
+	UCOL_AVG_LATENCY, UCOL_COST_PER_REQUEST, UCOL_UNPRICED,
 };
-static const char *const sums_labels[SUMS_NCOLS] = {
-	"Cost", "Requests", "Errors", "Error rate %", "Input tokens",
-	"Output tokens", "Total tokens", "Avg latency ms", "Cost / request",
-	"Unpriced",
-};
+#define SUMS_NCOLS	(sizeof(sums_cols) / sizeof(sums_cols[0]))
 
-/* Text of every sums column, for one row. */
-struct sums_text {
-	char	n[7][24];
-	char	rate[24], lat[24], per[48];
-};
-
-static void
-sums_values(const struct dash_sums *s, struct sums_text *t, const char **v)
-{
-	int64_t	pico;
-
-	snprintf(t->n[0], sizeof(t->n[0]), "%lld", (long long)s->requests);
-	snprintf(t->n[1], sizeof(t->n[1]), "%lld", (long long)s->errors);
-	snprintf(t->n[2], sizeof(t->n[2]), "%lld", (long long)s->prompt_tokens);
-	snprintf(t->n[3], sizeof(t->n[3]), "%lld",
-	    (long long)s->completion_tokens);
-	snprintf(t->n[4], sizeof(t->n[4]), "%lld", (long long)s->total_tokens);
-	snprintf(t->n[5], sizeof(t->n[5]), "%lld",
-	    (long long)(s->requests - s->priced_requests));
-	dash_ratio(s->errors, s->requests, 10000, 2, t->rate, sizeof(t->rate));
-	dash_ratio(s->latency_us_sum, s->latency_count, 1, 3, t->lat,
-	    sizeof(t->lat));
-	t->per[0] = '\0';
-	if (s->priced_requests > 0 && decimal_parse(s->cost, COST_SCALE_DIGITS,
-	    INT64_MAX, &pico) == 0)
-		dash_ratio(pico, s->priced_requests, 1, COST_SCALE_DIGITS, t->per,
-		    sizeof(t->per));
-	/* Nothing priced is "unpriced" (NULL), never $0. */
-	v[0] = s->priced_requests > 0 ? s->cost : NULL;
-	v[1] = t->n[0];
-	v[2] = t->n[1];
-	v[3] = *t->rate ? t->rate : NULL;
-	v[4] = t->n[2];
-	v[5] = t->n[3];
-	v[6] = t->n[4];
-	v[7] = *t->lat ? t->lat : NULL;
-	v[8] = *t->per ? t->per : NULL;
-	v[9] = t->n[5];
-}
-
-/* A table of one key column and the sums columns. */
-struct keyed_table {
-	struct report_col	 cols[2 + SUMS_NCOLS];
-	const char		*labels[2 + SUMS_NCOLS];
-	size_t			 nkeys;
-};
-
-static void
-keyed_init(struct keyed_table *k, const struct report_col *keys,
-    const char *const *key_labels, size_t nkeys)
+void
+ui_usage_table_init(struct ui_usage_table *u, const char *id,
+    const char *title, const struct report_col *keys,
+    const char *const *key_labels, size_t nkeys, const enum usage_col *cols,
+    size_t ncols)
 {
 	size_t	i;
 
+	memset(u, 0, sizeof(*u));
+	if (nkeys > UI_TABLE_COLS_MAX)
+		nkeys = UI_TABLE_COLS_MAX;
+	if (ncols > UI_TABLE_COLS_MAX - nkeys)
+		ncols = UI_TABLE_COLS_MAX - nkeys;
 	for (i = 0; i < nkeys; i++) {
-		k->cols[i] = keys[i];
-		k->labels[i] = key_labels[i];
+		u->cols[i] = keys[i];
+		u->labels[i] = key_labels[i];
 	}
-	for (i = 0; i < SUMS_NCOLS; i++) {
-		k->cols[nkeys + i] = sums_cols[i];
-		k->labels[nkeys + i] = sums_labels[i];
+	for (i = 0; i < ncols; i++) {
+		u->cols[nkeys + i] = *usage_col(cols[i]);
+		u->labels[nkeys + i] = usage_col_label(cols[i]);
 	}
-	k->nkeys = nkeys;
+	u->nkeys = nkeys;
+	u->ucols = cols;
+	u->nucols = ncols;
+	u->t.id = id;
+	u->t.title = title;
+	u->t.cols = u->cols;
+	u->t.labels = u->labels;
+	u->t.ncols = nkeys + ncols;
+	u->t.link_dim = DIM_NONE;
 }
 
-struct ranked_ctx {
-	struct dash_row	*rows;
-	size_t		 n, cap;
-	int		 oom;
-};
-
-static int
-ranked_cb(const struct dash_row *r, void *arg)
+void
+ui_usage_table_row(struct ui *ui, struct ui_usage_table *u,
+    const char *const *keys, const struct usage_sums *s,
+    const struct usage_pctl *pctl)
 {
-	struct ranked_ctx	*c = arg;
-	struct dash_row		*p;
+	struct usage_text	 t;
+	const char		*v[UI_TABLE_COLS_MAX];
+	size_t			 i;
+
+	for (i = 0; i < u->nkeys; i++)
+		v[i] = keys[i];
+	usage_values(s, pctl, u->ucols, u->nucols, &t, v + u->nkeys);
+	ui_table_row(ui, &u->t, v);
+}
+
+int
+ui_rows_add(const struct usage_row *r, void *arg)
+{
+	struct ui_rows		*c = arg;
+	struct usage_row	*p;
 
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 32;
@@ -144,9 +108,9 @@ ranked_cb(const struct dash_row *r, void *arg)
 	return 0;
 }
 
-static void
-ranked_chart(struct ui *ui, const struct ranked_ctx *c, const char *id,
-    const char *title)
+void
+ui_cost_chart(struct ui *ui, const struct ui_rows *c, const char *id,
+    const char *title, const char *desc)
 {
 	struct svg_bar		 bars[UI_BARS_SHOWN];
 	struct svg_bar_chart	 chart;
@@ -155,7 +119,7 @@ ranked_chart(struct ui *ui, const struct ranked_ctx *c, const char *id,
 	size_t			 i, n = 0;
 
 	for (i = 0; i < c->n && n < UI_BARS_SHOWN; i++) {
-		const struct dash_row	*r = &c->rows[i];
+		const struct usage_row	*r = &c->rows[i];
 
 		bars[n].label = r->key_null ? UI_UNTAGGED : r->key;
 		bars[n].value = r->s.priced_requests ? strtod(r->s.cost, NULL) : 0;
@@ -165,14 +129,10 @@ ranked_chart(struct ui *ui, const struct ranked_ctx *c, const char *id,
 		n++;
 	}
 	snprintf(cid, sizeof(cid), "c-%s", id);
-	memset(&chart, 0, sizeof(chart));
-	chart.id = cid;
-	chart.title = title;
-	chart.desc = "Cost per group, highest first; the table below has "
-	    "every number.";
-	chart.bars = bars;
-	chart.nbars = n;
-	chart.unit = SVG_UNIT_USD;
+	chart = (struct svg_bar_chart){
+		.id = cid, .title = title, .desc = desc, .bars = bars,
+		.nbars = n, .unit = SVG_UNIT_USD,
+	};
 	err_clear(&err);
 	writer_puts(ui->w, "<section class=\"chart\">\n");
 	if (svg_bar_chart(ui->w, &chart, &err) != 0)
@@ -184,34 +144,28 @@ void
 ui_ranked(struct ui *ui, enum dim d, const char *id, const char *title,
     const char *link_path)
 {
-	struct ranked_ctx	 c;
-	struct keyed_table	 k;
-	struct ui_table		 t;
+	struct ui_rows		 c;
+	struct ui_usage_table	 u;
 	struct report_col	 key = { dim_name(d), COL_TEXT };
 	struct llmops_err	 err;
-	struct sums_text	 st;
-	const char		*label = dim_name(d), *v[1 + SUMS_NCOLS];
+	const char		*label = dim_name(d), *v[1];
 	char			 heading[32];
 	size_t			 i;
 
 	memset(&c, 0, sizeof(c));
-	memset(&t, 0, sizeof(t));
 	snprintf(heading, sizeof(heading), "%c%s", label[0] - 'a' + 'A',
 	    label + 1);
 	label = heading;
-	keyed_init(&k, &key, &label, 1);
-	t.id = id;
-	t.title = title;
-	t.cols = k.cols;
-	t.labels = k.labels;
-	t.ncols = 1 + SUMS_NCOLS;
-	t.link_dim = link_path != NULL ? d : DIM__MAX;
-	t.link_path = link_path;
+	ui_usage_table_init(&u, id, title, &key, &label, 1, sums_cols,
+	    SUMS_NCOLS);
+	u.t.link_dim = link_path != NULL ? d : DIM_NONE;
+	u.t.link_path = link_path;
 	if (ui_wants_csv(ui) && (web_arg(ui->req, "table") == NULL ||
 	    strcmp(web_arg(ui->req, "table"), id) != 0))
 		return;
 	err_clear(&err);
-	if (dash_by(ui->app->db, &ui->f, d, ranked_cb, &c, &err) != 0) {
+	if (db_usage_by(ui->app->db, &ui->f, d, DIM_NONE, LIMIT_USAGE_GROUPS,
+	    ui_rows_add, &c, &err) != 0 || c.oom) {
 		if (c.oom)
 			ui_error(ui, 500, "out of memory");
 		else
@@ -220,14 +174,14 @@ ui_ranked(struct ui *ui, enum dim d, const char *id, const char *title,
 		return;
 	}
 	if (!ui_wants_csv(ui))
-		ranked_chart(ui, &c, id, title);
-	if (ui_table_begin(ui, &t) == 0) {
+		ui_cost_chart(ui, &c, id, title, "Cost per group, highest first; "
+		    "the table below has every number.");
+	if (ui_table_begin(ui, &u.t) == 0) {
 		for (i = 0; i < c.n; i++) {
 			v[0] = c.rows[i].key_null ? NULL : c.rows[i].key;
-			sums_values(&c.rows[i].s, &st, v + 1);
-			ui_table_row(ui, &t, v);
+			ui_usage_table_row(ui, &u, v, &c.rows[i].s, NULL);
 		}
-		ui_table_end(ui, &t);
+		ui_table_end(ui, &u.t);
 	}
 	free(c.rows);
 }
@@ -245,12 +199,12 @@ struct series_ctx {
 	size_t		 nkeys;
 	int		 oom;
 	/* the table side */
-	struct ui	*ui;
-	struct ui_table	*t;
+	struct ui		*ui;
+	struct ui_usage_table	*u;
 };
 
 static double
-metric_value(const struct dash_sums *s, enum ui_metric m)
+metric_value(const struct usage_sums *s, enum ui_metric m)
 {
 	switch (m) {
 	case METRIC_COST:
@@ -263,7 +217,7 @@ metric_value(const struct dash_sums *s, enum ui_metric m)
 }
 
 static int
-series_key(struct series_ctx *c, const struct dash_row *r)
+series_key(struct series_ctx *c, const struct usage_row *r)
 {
 	size_t	i;
 
@@ -287,7 +241,7 @@ series_key(struct series_ctx *c, const struct dash_row *r)
 }
 
 static int
-series_chart_cb(const struct dash_row *r, void *arg)
+series_chart_cb(const struct usage_row *r, void *arg)
 {
 	struct series_ctx	*c = arg;
 	int64_t			 b = (r->bucket_us - c->start) / c->bucket;
@@ -305,21 +259,16 @@ series_chart_cb(const struct dash_row *r, void *arg)
 }
 
 static int
-series_table_cb(const struct dash_row *r, void *arg)
+series_table_cb(const struct usage_row *r, void *arg)
 {
 	struct series_ctx	*c = arg;
-	struct sums_text	 st;
-	const char		*v[2 + SUMS_NCOLS];
+	const char		*v[2];
 	char			 bucket[24];
 
 	snprintf(bucket, sizeof(bucket), "%lld", (long long)r->bucket_us);
 	v[0] = bucket;
-	if (c->split) {
-		v[1] = r->key_null ? NULL : r->key;
-		sums_values(&r->s, &st, v + 2);
-	} else
-		sums_values(&r->s, &st, v + 1);
-	ui_table_row(c->ui, c->t, v);
+	v[1] = r->key_null ? NULL : r->key;
+	ui_usage_table_row(c->ui, c->u, v, &r->s, NULL);
 	return 0;
 }
 
@@ -399,19 +348,17 @@ ui_series(struct ui *ui, const char *id, const char *title,
     enum ui_metric metric, int daily, enum dim split)
 {
 	struct series_ctx	 c;
-	struct ui_table		 t;
-	struct keyed_table	 k;
+	struct ui_usage_table	 u;
 	struct llmops_err	 err;
 	struct report_col	 keys[2] = {
-		{ daily ? "day" : "hour", COL_TIME_US },
+		{ "hour", COL_TIME_US },
 		{ split < DIM__MAX ? dim_name(split) : "", COL_TEXT },
 	};
 	char			 heading[32];
-	const char		*labels[2] = { daily ? "Day" : "Hour", heading };
+	const char		*labels[2] = { "Hour", heading };
 	size_t			 i;
 
 	memset(&c, 0, sizeof(c));
-	memset(&t, 0, sizeof(t));
 	heading[0] = '\0';
 	if (split < DIM__MAX)
 		snprintf(heading, sizeof(heading), "%c%s",
@@ -428,28 +375,23 @@ ui_series(struct ui *ui, const char *id, const char *title,
 	c.metric = metric;
 	c.split = split < DIM__MAX;
 	c.ui = ui;
-	c.t = &t;
+	c.u = &u;
 	keys[0].name = daily ? "day" : "hour";
 	labels[0] = daily ? "Day" : "Hour";
-	keyed_init(&k, keys, labels, c.split ? 2 : 1);
-	t.id = id;
-	t.title = title;
-	t.cols = k.cols;
-	t.labels = k.labels;
-	t.ncols = k.nkeys + SUMS_NCOLS;
-	t.link_dim = DIM__MAX;
+	ui_usage_table_init(&u, id, title, keys, labels, c.split ? 2 : 1,
+	    sums_cols, SUMS_NCOLS);
 	err_clear(&err);
 	if (!ui_wants_csv(ui)) {
-		if (dash_series(ui->app->db, &ui->f, daily, split,
-		    series_chart_cb, &c, &err) != 0 && !c.oom)
+		if (db_usage_by(ui->app->db, &ui->f, daily ? DIM_DAY : DIM_HOUR,
+		    split, 0, series_chart_cb, &c, &err) != 0 && !c.oom)
 			goto fail;
 		series_chart(ui, &c, id, title);
 	}
-	if (ui_table_begin(ui, &t) == 0) {
-		if (dash_series(ui->app->db, &ui->f, daily, split,
-		    series_table_cb, &c, &err) != 0)
+	if (ui_table_begin(ui, &u.t) == 0) {
+		if (db_usage_by(ui->app->db, &ui->f, daily ? DIM_DAY : DIM_HOUR,
+		    split, 0, series_table_cb, &c, &err) != 0)
 			goto fail;
-		ui_table_end(ui, &t);
+		ui_table_end(ui, &u.t);
 	}
 	goto out;
 fail:

@@ -8,6 +8,7 @@
 #define LLMOPS_UI_CHART_H
 
 #include "ui.h"
+#include "usage.h"
 
 enum ui_metric {
 	METRIC_COST,
@@ -25,6 +26,43 @@ const char	*ui_metric_name(enum ui_metric);
 int		 ui_metric_parse(const char *, enum ui_metric *);
 
 /*
+ * A dashboard table of usage (HTML on the page or a CSV export): key
+ * columns, then usage columns computed by usage_values(). Set t.link_dim
+ * and t.link_path after init for a drill-down; never copy it (t points
+ * into it).
+ */
+struct ui_usage_table {
+	struct ui_table		 t;
+	struct report_col	 cols[UI_TABLE_COLS_MAX];
+	const char		*labels[UI_TABLE_COLS_MAX];
+	size_t			 nkeys;
+	const enum usage_col	*ucols;
+	size_t			 nucols;
+};
+
+void	ui_usage_table_init(struct ui_usage_table *, const char *id,
+	    const char *title, const struct report_col *keys,
+	    const char *const *key_labels, size_t nkeys,
+	    const enum usage_col *, size_t);
+/* One row: the keys' values (NULL: untagged), the sums, pctl or NULL. */
+void	ui_usage_table_row(struct ui *, struct ui_usage_table *,
+	    const char *const *keys, const struct usage_sums *,
+	    const struct usage_pctl *);
+
+/* Rows of db_usage_by kept in memory, for a chart and the table below it. */
+struct ui_rows {
+	struct usage_row	*rows;		/* owned */
+	size_t			 n, cap;
+	int			 oom;
+};
+
+/* The row callback that keeps each row (arg: the struct ui_rows). */
+int	ui_rows_add(const struct usage_row *, void *);
+/* A bar chart (id "c-<id>") of the cost of the first UI_BARS_SHOWN rows. */
+void	ui_cost_chart(struct ui *, const struct ui_rows *, const char *id,
+	    const char *title, const char *desc);
+
+/*
  * A ranked table of dim under the current filters: cost, requests, errors,
  * error rate, tokens, latency, cost per request, unpriced requests; each
  * name drills down to link_path filtered by it. With a chart unless CSV.
@@ -37,7 +75,7 @@ int	ui_series_hourly_fits(const struct ui *);
 
 /*
  * A time series of metric, hourly or daily (daily when hourly buckets
- * would not fit a chart), stacked by split unless DIM__MAX.
+ * would not fit a chart), stacked by split unless DIM_NONE.
  */
 void	ui_series(struct ui *, const char *id, const char *title,
 	    enum ui_metric, int daily, enum dim split);

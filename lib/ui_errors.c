@@ -45,7 +45,7 @@ struct table_ctx {
 };
 
 static int
-error_cb(const struct dash_error_row *r, void *arg)
+error_cb(const struct usage_error_row *r, void *arg)
 {
 	struct table_ctx	*c = arg;
 	const char		*v[ERRORS_NCOLS];
@@ -62,7 +62,7 @@ error_cb(const struct dash_error_row *r, void *arg)
 }
 
 static int
-series_row_cb(const struct dash_error_row *r, void *arg)
+series_row_cb(const struct usage_error_row *r, void *arg)
 {
 	struct table_ctx	*c = arg;
 	const char		*v[3];
@@ -102,7 +102,7 @@ chart_slot(struct chart_ctx *c, size_t i, const char *name)
 }
 
 static int
-chart_cb(const struct dash_error_row *r, void *arg)
+chart_cb(const struct usage_error_row *r, void *arg)
 {
 	struct chart_ctx	*c = arg;
 	const char		*name = r->class_null ? "(none)" : r->error_class;
@@ -145,8 +145,8 @@ errors_chart(struct ui *ui, int daily)
 	if (c.nb > SVG_BUCKETS_MAX)
 		c.nb = SVG_BUCKETS_MAX;
 	err_clear(&err);
-	if (dash_errors_series(ui->app->db, &ui->f, daily, chart_cb, &c,
-	    &err) != 0 && !c.oom)
+	if (db_usage_errors(ui->app->db, &ui->f, daily ? DIM_DAY : DIM_HOUR,
+	    chart_cb, &c, &err) != 0 && !c.oom)
 		log_error(LOG_TAG_HTTP, "errors chart: %s", err.msg);
 	for (i = 0; i <= ERRORS_CLASSES; i++)
 		if (c.names[i] != NULL) {
@@ -190,19 +190,17 @@ ui_errors(struct ui *ui)
 	daily = strcmp(ui->range, "24h") != 0;
 	if ((ui->f.until_us - ui->f.since_us) / HOUR_US >= SVG_BUCKETS_MAX)
 		daily = 1;
-	memset(&t, 0, sizeof(t));
-	t.id = "errors";
-	t.title = "Failures by class, code, model and provider";
-	t.cols = error_cols;
-	t.labels = error_labels;
-	t.ncols = ERRORS_NCOLS;
-	t.link_dim = DIM__MAX;
-	st = t;
-	st.id = "errors_series";
-	st.title = "Failures over time";
-	st.cols = series_cols;
-	st.labels = series_labels;
-	st.ncols = 3;
+	t = (struct ui_table){
+		.id = "errors",
+		.title = "Failures by class, code, model and provider",
+		.cols = error_cols, .labels = error_labels,
+		.ncols = ERRORS_NCOLS, .link_dim = DIM_NONE,
+	};
+	st = (struct ui_table){
+		.id = "errors_series", .title = "Failures over time",
+		.cols = series_cols, .labels = series_labels, .ncols = 3,
+		.link_dim = DIM_NONE,
+	};
 	if (!csv) {
 		page_begin(ui, PAGE_DASHBOARD, 200, "Errors");
 		errors_chart(ui, daily);
@@ -211,14 +209,15 @@ ui_errors(struct ui *ui)
 	c.ui = ui;
 	c.t = &t;
 	if (ui_table_begin(ui, &t) == 0) {
-		if (dash_errors(ui->app->db, &ui->f, error_cb, &c, &err) != 0)
+		if (db_usage_errors(ui->app->db, &ui->f, DIM_NONE, error_cb, &c,
+		    &err) != 0)
 			ui_db_error(ui, "errors", &err);
 		ui_table_end(ui, &t);
 	}
 	c.t = &st;
 	if (ui_table_begin(ui, &st) == 0) {
-		if (dash_errors_series(ui->app->db, &ui->f, daily, series_row_cb,
-		    &c, &err) != 0)
+		if (db_usage_errors(ui->app->db, &ui->f, daily ? DIM_DAY :
+		    DIM_HOUR, series_row_cb, &c, &err) != 0)
 			ui_db_error(ui, "error series", &err);
 		ui_table_end(ui, &st);
 	}

@@ -6,8 +6,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -22,31 +20,15 @@ struct events_ctx {
 	struct ui	*ui;
 	struct ui_table	*t;
 	int		 n;
-	long long	 last_occ, last_id;
-	int		 id_col, start_col, end_col, received_col;
+	char		 cursor[USAGE_CURSOR_BYTES];	/* after the last row */
 };
-
-static int
-col_index(const char *name)
-{
-	int	i;
-
-	for (i = 0; i < REPORT_EVENT_NCOLS; i++)
-		if (strcmp(report_event_cols[i].name, name) == 0)
-			return i;
-	return 0;
-}
 
 static int
 event_cb(const char *const *v, void *arg)
 {
 	struct events_ctx	*c = arg;
-	const char		*t;
 
-	t = v[c->start_col] ? v[c->start_col] : v[c->end_col] ?
-	    v[c->end_col] : v[c->received_col];
-	c->last_occ = t ? strtoll(t, NULL, 10) : 0;
-	c->last_id = v[c->id_col] ? strtoll(v[c->id_col], NULL, 10) : 0;
+	usage_event_cursor(v, c->cursor);
 	c->n++;
 	ui_table_row(c->ui, c->t, v);
 	return 0;
@@ -59,34 +41,27 @@ ui_events(struct ui *ui)
 	struct ui_table		 t;
 	struct llmops_err	 err;
 	const char		*before = web_arg(ui->req, "before");
-	const char		*labels[REPORT_EVENT_NCOLS];
+	const char		*labels[USAGE_EVENT_NCOLS];
 	int64_t			 occ = 0, id = 0;
-	char			 cursor[64];
 	int			 i, csv, page;
 
 	if (ui_scope(ui) != 0)
 		return;
-	if (before != NULL && dash_cursor_parse(before, &occ, &id) != 0) {
+	if (before != NULL && usage_cursor_parse(before, &occ, &id) != 0) {
 		ui_error(ui, 400, "before: the cursor of a page");
 		return;
 	}
 	csv = ui_wants_csv(ui);
-	for (i = 0; i < REPORT_EVENT_NCOLS; i++)
-		labels[i] = report_event_cols[i].name;
-	memset(&t, 0, sizeof(t));
-	t.id = "events";
-	t.title = "Events, newest first";
-	t.cols = report_event_cols;
-	t.labels = labels;
-	t.ncols = REPORT_EVENT_NCOLS;
-	t.link_dim = DIM__MAX;
+	for (i = 0; i < USAGE_EVENT_NCOLS; i++)
+		labels[i] = usage_event_cols[i].name;
+	t = (struct ui_table){
+		.id = "events", .title = "Events, newest first",
+		.cols = usage_event_cols, .labels = labels,
+		.ncols = USAGE_EVENT_NCOLS, .link_dim = DIM_NONE,
+	};
 	memset(&c, 0, sizeof(c));
 	c.ui = ui;
 	c.t = &t;
-	c.id_col = col_index("id");
-	c.start_col = col_index("start_time");
-	c.end_col = col_index("end_time");
-	c.received_col = col_index("received_at");
 	if (!csv)
 		page_begin(ui, PAGE_DASHBOARD, 200, "Events");
 	err_clear(&err);
@@ -94,15 +69,14 @@ ui_events(struct ui *ui)
 		/* The page, or the whole range page by page for the export. */
 		do {
 			c.n = 0;
-			page = csv ? DASH_EVENTS_PAGE_MAX : EVENTS_PAGE;
-			if (dash_events(ui->app->db, &ui->f, occ, id, page,
-			    event_cb, &c, &err) != 0) {
+			page = csv ? LIMIT_EVENTS_PAGE : EVENTS_PAGE;
+			if (db_usage_events_page(ui->app->db, &ui->f, occ, id,
+			    page, event_cb, &c, &err) != 0) {
 				ui_db_error(ui, "events", &err);
 				break;
 			}
-			occ = c.last_occ;
-			id = c.last_id;
-		} while (csv && c.n == page);
+		} while (csv && c.n == page &&
+		    usage_cursor_parse(c.cursor, &occ, &id) == 0);
 		ui_table_end(ui, &t);
 	}
 	if (!csv) {
@@ -111,11 +85,9 @@ ui_events(struct ui *ui)
 			ui_link(ui, "/events", &(struct html_param){ "before",
 			    NULL }, 1, "Newest");
 		if (c.n == EVENTS_PAGE) {
-			snprintf(cursor, sizeof(cursor), "%lld.%lld", c.last_occ,
-			    c.last_id);
 			writer_puts(ui->w, " ");
 			ui_link(ui, "/events", &(struct html_param){ "before",
-			    cursor }, 1, "Older events");
+			    c.cursor }, 1, "Older events");
 		}
 		writer_puts(ui->w, "</p>\n");
 		page_end(ui);

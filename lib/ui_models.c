@@ -9,205 +9,104 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decimal.h"
-#include "log.h"
 #include "page.h"
-#include "svg.h"
 #include "ui_chart.h"
 #include "ui_pages.h"
 
-#define MODELS_NCOLS	14
-
-static const struct report_col model_cols[MODELS_NCOLS] = {
-	{ "model", COL_TEXT },
-	{ "cost_usd", COL_USD },
-	{ "requests", COL_INT },
-	{ "prompt_tokens", COL_INT },
-	{ "completion_tokens", COL_INT },
-	{ "cache_read_tokens", COL_INT },
-	{ "cache_write_tokens", COL_INT },
-	{ "cost_per_1k_tokens_usd", COL_USD },
-	{ "avg_latency_ms", COL_DECIMAL },
-	{ "p95_latency_ms", COL_DECIMAL },
-	{ "avg_ttft_ms", COL_DECIMAL },
-	{ "p95_ttft_ms", COL_DECIMAL },
-	{ "error_rate_pct", COL_DECIMAL },
-	{ "unpriced_requests", COL_INT },
-};
-static const char *const model_labels[MODELS_NCOLS] = {
-	"Model", "Cost", "Requests", "Input tokens", "Output tokens",
-	"Cache read", "Cache write", "Cost / 1k tokens", "Avg latency ms",
-	"p95 latency ms", "Avg TTFT ms", "p95 TTFT ms", "Error rate %",
-	"Unpriced",
+/* The columns after the model's, in order. */
+static const enum usage_col model_cols[] = {
+	UCOL_COST, UCOL_REQUESTS, UCOL_PROMPT_TOKENS, UCOL_COMPLETION_TOKENS,
+	UCOL_CACHE_READ_TOKENS, UCOL_CACHE_WRITE_TOKENS,
+	UCOL_COST_PER_1K_TOKENS, UCOL_AVG_LATENCY, UCOL_P95_LATENCY,
+	UCOL_AVG_TTFT, UCOL_P95_TTFT, UCOL_ERROR_RATE, UCOL_UNPRICED,
 };
 
-struct model_row {
-	struct dash_row	r;
-	int64_t		p95_latency, p95_ttft;	/* -1: none */
-};
-
+/* The models, and the p95s of each, found by key. */
 struct models_ctx {
-	struct model_row	*m;
-	size_t			 n, cap;
+	struct ui_rows		 r;
+	struct model_p95 {
+		int64_t		 latency_us, ttft_us;	/* -1: none */
+	}			*p95;	/* r.n of them, once the rows are read */
 };
 
 static int
-model_cb(const struct dash_row *r, void *arg)
-{
-	struct models_ctx	*c = arg;
-	struct model_row	*p;
-
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		if ((p = reallocarray(c->m, c->cap, sizeof(*p))) == NULL)
-			return -1;
-		c->m = p;
-	}
-	c->m[c->n].r = *r;
-	c->m[c->n].p95_latency = c->m[c->n].p95_ttft = -1;
-	c->n++;
-	return 0;
-}
-
-static int
-p95_cb(const struct dash_pctl *p, void *arg)
+p95_cb(const struct usage_pctl *p, void *arg)
 {
 	struct models_ctx	*c = arg;
 	size_t			 i;
 
-	for (i = 0; i < c->n; i++)
-		if (c->m[i].r.key_null == p->key_null &&
-		    (p->key_null || strcmp(c->m[i].r.key, p->key) == 0)) {
-			c->m[i].p95_latency = p->latency_us;
-			c->m[i].p95_ttft = p->ttft_us;
+	for (i = 0; i < c->r.n; i++)
+		if (c->r.rows[i].key_null == p->key_null &&
+		    (p->key_null || strcmp(c->r.rows[i].key, p->key) == 0)) {
+			c->p95[i].latency_us = p->latency_us;
+			c->p95[i].ttft_us = p->ttft_us;
 		}
 	return 0;
 }
 
-static void
-cost_chart(struct ui *ui, const struct models_ctx *c)
+/* The p95s of c's models, -1 until read. */
+static int
+models_p95(struct ui *ui, struct models_ctx *c, struct llmops_err *err)
 {
-	struct svg_bar		 bars[UI_BARS_SHOWN];
-	struct svg_bar_chart	 chart;
-	struct llmops_err	 err;
-	char			 texts[UI_BARS_SHOWN][48];
-	size_t			 i, n = 0;
+	size_t	i;
 
-	for (i = 0; i < c->n && n < UI_BARS_SHOWN; i++, n++) {
-		const struct dash_row	*r = &c->m[i].r;
-
-		bars[n].label = r->key_null ? UI_UNTAGGED : r->key;
-		bars[n].value = r->s.priced_requests ? strtod(r->s.cost, NULL) : 0;
-		ui_usd(texts[n], sizeof(texts[n]), r->s.priced_requests ?
-		    r->s.cost : NULL);
-		bars[n].value_text = texts[n];
+	if ((c->p95 = calloc(c->r.n + 1, sizeof(*c->p95))) == NULL) {
+		c->r.oom = 1;
+		return err_set(err, 500, "out of memory");
 	}
-	memset(&chart, 0, sizeof(chart));
-	chart.id = "c-models";
-	chart.title = "Cost by model";
-	chart.desc = "The table below compares every model.";
-	chart.bars = bars;
-	chart.nbars = n;
-	chart.unit = SVG_UNIT_USD;
-	err_clear(&err);
-	writer_puts(ui->w, "<section class=\"chart\">\n");
-	if (svg_bar_chart(ui->w, &chart, &err) != 0)
-		ui_notice(ui, err.msg);
-	writer_puts(ui->w, "</section>\n");
-}
-
-static void
-ms(int64_t us, char *buf, size_t sz)
-{
-	if (us < 0 || decimal_format(us, 3, buf, sz) != 0)
-		buf[0] = '\0';
+	for (i = 0; i < c->r.n; i++)
+		c->p95[i].latency_us = c->p95[i].ttft_us = -1;
+	return db_usage_percentiles(ui->app->db, &ui->f, DIM_MODEL, 95, p95_cb,
+	    c, err);
 }
 
 void
 ui_models(struct ui *ui)
 {
-	struct models_ctx	 c;
-	struct ui_table		 t;
-	struct llmops_err	 err;
-	const char		*v[MODELS_NCOLS];
-	char			 n[6][24], per1k[48], lat[24], plat[24];
-	char			 ttft[24], pttft[24], rate[24];
-	int64_t			 pico;
-	size_t			 i;
-	int			 csv;
+	static const struct report_col	 key = { "model", COL_TEXT };
+	static const char *const	 key_label = "Model";
+	struct models_ctx		 c;
+	struct ui_usage_table		 u;
+	struct usage_pctl		 p95;
+	struct llmops_err		 err;
+	const char			*v[1];
+	size_t				 i;
+	int				 csv;
 
 	if (ui_scope(ui) != 0)
 		return;
 	csv = ui_wants_csv(ui);
 	memset(&c, 0, sizeof(c));
-	memset(&t, 0, sizeof(t));
-	t.id = "models";
-	t.title = "Model comparison";
-	t.cols = model_cols;
-	t.labels = model_labels;
-	t.ncols = MODELS_NCOLS;
-	t.link_dim = DIM__MAX;
+	ui_usage_table_init(&u, "models", "Model comparison", &key, &key_label,
+	    1, model_cols, sizeof(model_cols) / sizeof(model_cols[0]));
 	err_clear(&err);
-	if (dash_by(ui->app->db, &ui->f, DIM_MODEL, model_cb, &c, &err) != 0 ||
-	    dash_percentiles(ui->app->db, &ui->f, DIM_MODEL, 95, p95_cb, &c,
-	    &err) != 0) {
-		ui_db_error(ui, "models", &err);
-		free(c.m);
-		return;
+	if (db_usage_by(ui->app->db, &ui->f, DIM_MODEL, DIM_NONE,
+	    LIMIT_USAGE_GROUPS, ui_rows_add, &c.r, &err) != 0 || c.r.oom ||
+	    models_p95(ui, &c, &err) != 0) {
+		if (c.r.oom)
+			ui_error(ui, 500, "out of memory");
+		else
+			ui_db_error(ui, "models", &err);
+		goto out;
 	}
 	if (!csv) {
 		page_begin(ui, PAGE_DASHBOARD, 200, "Model Comparison");
-		cost_chart(ui, &c);
+		ui_cost_chart(ui, &c.r, "models", "Cost by model",
+		    "The table below compares every model.");
 	}
-	if (ui_table_begin(ui, &t) == 0) {
-		for (i = 0; i < c.n; i++) {
-			const struct dash_sums	*s = &c.m[i].r.s;
-
-			snprintf(n[0], sizeof(n[0]), "%lld", (long long)s->requests);
-			snprintf(n[1], sizeof(n[1]), "%lld",
-			    (long long)s->prompt_tokens);
-			snprintf(n[2], sizeof(n[2]), "%lld",
-			    (long long)s->completion_tokens);
-			snprintf(n[3], sizeof(n[3]), "%lld",
-			    (long long)s->cache_read_tokens);
-			snprintf(n[4], sizeof(n[4]), "%lld",
-			    (long long)s->cache_write_tokens);
-			snprintf(n[5], sizeof(n[5]), "%lld",
-			    (long long)(s->requests - s->priced_requests));
-			/* Cost per 1,000 tokens, in picodollars, rounded. */
-			per1k[0] = '\0';
-			if (s->priced_requests > 0 && decimal_parse(s->cost,
-			    COST_SCALE_DIGITS, INT64_MAX, &pico) == 0)
-				dash_ratio(pico, s->total_tokens, 1000,
-				    COST_SCALE_DIGITS, per1k, sizeof(per1k));
-			dash_ratio(s->latency_us_sum, s->latency_count, 1, 3, lat,
-			    sizeof(lat));
-			dash_ratio(s->ttft_us_sum, s->ttft_count, 1, 3, ttft,
-			    sizeof(ttft));
-			dash_ratio(s->errors, s->requests, 10000, 2, rate,
-			    sizeof(rate));
-			ms(c.m[i].p95_latency, plat, sizeof(plat));
-			ms(c.m[i].p95_ttft, pttft, sizeof(pttft));
-			v[0] = c.m[i].r.key_null ? NULL : c.m[i].r.key;
-			v[1] = s->priced_requests > 0 ? s->cost : NULL;
-			v[2] = n[0];
-			v[3] = n[1];
-			v[4] = n[2];
-			v[5] = n[3];
-			v[6] = n[4];
-			v[7] = *per1k ? per1k : NULL;
-			v[8] = *lat ? lat : NULL;
-			v[9] = *plat ? plat : NULL;
-			v[10] = *ttft ? ttft : NULL;
-			v[11] = *pttft ? pttft : NULL;
-			v[12] = *rate ? rate : NULL;
-			v[13] = n[5];
-			ui_table_row(ui, &t, v);
+	if (ui_table_begin(ui, &u.t) == 0) {
+		for (i = 0; i < c.r.n; i++) {
+			v[0] = c.r.rows[i].key_null ? NULL : c.r.rows[i].key;
+			p95.latency_us = c.p95[i].latency_us;
+			p95.ttft_us = c.p95[i].ttft_us;
+			ui_usage_table_row(ui, &u, v, &c.r.rows[i].s, &p95);
 		}
-		ui_table_end(ui, &t);
+		ui_table_end(ui, &u.t);
 	}
-	free(c.m);
 	if (!csv)
 		page_end(ui);
 	ui_csv_done(ui);
+out:
+	free(c.r.rows);
+	free(c.p95);
 }

@@ -49,8 +49,8 @@ static int
 untagged_pico(struct ui *ui, enum dim d, int64_t total, int64_t *pico,
     struct llmops_err *err)
 {
-	struct dash_filter	f = ui->f;
-	struct dash_sums	s;
+	struct usage_filter	f = ui->f;
+	struct usage_sums	s;
 
 	*pico = 0;
 	if (f.set[d]) {
@@ -59,7 +59,7 @@ untagged_pico(struct ui *ui, enum dim d, int64_t total, int64_t *pico,
 	}
 	f.set[d] = 1;
 	f.value[d] = NULL;
-	if (dash_totals(ui->app->db, &f, &s, err) != 0)
+	if (db_usage_totals(ui->app->db, &f, &s, err) != 0)
 		return -1;
 	if (s.priced_requests > 0)
 		decimal_parse(s.cost, COST_SCALE_DIGITS, INT64_MAX, pico);
@@ -67,14 +67,21 @@ untagged_pico(struct ui *ui, enum dim d, int64_t total, int64_t *pico,
 }
 
 static int
-p95_cb(const struct dash_pctl *p, void *arg)
+p95_cb(const struct usage_pctl *p, void *arg)
 {
-	*(int64_t *)arg = p->latency_us;
+	*(struct usage_pctl *)arg = *p;
 	return 0;
 }
 
+/* The values of the first cards, in order; the p95 is read in between. */
+static const enum usage_col card_cols[] = {
+	UCOL_COST, UCOL_REQUESTS, UCOL_TOTAL_TOKENS, UCOL_ERROR_RATE,
+	UCOL_AVG_LATENCY, UCOL_P95_LATENCY,
+};
+#define CARD_NCOLS	(sizeof(card_cols) / sizeof(card_cols[0]))
+
 static void
-cards(struct ui *ui, const struct dash_sums *s)
+cards(struct ui *ui, const struct usage_sums *s)
 {
 	static const enum dim dims[3] = { DIM_DEPARTMENT, DIM_TEAM, DIM_AGENT };
 	static const char *const ids[3] = {
@@ -85,37 +92,38 @@ cards(struct ui *ui, const struct dash_sums *s)
 		"Spend without agent",
 	};
 	struct llmops_err	 err;
-	char			 shown[96], exact[64], n[24];
-	int64_t			 total = 0, p95 = -1, pico;
+	struct usage_pctl	 p95;
+	struct usage_text	 t, tp;
+	const char		*v[CARD_NCOLS];
+	char			 shown[96], exact[64];
+	int64_t			 total = 0, pico;
 	int			 i;
 
+	usage_values(s, NULL, card_cols, CARD_NCOLS - 1, &t, v);
 	writer_puts(ui->w, "<div class=\"cards\">\n");
-	ui_usd(shown, sizeof(shown), s->priced_requests ? s->cost : NULL);
-	card(ui, "cost", "Total cost", shown, s->priced_requests ? s->cost : NULL);
+	ui_usd(shown, sizeof(shown), v[0]);
+	card(ui, "cost", "Total cost", shown, v[0]);
 	ui_int(shown, sizeof(shown), s->requests);
-	snprintf(n, sizeof(n), "%lld", (long long)s->requests);
-	card(ui, "requests", "Requests", shown, n);
+	card(ui, "requests", "Requests", shown, v[1]);
 	ui_int(shown, sizeof(shown), s->total_tokens);
-	snprintf(n, sizeof(n), "%lld", (long long)s->total_tokens);
-	card(ui, "tokens", "Tokens", shown, n);
-	dash_ratio(s->errors, s->requests, 10000, 2, exact, sizeof(exact));
-	snprintf(shown, sizeof(shown), "%s%%", *exact ? exact : "0.00");
-	card(ui, "error_rate", "Error rate", shown, *exact ? exact : NULL);
-	dash_ratio(s->latency_us_sum, s->latency_count, 1, 3, exact,
-	    sizeof(exact));
-	snprintf(shown, sizeof(shown), "%s ms", *exact ? exact : "-");
-	card(ui, "latency_avg", "Average latency", shown, *exact ? exact : NULL);
+	card(ui, "tokens", "Tokens", shown, v[2]);
+	snprintf(shown, sizeof(shown), "%s%%", v[3] ? v[3] : "0.00");
+	card(ui, "error_rate", "Error rate", shown, v[3]);
+	snprintf(shown, sizeof(shown), "%s ms", v[4] ? v[4] : "-");
+	card(ui, "latency_avg", "Average latency", shown, v[4]);
+	memset(&p95, 0, sizeof(p95));
+	p95.latency_us = p95.ttft_us = -1;
 	err_clear(&err);
-	if (dash_percentiles(ui->app->db, &ui->f, DIM__MAX, 95, p95_cb, &p95,
-	    &err) != 0)
+	if (db_usage_percentiles(ui->app->db, &ui->f, DIM_NONE, 95, p95_cb,
+	    &p95, &err) != 0)
 		ui_db_error(ui, "p95 latency", &err);
-	if (p95 >= 0 && decimal_format(p95, 3, exact, sizeof(exact)) == 0)
-		snprintf(shown, sizeof(shown), "%s ms", exact);
-	else {
+	usage_values(s, &p95, &card_cols[CARD_NCOLS - 1], 1, &tp,
+	    &v[CARD_NCOLS - 1]);
+	if (v[5] != NULL)
+		snprintf(shown, sizeof(shown), "%s ms", v[5]);
+	else
 		snprintf(shown, sizeof(shown), "-");
-		exact[0] = '\0';
-	}
-	card(ui, "latency_p95", "p95 latency", shown, *exact ? exact : NULL);
+	card(ui, "latency_p95", "p95 latency", shown, v[5]);
 	/* Untagged shares of the priced spend. */
 	if (s->priced_requests > 0)
 		decimal_parse(s->cost, COST_SCALE_DIGITS, INT64_MAX, &total);
@@ -125,7 +133,7 @@ cards(struct ui *ui, const struct dash_sums *s)
 			ui_db_error(ui, "untagged share", &err);
 			break;
 		}
-		dash_ratio(pico, total, 10000, 2, exact, sizeof(exact));
+		usage_ratio(pico, total, 10000, 2, exact, sizeof(exact));
 		snprintf(shown, sizeof(shown), "%s%%", *exact ? exact : "0.00");
 		card(ui, ids[i], labels[i], shown, *exact ? exact : NULL);
 	}
@@ -134,7 +142,7 @@ cards(struct ui *ui, const struct dash_sums *s)
 
 /* Agents with their cost now and in the previous period. */
 struct mover {
-	char	key[REPORT_TEXT_BYTES];
+	char	key[LIMIT_TEXT_BYTES];
 	int	key_null;
 	int64_t	now, before;		/* picodollars */
 };
@@ -146,7 +154,7 @@ struct movers_ctx {
 };
 
 static int
-movers_cb(const struct dash_row *r, void *arg)
+movers_cb(const struct usage_row *r, void *arg)
 {
 	struct movers_ctx	*c = arg;
 	struct mover		*m = NULL, *p;
@@ -205,7 +213,7 @@ static void
 movers(struct ui *ui)
 {
 	struct movers_ctx	 c;
-	struct dash_filter	 prev = ui->f;
+	struct usage_filter	 prev = ui->f;
 	struct ui_table		 t;
 	struct llmops_err	 err;
 	const char		*v[5];
@@ -227,13 +235,15 @@ movers(struct ui *ui)
 	prev.since_us = ui->f.since_us - len;
 	prev.until_us = ui->f.since_us;
 	err_clear(&err);
-	if (dash_by(ui->app->db, &ui->f, DIM_AGENT, movers_cb, &c, &err) != 0)
+	if (db_usage_by(ui->app->db, &ui->f, DIM_AGENT, DIM_NONE,
+	    LIMIT_USAGE_GROUPS, movers_cb, &c, &err) != 0)
 		log_error(LOG_TAG_HTTP, "movers: %s", err.msg);
 	c.before = 1;
-	if (dash_by(ui->app->db, &prev, DIM_AGENT, movers_cb, &c, &err) != 0)
+	if (db_usage_by(ui->app->db, &prev, DIM_AGENT, DIM_NONE,
+	    LIMIT_USAGE_GROUPS, movers_cb, &c, &err) != 0)
 		log_error(LOG_TAG_HTTP, "movers, previous period: %s", err.msg);
-	/* No agent at all leaves c.m NULL, which qsort must not be given. */
-	if (c.n > 1)
+	/* No agent at all: c.m is NULL, which qsort may not be given. */
+	if (c.n > 0)
 		qsort(c.m, c.n, sizeof(c.m[0]), by_change);
 	for (i = 0; i < c.n && i < MOVERS_SHOWN; i++) {
 		decimal_format(c.m[i].now, COST_SCALE_DIGITS, now, sizeof(now));
@@ -241,7 +251,7 @@ movers(struct ui *ui)
 		    sizeof(before));
 		decimal_format(c.m[i].now - c.m[i].before, COST_SCALE_DIGITS,
 		    change, sizeof(change));
-		dash_ratio(c.m[i].now - c.m[i].before, c.m[i].before, 10000, 2,
+		usage_ratio(c.m[i].now - c.m[i].before, c.m[i].before, 10000, 2,
 		    pct, sizeof(pct));
 		v[0] = c.m[i].key_null ? NULL : c.m[i].key;
 		v[1] = now;
@@ -257,7 +267,7 @@ movers(struct ui *ui)
 void
 ui_overview(struct ui *ui)
 {
-	struct dash_sums	s;
+	struct usage_sums	s;
 	struct llmops_err	err;
 	int			csv;
 
@@ -266,7 +276,7 @@ ui_overview(struct ui *ui)
 	csv = ui_wants_csv(ui);
 	err_clear(&err);
 	if (!csv) {
-		if (dash_totals(ui->app->db, &ui->f, &s, &err) != 0) {
+		if (db_usage_totals(ui->app->db, &ui->f, &s, &err) != 0) {
 			ui_db_error(ui, "overview", &err);
 			return;
 		}
@@ -280,7 +290,7 @@ ui_overview(struct ui *ui)
 	}
 	movers(ui);
 	ui_series(ui, "cost_series", "Cost over time", METRIC_COST,
-	    strcmp(ui->range, "24h") != 0, DIM__MAX);
+	    strcmp(ui->range, "24h") != 0, DIM_NONE);
 	ui_ranked(ui, DIM_AGENT, "top_agents", "Cost by agent", "/agents");
 	if (!csv)
 		page_end(ui);

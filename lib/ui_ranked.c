@@ -49,7 +49,7 @@ ui_agents(struct ui *ui)
 		if (!csv)
 			page_begin(ui, PAGE_DASHBOARD, 200, title);
 		ui_series(ui, "agent_series", "Cost over time", METRIC_COST,
-		    daily(ui), DIM__MAX);
+		    daily(ui), DIM_NONE);
 		ui_ranked(ui, DIM_MODEL, "agent_models", "Models of this agent",
 		    "/models");
 	}

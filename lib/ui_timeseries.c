@@ -79,7 +79,7 @@ ui_timeseries(struct ui *ui)
 	const char	*b = web_arg(ui->req, "bucket");
 	const char	*s = web_arg(ui->req, "split");
 	enum ui_metric	 metric = METRIC_COST;
-	enum dim	 split = DIM__MAX;
+	enum dim	 split = DIM_NONE;
 	char		 title[64];
 	int		 daily, csv, widened = 0;
 
@@ -87,7 +87,8 @@ ui_timeseries(struct ui *ui)
 		return;
 	if ((m != NULL && ui_metric_parse(m, &metric) != 0) ||
 	    (b != NULL && strcmp(b, "hour") != 0 && strcmp(b, "day") != 0) ||
-	    (s != NULL && strcmp(s, "none") != 0 && dim_parse(s, &split) != 0)) {
+	    (s != NULL && strcmp(s, "none") != 0 && (dim_parse(s, &split) != 0 ||
+	    split >= DIM__MAX))) {
 		ui_error(ui, 400, "metric: cost, requests or tokens; bucket: hour "
 		    "or day; split: none or a dimension");
 		return;
@@ -101,7 +102,7 @@ ui_timeseries(struct ui *ui)
 	if (!csv) {
 		page_begin(ui, PAGE_DASHBOARD, 200, "Time Series");
 		settings_form(ui, ui_metric_name(metric), daily ? "day" : "hour",
-		    split < DIM__MAX ? dim_name(split) : "none");
+		    dim_name(split));
 		if (widened)
 			ui_notice(ui, "This range has too many hours for one "
 			    "chart: showing daily buckets.");

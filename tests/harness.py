@@ -4,8 +4,10 @@ Every integration test imports this module. It provides:
 
 * TAP output: plan(), ok(), is_(), like(), diag(), bail_out(), done_testing().
   The exit status is non-zero when a test failed, when fewer tests ran than
-  planned, or when the script died. A test that needs a server it cannot start
-  fails loudly (StartError); nothing here skips.
+  planned, or when the script died.
+* Servers that cannot start (see "Missing programs" below): a test fails
+  loudly, except that outside CI a program that is not installed at all is a
+  skip.
 * Private servers on loopback, all under one temporary directory: MariaDB,
   lighttpd and Apache (mod_fcgid, or mod_proxy_fcgi in front of the standalone
   responder). The web server configurations are derived from the snippets in
@@ -22,6 +24,34 @@ temporary directory (it is always kept when a test failed).
 As root, the web servers run their workers as www-data, as on Debian: the
 temporary directory is world-traversable and the database password file is
 root:www-data 0640.
+
+Missing programs: what "cannot start" means
+-------------------------------------------
+Two cases, told apart by the exception:
+
+* NotInstalled (a StartError): something the test needs is not on this
+  machine at all: a program found neither in PATH nor in /usr/sbin, /sbin
+  (find_program: mariadbd, mariadb-install-db, the mariadb clients,
+  lighttpd, apache2, chromium), or an Apache module file that is absent
+  (mod_fcgid: libapache2-mod-fcgid). A packager running `make check`
+  without MariaDB, a web server or Chromium gets that.
+* StartError: the program is there but does not work: it exits early,
+  rejects the configuration we wrote from etc/, does not answer within
+  LLMOPS_START_TIMEOUT, keeps finding its port taken, mariadb-install-db
+  or a migration fails; and also our own programs (llmops.fcgi, llmopsctl)
+  missing or failing, or the www-data user missing when root. That is
+  always a failure: a broken snippet in etc/ or a responder that crashes
+  is exactly what these tests are for, and an installed server that
+  cannot start is a broken machine, not an absent feature.
+
+A NotInstalled that reaches the top of a test is a skip, unless the
+environment has LLMOPS_REQUIRE_SERVERS=1 (tools/check and so CI set it):
+then it fails like any StartError. Before any test ran, the whole script
+is skipped ("1..0 # SKIP reason", which automake's TAP driver counts as
+SKIP); after some ran (a test may use MariaDB first, then Apache), the
+checks so far stand, one "ok N # SKIP reason" stands for the rest, and
+the script ends there. Without Python >= 3.9, tests/python-or-skip does
+the same for the whole script.
 """
 
 import atexit
@@ -69,8 +99,17 @@ SANITIZER_PATTERNS = ("AddressSanitizer", "LeakSanitizer", "runtime error:",
 _PASS_ENV = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
 
 
+# "1" makes a program that is not installed a failure instead of a skip.
+REQUIRE_SERVERS = os.environ.get("LLMOPS_REQUIRE_SERVERS") == "1"
+
+
 class StartError(RuntimeError):
     """A server or command the test needs could not be started or run."""
+
+
+class NotInstalled(StartError):
+    """A program or module the test needs is not installed: a skip outside
+    CI (see the module's documentation)."""
 
 
 class MariaDBError(RuntimeError):
@@ -174,7 +213,32 @@ def done_testing():
     sys.exit(1 if _tap.failed else 0)
 
 
+def _skip_rest(reason):
+    """Ends the script: what ran stands, the rest is skipped for reason."""
+    reason = _tap_name((str(reason).splitlines() or ["not installed"])[0])
+    if _tap.count == 0 and _tap.planned is None:
+        _out("1..0 # SKIP %s" % reason)
+    else:
+        more = max(1, (_tap.planned or 0) - _tap.count)
+        for _ in range(more):
+            _tap.count += 1
+            _out("ok %d # SKIP %s (the rest of this test needs it)"
+                 % (_tap.count, reason))
+        if _tap.planned is None:
+            _out("1..%d" % _tap.count)
+    _tap.finished = True
+    cleanup()
+    sys.stdout.flush()
+    os._exit(1 if _tap.failed else 0)
+
+
 def _excepthook(etype, value, tb):
+    # A program that is not installed skips the rest outside CI.
+    if issubclass(etype, NotInstalled) and not _tap.finished:
+        if not REQUIRE_SERVERS:
+            _skip_rest(value)
+        diag("LLMOPS_REQUIRE_SERVERS=1: a program that is not installed "
+             "fails the test instead of skipping it")
     # An exception ends the script: show it as TAP comments, fail, clean up.
     for line in traceback.format_exception(etype, value, tb):
         diag(line.rstrip("\n"))
@@ -361,15 +425,23 @@ def unix_socket_answers(path):
         return False
 
 
+# The Debian package of each program find_program looks for, for messages.
+_PACKAGES = {"mariadbd": "mariadb-server", "mariadb-install-db": "mariadb-server",
+             "mariadb": "mariadb-client", "mariadb-admin": "mariadb-client",
+             "mariadb-dump": "mariadb-client", "lighttpd": "lighttpd",
+             "apache2": "apache2", "chromium": "chromium"}
+
+
 def find_program(name, *more):
     """Absolute path of the first program found in PATH or /usr/sbin, /sbin
-    (not in a normal user's PATH on Debian)."""
+    (not in a normal user's PATH on Debian); NotInstalled if none is."""
     for n in (name,) + more:
         path = shutil.which(n) or shutil.which(n, path="/usr/sbin:/sbin")
         if path:
             return path
-    raise StartError("%s not found (apt-get install the package that has it)"
-                     % " or ".join((name,) + more))
+    raise NotInstalled("%s not found in PATH, /usr/sbin or /sbin (Debian: %s)"
+                       % (" or ".join((name,) + more),
+                          _PACKAGES.get(name, "the package that has it")))
 
 
 def processes_matching(marker):
@@ -630,13 +702,17 @@ class MariaDB(_Daemon):
         until it answers."""
         if self.running():
             return self
+        # Every program first: none missing is found halfway through.
+        server = find_program("mariadbd", "mysqld")
+        for prog in ("mariadb-admin", "mariadb"):
+            self._client(prog)
         if not os.path.isdir(os.path.join(self.datadir, "mysql")):
             self._install()
         fixed_port = self.port is not None
         for attempt in range(3):
             if not fixed_port:
                 self.port = free_port()
-            argv = [find_program("mariadbd", "mysqld"), "--no-defaults",
+            argv = [server, "--no-defaults",
                     "--datadir=" + self.datadir, "--socket=" + self.socket,
                     "--tmpdir=" + self.tmpdir,
                     "--port=%d" % self.port, "--bind-address=127.0.0.1",
@@ -1047,6 +1123,11 @@ class Apache(_Daemon):
         else:
             load += ["proxy", "proxy_fcgi"]
         load += [m for m in self.modules if m not in load]
+        for m in load:
+            path = "%s/mod_%s.so" % (mods, m)
+            if not os.path.exists(path):
+                raise NotInstalled("%s not found (Debian: %s)" % (
+                    path, "libapache2-mod-fcgid" if m == "fcgid" else "apache2"))
         lines = ["# written by tests/harness.py",
                  "ServerRoot %s" % d,
                  "ServerName 127.0.0.1",

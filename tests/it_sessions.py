@@ -26,6 +26,9 @@ a session secret per stack).
   refused at once after llmopsctl apikey revoke (lib/auth.c and
   lib/apikey_db.c keep no cache: every request looks the key up), stored
   as a hash only.
+- After a MariaDB restart, the first login, session check and API-key
+  check of every responder are run again on a new connection (lib/db.c's
+  db_txn): no 503, no [DB] line in the log.
 """
 
 import base64
@@ -641,6 +644,53 @@ def check_apikeys(stacks, db, conf, email, pw):
           "token to POST")
 
 
+def log_ends(stack):
+    """Where each log file of a stack ends now."""
+    return [(p, os.path.getsize(p) if os.path.exists(p) else 0)
+            for d in stack.daemons() for p in d.logs]
+
+
+def logged_since(ends):
+    """What the log files of log_ends() gained since."""
+    parts = []
+    for path, size in ends:
+        try:
+            with open(path, "rb") as f:
+                f.seek(size)
+                parts.append(f.read().decode("utf-8", "replace"))
+        except OSError:
+            pass
+    return "\n".join(parts)
+
+
+def check_database_restart(stacks, db, conf, email, pw):
+    """Every responder holds a connection the restart breaks: the first
+    request of each must reconnect and answer as if nothing happened."""
+    key = h.create_apikey(conf, ORG, "after-restart")
+    bearer = {"Authorization": "Bearer " + key}
+    ends = [log_ends(st) for _, st in stacks]
+    reset_throttle(db)
+    db.restart()
+    for label, st in stacks:
+        status, _, _ = st.client().login(email, pw)
+        h.is_(status, 303, "%s: right after a MariaDB restart, a login "
+              "works" % label)
+    for label, st in stacks:
+        c = login(st, email, pw)
+        got = [c.get("/")[0] for _ in range(6)]
+        h.is_(got, [200] * 6, "%s: ... and so does the session, six pages "
+              "in a row" % label)
+    for label, st in stacks:
+        got = [h.http_json("GET", st.url("/api/v1/usage"), headers=bearer)[0]
+               for _ in range(6)]
+        h.is_(got, [200] * 6, "%s: ... and the API key, six times in a row"
+              % label)
+    for (label, st), where in zip(stacks, ends):
+        after = logged_since(where)
+        h.ok("[DB]" not in after, "%s: no database error logged after the "
+             "restart" % label, diag=after[-2000:])
+
+
 def main():
     db = h.MariaDB().start()
     lt = h.start_all("lighttpd", db=db,
@@ -675,6 +725,9 @@ def main():
                    ("Apache mod_fcgid", ap)], db, conf)
     check_apikeys([("lighttpd", lt), ("Apache mod_fcgid", ap),
                    ("Apache mod_proxy_fcgi", sec)], db, conf, email, pw)
+    check_database_restart([("lighttpd", lt), ("Apache mod_fcgid", ap),
+                            ("Apache mod_proxy_fcgi", sec)], db, conf, email,
+                           pw)
 
     for label, st in (("lighttpd", lt), ("Apache mod_proxy_fcgi", sec),
                       ("Apache mod_fcgid", ap)):

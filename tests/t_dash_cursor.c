@@ -1,6 +1,6 @@
 /*
  * The paging cursor of the Events view and /api/v1/events: what
- * dash_cursor_parse accepts ("OCCURRED_US.ID" and nothing else) and what
+ * usage_cursor_parse accepts ("OCCURRED_US.ID" and nothing else) and what
  * it refuses.
  */
 #include "config.h"
@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "dash.h"
+#include "db_usage.h"
 #include "tap.h"
 
 static void
@@ -30,7 +30,7 @@ test_good(void)
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		occ = id = -1;
-		ok(dash_cursor_parse(good[i].s, &occ, &id) == 0 &&
+		ok(usage_cursor_parse(good[i].s, &occ, &id) == 0 &&
 		    occ == good[i].occ && id == good[i].id, "cursor %s",
 		    good[i].s);
 	}
@@ -49,7 +49,7 @@ test_bad(void)
 	size_t		i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ok(dash_cursor_parse(bad[i], &occ, &id) == -1,
+		ok(usage_cursor_parse(bad[i], &occ, &id) == -1,
 		    "cursor \"%s\" refused", bad[i]);
 }
 

@@ -1,13 +1,14 @@
 /*
  * Reading LiteLLM's price-table format (lib/price_import.c): base rates,
  * 1-hour cache writes, reasoning, tiers, what is skipped, what is invalid,
- * and the SQL written for the seed migration.
+ * and the SQL written for the seed migration (lib/db_price.c).
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_price.h"
 #include "price_import.h"
 #include "tap.h"
 
@@ -109,7 +110,7 @@ main(void)
 	    "skipped and invalid entries are not in the set");
 
 	f = open_memstream(&sql, &sqllen);
-	ok(f != NULL && price_import_write_sql(&s, f) == 0, "SQL written");
+	ok(f != NULL && db_price_write_seed(&s, f) == 0, "SQL written");
 	if (f != NULL)
 		fclose(f);
 	ok(sql && strstr(sql, "INSERT INTO prices (id, org_id, model"),

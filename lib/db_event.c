@@ -1,0 +1,527 @@
+/* Events, hourly rollups and dimension values: see db_event.h. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_event.h"
+#include "decimal.h"
+
+/* A VARCHAR(255) utf8mb4 column as text, or a cost sum of any width. */
+#define EVENT_TEXT_BYTES	(255 * 4 + 1)
+/* A DECIMAL cost of one event as text. */
+#define EVENT_COST_BYTES	48
+/* Dimension columns of a recomputed rollup row: department, team, agent,
+ * model, provider, status, error_class, error_code. */
+#define RECOMPUTE_DIMS		8
+/* Its numbers: hour, count, the rollup's tokens, the three counts of
+ * costs, latency sum and count, ttft sum and count. */
+#define RECOMPUTE_NUMS		(2 + ROLLUP_TOKENS + 3 + 4)
+/* Dimension columns of an event repricing reads: department, team, agent,
+ * model, model_group, provider. */
+#define COST_DIMS		6
+/* Its token counts, in the order cost_counts lists them. */
+#define COST_COUNTS		7
+
+enum {
+	STMT_EVENT_INSERT,
+	STMT_DIMENSION_RECORD,
+	STMT_ROLLUP_UPSERT,
+	STMT_ROLLUP_CLEAR,
+	STMT_ROLLUP_RECOMPUTE,
+	STMT_ROLLUP_RECOST,
+	STMT_EVENT_COST_SELECT,
+	STMT_EVENT_COST_UPDATE,
+	STMT__MAX
+};
+
+static const struct db_stmt stmts[STMT__MAX] = {
+	/* Affected rows 0 means a duplicate; bound by db_event_insert. */
+	[STMT_EVENT_INSERT] = { "event.insert",
+	    "INSERT INTO usage_events (org_id, token_id, dedupe_key, source, "
+	    "litellm_id, trace_id, call_type, status, model, model_group, "
+	    "provider, department, team, agent, prompt_tokens, "
+	    "completion_tokens, total_tokens, cache_read_tokens, "
+	    "cache_write_tokens, reasoning_tokens, cache_write_1h_tokens, "
+	    "litellm_cost, our_cost, cost, cost_source, price_id, discount_id, "
+	    "start_us, end_us, latency_us, ttft_us, stream, error_code, "
+	    "error_class, received_us, occurred_us) VALUES (?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id" },
+	[STMT_DIMENSION_RECORD] = { "dimension.record",
+	    "INSERT INTO dimension_values (org_id, dim, value, first_us) "
+	    "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE first_us = "
+	    "LEAST(first_us, VALUES(first_us))" },
+	/* Bound by db_rollup_add. */
+	[STMT_ROLLUP_UPSERT] = { "rollup.upsert",
+	    "INSERT INTO usage_hourly (org_id, hour_us, dims_key, source, "
+	    "department, team, agent, model, provider, status, error_class, "
+	    "error_code, requests, errors, prompt_tokens, completion_tokens, "
+	    "total_tokens, cache_read_tokens, cache_write_tokens, "
+	    "reasoning_tokens, litellm_cost, litellm_cost_events, cost, "
+	    "priced_requests, our_cost, our_cost_events, latency_us_sum, "
+	    "latency_count, ttft_us_sum, ttft_count) VALUES (?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?) ON DUPLICATE KEY UPDATE "
+	    "requests = requests + VALUES(requests), "
+	    "errors = errors + VALUES(errors), "
+	    "prompt_tokens = prompt_tokens + VALUES(prompt_tokens), "
+	    "completion_tokens = completion_tokens + VALUES(completion_tokens), "
+	    "total_tokens = total_tokens + VALUES(total_tokens), "
+	    "cache_read_tokens = cache_read_tokens + VALUES(cache_read_tokens), "
+	    "cache_write_tokens = cache_write_tokens + VALUES(cache_write_tokens), "
+	    "reasoning_tokens = reasoning_tokens + VALUES(reasoning_tokens), "
+	    "litellm_cost = litellm_cost + VALUES(litellm_cost), "
+	    "litellm_cost_events = litellm_cost_events + "
+	    "VALUES(litellm_cost_events), "
+	    "cost = cost + VALUES(cost), "
+	    "priced_requests = priced_requests + VALUES(priced_requests), "
+	    "our_cost = our_cost + VALUES(our_cost), "
+	    "our_cost_events = our_cost_events + VALUES(our_cost_events), "
+	    "latency_us_sum = latency_us_sum + VALUES(latency_us_sum), "
+	    "latency_count = latency_count + VALUES(latency_count), "
+	    "ttft_us_sum = ttft_us_sum + VALUES(ttft_us_sum), "
+	    "ttft_count = ttft_count + VALUES(ttft_count)" },
+	[STMT_ROLLUP_CLEAR] = { "rollup.clear",
+	    "DELETE FROM usage_hourly WHERE org_id = ?" },
+	/* The sums the responder keeps; read by db_rollup_recompute. */
+	[STMT_ROLLUP_RECOMPUTE] = { "rollup.recompute",
+	    "SELECT occurred_us - MOD(occurred_us, 3600000000), department, "
+	    "team, agent, model, provider, status, error_class, error_code, "
+	    "COUNT(*), SUM(COALESCE(prompt_tokens, 0)), "
+	    "SUM(COALESCE(completion_tokens, 0)), "
+	    "SUM(COALESCE(total_tokens, 0)), SUM(COALESCE(cache_read_tokens, 0)), "
+	    "SUM(COALESCE(cache_write_tokens, 0)), "
+	    "SUM(COALESCE(reasoning_tokens, 0)), "
+	    "CAST(COALESCE(SUM(litellm_cost), 0) AS CHAR), COUNT(litellm_cost), "
+	    "CAST(COALESCE(SUM(cost), 0) AS CHAR), COUNT(cost), "
+	    "CAST(COALESCE(SUM(our_cost), 0) AS CHAR), COUNT(our_cost), "
+	    "SUM(COALESCE(latency_us, 0)), COUNT(latency_us), "
+	    "SUM(COALESCE(ttft_us, 0)), COUNT(ttft_us) "
+	    "FROM usage_events WHERE org_id = ? GROUP BY 1, department, team, "
+	    "agent, model, provider, status, error_class, error_code" },
+	/* Signed deltas. */
+	[STMT_ROLLUP_RECOST] = { "rollup.recost",
+	    "UPDATE usage_hourly SET cost = cost + ?, "
+	    "priced_requests = priced_requests + ?, our_cost = our_cost + ?, "
+	    "our_cost_events = our_cost_events + ? "
+	    "WHERE org_id = ? AND hour_us = ? AND dims_key = ?" },
+	/*
+	 * One chunk in (occurred_us, id) order after the last row seen,
+	 * locked; the model filter is off when its value is NULL. Read by
+	 * db_event_cost_read.
+	 */
+	[STMT_EVENT_COST_SELECT] = { "event.cost_select",
+	    "SELECT id, occurred_us, department, team, agent, model, "
+	    "model_group, provider, status, prompt_tokens, completion_tokens, "
+	    "total_tokens, cache_read_tokens, cache_write_tokens, "
+	    "cache_write_1h_tokens, reasoning_tokens, "
+	    "CAST(litellm_cost AS CHAR), CAST(our_cost AS CHAR), "
+	    "CAST(cost AS CHAR), cost_source, price_id, discount_id "
+	    "FROM usage_events WHERE org_id = ? AND occurred_us < ? AND "
+	    "occurred_us >= ? AND (occurred_us > ? OR id > ?) AND "
+	    "(? IS NULL OR model = ? OR model_group = ?) "
+	    "ORDER BY occurred_us, id LIMIT ? FOR UPDATE" },
+	[STMT_EVENT_COST_UPDATE] = { "event.cost_update",
+	    "UPDATE usage_events SET our_cost = ?, cost = ?, cost_source = ?, "
+	    "price_id = ?, discount_id = ? WHERE id = ?" },
+};
+
+/* The token counts of event.cost_select, in its column order. */
+static const enum event_num cost_counts[COST_COUNTS] = {
+	EV_PROMPT_TOKENS, EV_COMPLETION_TOKENS, EV_TOTAL_TOKENS,
+	EV_CACHE_READ_TOKENS, EV_CACHE_WRITE_TOKENS, EV_CACHE_WRITE_1H_TOKENS,
+	EV_REASONING_TOKENS,
+};
+
+/* A number of the event, NULL when it has none. */
+static void
+bind_num(struct db_q *q, const struct usage_event *ev, enum event_num f)
+{
+	db_bind_i64_opt(q, EVENT_HAS(ev, f), ev->num[f]);
+}
+
+static void
+bind_cost(struct db_q *q, const struct usage_event *ev, enum event_num f)
+{
+	db_bind_decimal(q, EVENT_HAS(ev, f), ev->num[f], COST_SCALE_DIGITS);
+}
+
+/* Text columns, in order (a NULL pointer binds NULL). */
+static void
+bind_strs(struct db_q *q, const char *const *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		db_bind_str(q, v[i]);
+}
+
+/* An id of the event, NULL for 0 (none). */
+static void
+bind_id(struct db_q *q, uint32_t id)
+{
+	db_bind_i64_opt(q, id != 0, id);
+}
+
+/*
+ * Copies text column i into *out (NULL when the column was NULL).
+ * -1 when out of memory.
+ */
+static int
+col_dup(const struct db_q *q, unsigned i, const char *text, char **out)
+{
+	*out = NULL;
+	if (db_col_null(q, i))
+		return 0;
+	return (*out = strdup(text)) == NULL ? -1 : 0;
+}
+
+/* Status column i: NULL is unknown, anything but a failure a success. */
+static enum event_status
+col_status(const struct db_q *q, unsigned i, const char *text)
+{
+	if (db_col_null(q, i))
+		return EVENT_STATUS_UNKNOWN;
+	return strcmp(text, "failure") == 0 ? EVENT_STATUS_FAILURE :
+	    EVENT_STATUS_SUCCESS;
+}
+
+/* A cost as text in rollup units; -1 when it does not fit. */
+static int
+cost_of(const char *text, int64_t *out)
+{
+	return decimal_parse(text, COST_SCALE_DIGITS, INT64_MAX, out);
+}
+
+int
+db_event_insert(struct db *db, const struct usage_event *ev, int *inserted,
+    struct llmops_err *err)
+{
+	const char	*text[] = {
+		EVENT_SOURCE_LITELLM, ev->litellm_id, ev->trace_id,
+		ev->call_type, event_status_name(ev->status), ev->model,
+		ev->model_group, ev->provider, ev->department, ev->team,
+		ev->agent,
+	};
+	struct db_q	*q = db_q(db, &stmts[STMT_EVENT_INSERT], err);
+	uint64_t	 affected = 0;
+	int		 i;
+
+	db_bind_i64(q, ev->org_id);
+	db_bind_i64(q, ev->token_id);
+	db_bind_blob(q, ev->dedupe_key, EVENT_KEY_LEN);
+	bind_strs(q, text, sizeof(text) / sizeof(text[0]));
+	for (i = 0; i < ROLLUP_TOKENS; i++)
+		bind_num(q, ev, rollup_tokens[i]);
+	bind_num(q, ev, EV_CACHE_WRITE_1H_TOKENS);
+	bind_cost(q, ev, EV_LITELLM_COST);
+	bind_cost(q, ev, EV_OUR_COST);
+	bind_cost(q, ev, EV_COST);
+	db_bind_str(q, cost_source_name(ev->cost_source));
+	bind_id(q, ev->price_id);
+	bind_id(q, ev->discount_id);
+	bind_num(q, ev, EV_START_US);
+	bind_num(q, ev, EV_END_US);
+	bind_num(q, ev, EV_LATENCY_US);
+	bind_num(q, ev, EV_TTFT_US);
+	db_bind_i64(q, ev->stream ? 1 : 0);
+	db_bind_str(q, ev->error_code);
+	db_bind_str(q, ev->error_class);
+	db_bind_i64(q, ev->received_us);
+	db_bind_i64(q, usage_event_time(ev));
+	if (db_exec(q, &affected, NULL, err) != 0)
+		return -1;
+	*inserted = affected == 1;
+	return 0;
+}
+
+int
+db_dimension_record(struct db *db, uint32_t org_id, const char *dim,
+    const char *value, int64_t first_us, struct llmops_err *err)
+{
+	struct db_q	*q = db_q(db, &stmts[STMT_DIMENSION_RECORD], err);
+
+	db_bind_i64(q, org_id);
+	db_bind_str(q, dim);
+	db_bind_str(q, value);
+	db_bind_i64(q, first_us);
+	return db_exec(q, NULL, NULL, err);
+}
+
+int
+db_rollup_add(struct db *db, const struct rollup_delta *d,
+    struct llmops_err *err)
+{
+	const struct usage_event	*ev = d->dims;
+	const char			*dims[] = {
+		EVENT_SOURCE_LITELLM, ev->department, ev->team, ev->agent,
+		ev->model, ev->provider, event_status_name(ev->status),
+		ev->error_class, ev->error_code,
+	};
+	struct db_q			*q;
+	int				 i;
+
+	q = db_q(db, &stmts[STMT_ROLLUP_UPSERT], err);
+	db_bind_i64(q, d->org_id);
+	db_bind_i64(q, d->hour_us);
+	db_bind_blob(q, d->key, ROLLUP_KEY_LEN);
+	bind_strs(q, dims, sizeof(dims) / sizeof(dims[0]));
+	db_bind_i64(q, d->requests);
+	db_bind_i64(q, d->errors);
+	for (i = 0; i < ROLLUP_TOKENS; i++)
+		db_bind_i64(q, d->tokens[i]);
+	db_bind_decimal(q, 1, d->litellm_cost, COST_SCALE_DIGITS);
+	db_bind_i64(q, d->litellm_cost_events);
+	db_bind_decimal(q, 1, d->cost, COST_SCALE_DIGITS);
+	db_bind_i64(q, d->priced);
+	db_bind_decimal(q, 1, d->our_cost, COST_SCALE_DIGITS);
+	db_bind_i64(q, d->our_cost_events);
+	db_bind_i64(q, d->latency_sum);
+	db_bind_i64(q, d->latency_count);
+	db_bind_i64(q, d->ttft_sum);
+	db_bind_i64(q, d->ttft_count);
+	return db_exec(q, NULL, NULL, err);
+}
+
+int
+db_rollup_clear(struct db *db, uint32_t org_id, struct llmops_err *err)
+{
+	struct db_q	*q = db_q(db, &stmts[STMT_ROLLUP_CLEAR], err);
+
+	db_bind_i64(q, org_id);
+	return db_exec(q, NULL, NULL, err);
+}
+
+int
+db_rollup_recost(struct db *db, uint32_t org_id, const struct rollup_recost *r,
+    struct llmops_err *err)
+{
+	struct db_q	*q = db_q(db, &stmts[STMT_ROLLUP_RECOST], err);
+
+	db_bind_decimal(q, 1, r->cost, COST_SCALE_DIGITS);
+	db_bind_i64(q, r->priced);
+	db_bind_decimal(q, 1, r->our, COST_SCALE_DIGITS);
+	db_bind_i64(q, r->our_events);
+	db_bind_i64(q, org_id);
+	db_bind_i64(q, r->hour_us);
+	db_bind_blob(q, r->key, ROLLUP_KEY_LEN);
+	return db_exec(q, NULL, NULL, err);
+}
+
+/* One row of rollup.recompute: its dimensions into ev, its sums into d. */
+static int
+recompute_row(const struct db_q *q, char (*text)[EVENT_TEXT_BYTES],
+    const int64_t *num, struct usage_event *ev, struct rollup_delta *d,
+    struct llmops_err *err)
+{
+	char	**dims[RECOMPUTE_DIMS] = {
+		&ev->department, &ev->team, &ev->agent, &ev->model,
+		&ev->provider, NULL, &ev->error_class, &ev->error_code,
+	};
+	int	  k;
+
+	for (k = 0; k < RECOMPUTE_DIMS; k++)
+		if (dims[k] != NULL &&
+		    col_dup(q, (unsigned)(1 + k), text[k], dims[k]) != 0)
+			return err_set(err, 500, "out of memory");
+	ev->status = col_status(q, 6, text[5]);
+	memset(d, 0, sizeof(*d));
+	d->dims = ev;
+	d->org_id = ev->org_id;
+	d->hour_us = num[0];
+	d->requests = num[1];
+	d->errors = ev->status == EVENT_STATUS_FAILURE ? num[1] : 0;
+	for (k = 0; k < ROLLUP_TOKENS; k++)
+		d->tokens[k] = num[2 + k];
+	d->litellm_cost_events = num[8];
+	d->priced = num[9];
+	d->our_cost_events = num[10];
+	d->latency_sum = num[11];
+	d->latency_count = num[12];
+	d->ttft_sum = num[13];
+	d->ttft_count = num[14];
+	if (cost_of(text[8], &d->litellm_cost) != 0 ||
+	    cost_of(text[9], &d->cost) != 0 ||
+	    cost_of(text[10], &d->our_cost) != 0)
+		return err_set(err, 500, "rebuild: a cost sum beyond the rollup "
+		    "unit");
+	return 0;
+}
+
+int
+db_rollup_recompute(struct db *db, uint32_t org_id, db_rollup_row_fn cb,
+    void *arg, struct llmops_err *err)
+{
+	struct db_q		 *q;
+	struct usage_event	  ev;
+	struct rollup_delta	  d;
+	char			(*text)[EVENT_TEXT_BYTES];
+	int64_t			  num[RECOMPUTE_NUMS];
+	int			  got = -1, k;
+
+	/* Dimensions, then the three cost sums. */
+	if ((text = calloc(RECOMPUTE_DIMS + 3, sizeof(*text))) == NULL)
+		return err_set(err, 500, "out of memory");
+	memset(&ev, 0, sizeof(ev));
+	q = db_q(db, &stmts[STMT_ROLLUP_RECOMPUTE], err);
+	db_bind_i64(q, org_id);
+	db_col_i64(q, &num[0]);
+	for (k = 0; k < RECOMPUTE_DIMS; k++)
+		db_col_str(q, text[k], sizeof(text[k]));
+	db_col_i64(q, &num[1]);
+	for (k = 0; k < ROLLUP_TOKENS; k++)
+		db_col_i64(q, &num[2 + k]);
+	for (k = 0; k < 3; k++) {
+		db_col_str(q, text[RECOMPUTE_DIMS + k],
+		    sizeof(text[RECOMPUTE_DIMS + k]));
+		db_col_i64(q, &num[8 + k]);
+	}
+	for (k = 11; k < RECOMPUTE_NUMS; k++)
+		db_col_i64(q, &num[k]);
+	/* Stored client-side, so that cb can write while the rows are read. */
+	if (db_select_stored(q, err) != 0)
+		goto out;
+	while ((got = db_fetch(q, err)) == 1) {
+		ev.org_id = org_id;
+		got = recompute_row(q, text, num, &ev, &d, err) == 0 &&
+		    cb(db, &d, arg, err) == 0 ? 1 : -1;
+		usage_event_release(&ev);
+		if (got < 0)
+			break;
+	}
+	db_end(q);
+out:
+	free(text);
+	return got < 0 ? -1 : 0;
+}
+
+void
+event_cost_rows_release(struct event_cost_row *rows, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		usage_event_release(&rows[i].ev);
+}
+
+/* A stored cost, which may be NULL; -1 when it does not fit. */
+static int
+col_cost(const struct db_q *q, unsigned i, const char *text, int64_t *out,
+    int *has)
+{
+	*has = !db_col_null(q, i);
+	*out = 0;
+	return *has ? cost_of(text, out) : 0;
+}
+
+/* One row of event.cost_select into r. */
+static int
+cost_row(const struct db_q *q, char (*text)[EVENT_TEXT_BYTES],
+    const char *status, const int64_t *num, char (*cost)[EVENT_COST_BYTES],
+    const char *source, uint32_t org_id, struct event_cost_row *r,
+    struct llmops_err *err)
+{
+	char	**dims[COST_DIMS] = {
+		&r->ev.department, &r->ev.team, &r->ev.agent, &r->ev.model,
+		&r->ev.model_group, &r->ev.provider,
+	};
+	int64_t	  v;
+	int	  k;
+
+	for (k = 0; k < COST_DIMS; k++)
+		if (col_dup(q, (unsigned)(2 + k), text[k], dims[k]) != 0)
+			return err_set(err, 500, "out of memory");
+	r->ev.org_id = org_id;
+	/* occurred_us is the time pricing looks prices up at. */
+	usage_event_set(&r->ev, EV_START_US, r->occurred_us);
+	r->ev.status = col_status(q, 8, status);
+	for (k = 0; k < COST_COUNTS; k++)
+		if (!db_col_null(q, (unsigned)(9 + k)))
+			usage_event_set(&r->ev, cost_counts[k], num[k]);
+	if (!db_col_null(q, 16)) {
+		if (cost_of(cost[0], &v) != 0)
+			return err_set(err, 500, "bad litellm_cost %s", cost[0]);
+		usage_event_set(&r->ev, EV_LITELLM_COST, v);
+	}
+	if (col_cost(q, 17, cost[1], &r->old_our, &r->old_has_our) != 0 ||
+	    col_cost(q, 18, cost[2], &r->old_cost, &r->old_has_cost) != 0 ||
+	    cost_source_parse(source, &r->old_source) != 0)
+		return err_set(err, 500, "bad stored cost in event %lld",
+		    (long long)r->id);
+	return 0;
+}
+
+int
+db_event_cost_read(struct db *db, const struct event_cost_query *cq,
+    struct event_cost_row *rows, size_t *n, struct llmops_err *err)
+{
+	struct db_q		 *q;
+	struct event_cost_row	 *r;
+	int64_t			  id = 0, occurred = 0, num[COST_COUNTS];
+	int64_t			  price = 0, disc = 0;
+	char			(*text)[EVENT_TEXT_BYTES];
+	char			  cost[3][EVENT_COST_BYTES], status[16];
+	char			  source[16];
+	int			  got = -1, k;
+
+	*n = 0;
+	if ((text = calloc(COST_DIMS, sizeof(*text))) == NULL)
+		return err_set(err, 500, "out of memory");
+	q = db_q(db, &stmts[STMT_EVENT_COST_SELECT], err);
+	db_bind_i64(q, cq->org_id);
+	db_bind_i64(q, cq->until_us);
+	db_bind_i64(q, cq->from_us);
+	db_bind_i64(q, cq->after_occurred_us);
+	db_bind_i64(q, cq->after_id);
+	for (k = 0; k < 3; k++)
+		db_bind_str(q, cq->model);
+	db_bind_i64(q, (int64_t)cq->limit);
+	db_col_i64(q, &id);
+	db_col_i64(q, &occurred);
+	for (k = 0; k < COST_DIMS; k++)
+		db_col_str(q, text[k], sizeof(text[k]));
+	db_col_str(q, status, sizeof(status));
+	for (k = 0; k < COST_COUNTS; k++)
+		db_col_i64(q, &num[k]);
+	for (k = 0; k < 3; k++)
+		db_col_str(q, cost[k], sizeof(cost[k]));
+	db_col_str(q, source, sizeof(source));
+	db_col_i64(q, &price);
+	db_col_i64(q, &disc);
+	if (db_select(q, err) != 0)
+		goto out;
+	got = 0;
+	while (*n < cq->limit && (got = db_fetch(q, err)) == 1) {
+		r = &rows[(*n)++];
+		memset(r, 0, sizeof(*r));
+		r->id = id;
+		r->occurred_us = occurred;
+		if (cost_row(q, text, status, num, cost, source, cq->org_id, r,
+		    err) != 0) {
+			got = -1;
+			break;
+		}
+		r->old_price = db_col_null(q, 20) ? 0 : (uint32_t)price;
+		r->old_discount = db_col_null(q, 21) ? 0 : (uint32_t)disc;
+	}
+	db_end(q);
+out:
+	free(text);
+	return got < 0 ? -1 : 0;
+}
+
+int
+db_event_cost_update(struct db *db, int64_t id, const struct usage_event *e,
+    struct llmops_err *err)
+{
+	struct db_q	*q = db_q(db, &stmts[STMT_EVENT_COST_UPDATE], err);
+
+	bind_cost(q, e, EV_OUR_COST);
+	bind_cost(q, e, EV_COST);
+	db_bind_str(q, cost_source_name(e->cost_source));
+	bind_id(q, e->price_id);
+	bind_id(q, e->discount_id);
+	db_bind_i64(q, id);
+	return db_exec(q, NULL, NULL, err);
+}

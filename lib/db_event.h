@@ -1,0 +1,94 @@
+/*
+ * The tables the callback writes: usage_events, their hourly rollups
+ * (usage_hourly) and the dimension values seen (dimension_values); and
+ * what repricing and the rollup rebuild read and change in them. Their SQL
+ * and the typed functions that bind it are in lib/db_event.c; each runs in
+ * the caller's transaction (db_txn). What is written (dedupe, rollup
+ * merging, pricing) is decided in store.c, rollup.c and reprice.c.
+ * Reading usage for reports is lib/db_usage.c.
+ */
+#ifndef LLMOPS_DB_EVENT_H
+#define LLMOPS_DB_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "event.h"
+#include "event_key.h"
+#include "rollup.h"
+
+/* Inserts an event; *inserted 0 when its dedupe key was already stored. */
+int	db_event_insert(struct db *, const struct usage_event *, int *inserted,
+	    struct llmops_err *);
+
+/* Records that dimension `dim` of the organization took `value` at first_us. */
+int	db_dimension_record(struct db *, uint32_t org_id, const char *dim,
+	    const char *value, int64_t first_us, struct llmops_err *);
+
+/* Adds a delta to its rollup row, inserting the row if new. */
+int	db_rollup_add(struct db *, const struct rollup_delta *,
+	    struct llmops_err *);
+/* Deletes every rollup row of an organization. */
+int	db_rollup_clear(struct db *, uint32_t org_id, struct llmops_err *);
+/*
+ * The rollup rows of an organization as its events sum up, one call of cb
+ * per row: d->dims is an event holding the row's dimensions (org_id,
+ * department .. error_code, status), d has the sums but not the key. The
+ * rows are read first, so cb may write. cb returns 0 to go on, -1 (err)
+ * to stop.
+ */
+typedef int (*db_rollup_row_fn)(struct db *, struct rollup_delta *d,
+    void *arg, struct llmops_err *);
+int	db_rollup_recompute(struct db *, uint32_t org_id, db_rollup_row_fn cb,
+	    void *arg, struct llmops_err *);
+
+/* A signed change of the cost sums of one rollup row. */
+struct rollup_recost {
+	int64_t		hour_us;
+	unsigned char	key[ROLLUP_KEY_LEN];
+	int64_t		cost, priced, our, our_events;
+};
+
+int	db_rollup_recost(struct db *, uint32_t org_id,
+	    const struct rollup_recost *, struct llmops_err *);
+
+/*
+ * Which events repricing reads: one organization's, from_us <= occurred
+ * < until_us, after (after_occurred_us, after_id) in (occurred, id)
+ * order, of one model or model group (NULL: any), at most limit.
+ */
+struct event_cost_query {
+	uint32_t	 org_id;
+	int64_t		 from_us, until_us;
+	int64_t		 after_occurred_us, after_id;
+	const char	*model;
+	size_t		 limit;
+};
+
+/* An event as repricing reads it: what pricing needs, and its stored cost. */
+struct event_cost_row {
+	int64_t			id;
+	int64_t			occurred_us;
+	struct usage_event	ev;		/* owned strings */
+	int64_t			old_cost, old_our;
+	int			old_has_cost, old_has_our;
+	enum cost_source	old_source;
+	uint32_t		old_price, old_discount;
+};
+
+/*
+ * Reads the events of q into rows (at most q->limit), locked until the
+ * transaction ends. ev holds the organization, the dimensions, model
+ * group, status, token counts, LiteLLM's cost and, as its start, the time
+ * it occurred (the time prices are looked up at). *n rows are filled, also
+ * on failure: release them with event_cost_rows_release.
+ */
+int	db_event_cost_read(struct db *, const struct event_cost_query *q,
+	    struct event_cost_row *rows, size_t *n, struct llmops_err *);
+void	event_cost_rows_release(struct event_cost_row *, size_t n);
+/* Stores the event's new costs, cost source, price and discount. */
+int	db_event_cost_update(struct db *, int64_t id, const struct usage_event *,
+	    struct llmops_err *);
+
+#endif
