@@ -1,25 +1,15 @@
 #include "config.h"
 
-#include <errno.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <fcgiapp.h>
 
 #include "app.h"
-#include "db.h"
-#include "health.h"
-#include "ingest.h"
 #include "log.h"
-#include "reply.h"
 #include "serve.h"
 #include "web.h"
-
-/* Longest request path we route; longer ones are simply not found. */
-#define SERVE_PATH_BYTES	512
 
 static volatile sig_atomic_t	stopping;
 
@@ -51,29 +41,8 @@ serve_signals(void)
 
 struct ctx {
 	const struct conf	*conf;
-	struct db		 db;
-	struct ingest		 ingest;
 	struct app		 app;
 	FCGX_Request		 req;
-};
-
-enum route {
-	ROUTE_CALLBACK,
-	ROUTE_HEALTH,
-	ROUTE__MAX
-};
-
-typedef void (*route_fn)(struct ctx *, struct reply *);
-
-static void	route_callback(struct ctx *, struct reply *);
-static void	route_health(struct ctx *, struct reply *);
-
-static const struct {
-	const char	*path;
-	route_fn	 fn;
-} routes[ROUTE__MAX] = {
-	[ROUTE_CALLBACK] = { "/api/litellm/callback", route_callback },
-	[ROUTE_HEALTH] = { "/api/health", route_health },
 };
 
 static const char *
@@ -84,7 +53,7 @@ param(struct ctx *c, const char *name)
 
 /* The request path: REQUEST_URI without the query, else SCRIPT_NAME + PATH_INFO. */
 static void
-request_path(struct ctx *c, char buf[SERVE_PATH_BYTES])
+request_path(struct ctx *c, char buf[WEB_PATH_BYTES])
 {
 	const char	*uri = param(c, "REQUEST_URI");
 	const char	*sn, *pi;
@@ -93,14 +62,14 @@ request_path(struct ctx *c, char buf[SERVE_PATH_BYTES])
 	buf[0] = '\0';
 	if (uri != NULL) {
 		n = strcspn(uri, "?#");
-		if (n >= SERVE_PATH_BYTES)
+		if (n >= WEB_PATH_BYTES)
 			return;
 		memcpy(buf, uri, n);
 		buf[n] = '\0';
 	} else {
 		sn = param(c, "SCRIPT_NAME");
 		pi = param(c, "PATH_INFO");
-		if (strlen(sn ? sn : "") + strlen(pi ? pi : "") >= SERVE_PATH_BYTES)
+		if (strlen(sn ? sn : "") + strlen(pi ? pi : "") >= WEB_PATH_BYTES)
 			return;
 		strcpy(buf, sn ? sn : "");
 		strcat(buf, pi ? pi : "");
@@ -111,92 +80,21 @@ request_path(struct ctx *c, char buf[SERVE_PATH_BYTES])
 		buf[n - 1] = '\0';
 }
 
-static void
-write_reply(struct ctx *c, const struct reply *r)
-{
-	char	head[512];
-	int	n;
-
-	/* libfcgi's own printf lacks %zu: the head is formatted here. */
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
-	    "Content-Type: %s\r\n"
-	    "Content-Length: %zu\r\n"
-	    "%s%s%s"
-	    "Cache-Control: no-store\r\n"
-	    "X-Content-Type-Options: nosniff\r\n\r\n",
-	    r->status, reply_status_text(r->status), r->content_type, r->len,
-	    r->allow ? "Allow: " : "", r->allow ? r->allow : "",
-	    r->allow ? "\r\n" : "");
-	if (n < 0 || (size_t)n >= sizeof(head))
-		return;
-	FCGX_PutStr(head, n, c->req.out);
-	if (r->len > 0)
-		FCGX_PutStr(r->body, (int)r->len, c->req.out);
-}
-
 /* Reads exactly len bytes of body; -1 if the client sent fewer. */
 static int
-read_body(struct ctx *c, char *buf, size_t len)
+fcgi_read(void *arg, char *buf, size_t len)
 {
-	size_t	got = 0;
-	int	n, chunk;
+	FCGX_Stream	*in = arg;
+	size_t		 got = 0;
+	int		 n, chunk;
 
 	while (got < len) {
 		chunk = len - got > 1 << 20 ? 1 << 20 : (int)(len - got);
-		if ((n = FCGX_GetStr(buf + got, chunk, c->req.in)) <= 0)
+		if ((n = FCGX_GetStr(buf + got, chunk, in)) <= 0)
 			return -1;
 		got += (size_t)n;
 	}
 	return 0;
-}
-
-static void
-route_callback(struct ctx *c, struct reply *r)
-{
-	struct ingest_request	 ir;
-	size_t			 len = 0;
-	char			*body = NULL;
-
-	memset(&ir, 0, sizeof(ir));
-	ir.method = param(c, "REQUEST_METHOD");
-	ir.content_type = param(c, "CONTENT_TYPE");
-	ir.content_length = param(c, "CONTENT_LENGTH");
-	ir.hdr.token = param(c, "HTTP_X_CLOUDIDR_TOKEN");
-	ir.hdr.department = param(c, "HTTP_X_DEPARTMENT");
-	ir.hdr.team = param(c, "HTTP_X_TEAM");
-	ir.hdr.agent = param(c, "HTTP_X_AGENT");
-	if (ingest_precheck(c->conf, &ir, &len, r) != 0)
-		return;
-	/* One spare byte keeps the buffer NUL-terminated for json-c. */
-	if ((body = malloc(len + 1)) == NULL) {
-		log_error(LOG_TAG_LITELLM, "cannot allocate %zu bytes for a body",
-		    len);
-		reply_error(r, 500, "out of memory");
-		return;
-	}
-	if (read_body(c, body, len) != 0) {
-		log_warn(LOG_TAG_LITELLM, "rejected POST: 400 body shorter than "
-		    "its Content-Length (%zu)", len);
-		reply_error(r, 400, "body shorter than its Content-Length");
-		free(body);
-		return;
-	}
-	body[len] = '\0';
-	ingest_callback(&c->ingest, &ir, body, len, r);
-	free(body);
-}
-
-static void
-route_health(struct ctx *c, struct reply *r)
-{
-	const char	*m = param(c, "REQUEST_METHOD");
-
-	if (m == NULL || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0)) {
-		reply_error(r, 405, "use GET");
-		r->allow = "GET, HEAD";
-		return;
-	}
-	health_check(&c->db, r);
 }
 
 static int
@@ -215,22 +113,22 @@ fcgi_sink(void *arg, const char *buf, size_t len)
 	return 0;
 }
 
-/* The dashboard and the JSON API (lib/app.c). */
+/* Hands one request, as lib/ sees requests, to app_handle. */
 static void
-handle_app(struct ctx *c, const char *path)
+handle(struct ctx *c)
 {
 	struct web_request	 req;
 	struct web_response	 resp;
-	const char		*ct = param(c, "CONTENT_TYPE");
-	const char		*cl = param(c, "CONTENT_LENGTH");
 	const char		*https = param(c, "HTTPS");
-	char			*body = NULL;
-	long long		 len = cl ? strtoll(cl, NULL, 10) : 0;
+	char			 path[WEB_PATH_BYTES];
 
+	request_path(c, path);
 	memset(&req, 0, sizeof(req));
 	req.method = param(c, "REQUEST_METHOD");
 	req.path = path;
 	req.query_string = param(c, "QUERY_STRING");
+	req.content_type = param(c, "CONTENT_TYPE");
+	req.content_length = param(c, "CONTENT_LENGTH");
 	req.cookie = param(c, "HTTP_COOKIE");
 	req.host = param(c, "HTTP_HOST");
 	req.origin = param(c, "HTTP_ORIGIN");
@@ -239,52 +137,14 @@ handle_app(struct ctx *c, const char *path)
 	req.remote_addr = param(c, "REMOTE_ADDR");
 	req.user_agent = param(c, "HTTP_USER_AGENT");
 	req.https = https != NULL && strcasecmp(https, "on") == 0;
-	if (req.method == NULL)
-		req.method = "GET";
+	req.tracked.token = param(c, "HTTP_X_CLOUDIDR_TOKEN");
+	req.tracked.department = param(c, "HTTP_X_DEPARTMENT");
+	req.tracked.team = param(c, "HTTP_X_TEAM");
+	req.tracked.agent = param(c, "HTTP_X_AGENT");
+	req.read_body = fcgi_read;
+	req.read_arg = c->req.in;
 	web_response_init(&resp, fcgi_sink, c->req.out);
-	/* Forms are small: anything else in a POST body is not read. */
-	if (strcmp(req.method, "POST") == 0 && len > 0 && ct != NULL &&
-	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
-		if (len > WEB_FORM_BYTES || (body = malloc((size_t)len + 1)) ==
-		    NULL || read_body(c, body, (size_t)len) != 0) {
-			free(body);
-			body = NULL;
-			len = 0;
-		} else {
-			body[len] = '\0';
-			req.body = body;
-			req.body_len = (size_t)len;
-		}
-	}
-	if (req.method != NULL)
-		app_handle(&c->app, &req, &resp);
-	web_finish(&resp);
-	web_request_release(&req);
-	if (body != NULL) {
-		explicit_bzero(body, req.body_len);
-		free(body);
-	}
-}
-
-static void
-handle(struct ctx *c)
-{
-	struct reply	r;
-	char		path[SERVE_PATH_BYTES];
-	int		i;
-
-	request_path(c, path);
-	for (i = 0; i < ROUTE__MAX; i++)
-		if (strcmp(path, routes[i].path) == 0)
-			break;
-	if (i == ROUTE__MAX) {
-		handle_app(c, path);
-		return;
-	}
-	reply_init(&r);
-	routes[i].fn(c, &r);
-	write_reply(c, &r);
-	reply_release(&r);
+	app_handle(&c->app, &req, &resp);
 }
 
 int
@@ -295,15 +155,14 @@ serve_requests(const struct conf *conf, int listen_fd)
 
 	memset(&c, 0, sizeof(c));
 	c.conf = conf;
-	db_init(&c.db, &conf->db);
-	c.db.require_schema = DB_SCHEMA_VERSION;
-	ingest_init(&c.ingest, conf, &c.db);
 	err_clear(&err);
-	/* Without its secret the dashboard refuses logins; ingest goes on. */
-	if (app_init(&c.app, conf, &c.db, &err) != 0)
-		log_error(LOG_TAG_MAIN, "dashboard logins are off: %s", err.msg);
+	if (app_init(&c.app, conf, &err) != 0) {
+		log_error(LOG_TAG_MAIN, "cannot start: %s", err.msg);
+		return -1;
+	}
 	if (FCGX_InitRequest(&c.req, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error(LOG_TAG_MAIN, "cannot initialise a FastCGI request");
+		app_release(&c.app);
 		return -1;
 	}
 	while (!stopping && FCGX_Accept_r(&c.req) >= 0) {
@@ -312,7 +171,5 @@ serve_requests(const struct conf *conf, int listen_fd)
 	}
 	FCGX_Free(&c.req, 1);
 	app_release(&c.app);
-	ingest_release(&c.ingest);
-	db_close(&c.db);
 	return 0;
 }

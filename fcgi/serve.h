@@ -1,4 +1,5 @@
-/* The FastCGI side of llmops.fcgi: accept loop, routing, body and reply I/O. */
+/* The FastCGI side of llmops.fcgi: the accept loop, the CGI environment
+ * and the body and answer streams; everything else is lib/app.c's. */
 #ifndef LLMOPS_SERVE_H
 #define LLMOPS_SERVE_H
 

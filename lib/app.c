@@ -1,74 +1,45 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
-#include <openssl/crypto.h>
 
 #include "app.h"
 #include "html.h"
 #include "log.h"
-#include "reply.h"
-#include "ui_pages.h"
-
-/* Who may use a route. */
-enum access {
-	ACCESS_STATIC,		/* anyone, without the database (stylesheet) */
-	ACCESS_PUBLIC,		/* anyone (login form) */
-	ACCESS_SESSION,		/* a logged-in user whose password is set */
-	ACCESS_SESSION_ANY,	/* a logged-in user, even with a one-time password */
-	ACCESS_READER,		/* a logged-in user or an API key (JSON API) */
-};
-
-#define M_GET	1
-#define M_POST	2
-
-static const struct route {
-	const char	*path;
-	int		 methods;
-	enum access	 access;
-	ui_page_fn	 fn;
-} routes[] = {
-	{ "/login", M_GET | M_POST, ACCESS_PUBLIC, ui_login },
-	{ "/logout", M_POST, ACCESS_SESSION_ANY, ui_logout },
-	{ "/account/password", M_GET | M_POST, ACCESS_SESSION_ANY, ui_password },
-	{ "/static/llmops.css", M_GET, ACCESS_STATIC, ui_css },
-	{ "/favicon.ico", M_GET, ACCESS_STATIC, ui_favicon },
-	{ "/", M_GET, ACCESS_SESSION, ui_overview },
-	{ "/agents", M_GET, ACCESS_SESSION, ui_agents },
-	{ "/departments", M_GET, ACCESS_SESSION, ui_departments },
-	{ "/teams", M_GET, ACCESS_SESSION, ui_teams },
-	{ "/models", M_GET, ACCESS_SESSION, ui_models },
-	{ "/timeseries", M_GET, ACCESS_SESSION, ui_timeseries },
-	{ "/errors", M_GET, ACCESS_SESSION, ui_errors },
-	{ "/events", M_GET, ACCESS_SESSION, ui_events },
-	{ "/api/v1/usage", M_GET, ACCESS_READER, api_v1_usage },
-	{ "/api/v1/events", M_GET, ACCESS_READER, api_v1_events },
-};
+#include "page.h"
+#include "route.h"
 
 int
-app_init(struct app *app, const struct conf *conf, struct db *db,
-    struct llmops_err *err)
+app_init(struct app *app, const struct conf *conf, struct llmops_err *err)
 {
+	struct llmops_err	kerr;
+
 	memset(app, 0, sizeof(*app));
 	app->conf = conf;
-	app->db = db;
-	if (*conf->web.session_secret_file == '\0')
-		return 0;
-	if (secret_load(conf->web.session_secret_file, app->secret,
-	    &app->secretlen, err) != 0) {
-		OPENSSL_cleanse(app->secret, sizeof(app->secret));
-		app->secretlen = 0;
-		return -1;
-	}
+	if ((app->db = calloc(1, sizeof(*app->db))) == NULL)
+		return err_set(err, 500, "out of memory");
+	db_init(app->db, &conf->db);
+	app->db->require_schema = DB_SCHEMA_VERSION;
+	ingest_init(&app->ingest, conf, app->db);
+	/* Without its secret the dashboard refuses logins; ingest goes on. */
+	err_clear(&kerr);
+	if (auth_keys_load(&app->keys, conf, &kerr) != 0)
+		log_error(LOG_TAG_MAIN, "dashboard logins are off: %s", kerr.msg);
 	return 0;
 }
 
 void
 app_release(struct app *app)
 {
-	OPENSSL_cleanse(app->secret, sizeof(app->secret));
+	auth_keys_release(&app->keys);
+	ingest_release(&app->ingest);
+	if (app->db != NULL) {
+		db_close(app->db);
+		free(app->db);
+	}
 	memset(app, 0, sizeof(*app));
 }
 
@@ -134,41 +105,19 @@ static void
 answer_error(struct ui *ui, int status, const char *msg)
 {
 	struct json_object	*o;
-	struct writer		*w = ui->w;
 	const char		*s;
 
-	if (ui->resp->started) {
-		/* Too late for a status: say so in the page. */
-		writer_puts(w, "\n<p class=\"error\">");
-		html_text(w, msg);
-		writer_puts(w, "</p>\n");
+	if (!is_api(ui) || ui->resp->started) {
+		page_error(ui, status, msg);
 		return;
 	}
-	if (is_api(ui)) {
-		o = json_object_new_object();
-		json_object_object_add(o, "error", json_object_new_string(msg));
-		json_object_object_add(o, "status", json_object_new_int(status));
-		web_start(ui->resp, status, WEB_JSON);
-		s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-		writer_puts(w, s);
-		json_object_put(o);
-		return;
-	}
-	web_start(ui->resp, status, WEB_HTML);
-	writer_puts(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
-	    "charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width="
-	    "device-width, initial-scale=1\">\n<title>");
-	html_num(w, status);
-	writer_puts(w, " · llmops</title>\n<link rel=\"stylesheet\" "
-	    "href=\"/static/llmops.css\">\n</head>\n<body class=\"error\">\n"
-	    "<main>\n<h1>");
-	html_num(w, status);
-	writer_puts(w, " ");
-	html_text(w, reply_status_text(status));
-	writer_puts(w, "</h1>\n<p>");
-	html_text(w, msg);
-	writer_puts(w, "</p>\n<p><a href=\"/\">Back to the dashboard</a></p>\n"
-	    "</main>\n</body>\n</html>\n");
+	o = json_object_new_object();
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	json_object_object_add(o, "status", json_object_new_int(status));
+	web_start(ui->resp, status, WEB_JSON);
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	writer_puts(ui->w, s);
+	json_object_put(o);
 }
 
 /* Sends the browser to the login page, coming back here afterwards. */
@@ -193,14 +142,98 @@ to_login(struct ui *ui)
 	membuf_release(&mb);
 }
 
+/* Checks who asks and whether they may use r; 0, or -1 when answered. */
+static int
+admit(struct ui *ui, const struct route *r, int method)
+{
+	struct app		*app = ui->app;
+	struct llmops_err	 err;
+
+	if ((r->methods & method) == 0) {
+		web_header(ui->resp, "Allow", r->methods == ROUTE_POST ? "POST" :
+		    r->methods == ROUTE_GET ? "GET, HEAD" : "GET, HEAD, POST");
+		ui_error(ui, 405, "method not allowed");
+		return -1;
+	}
+	if (r->access == ACCESS_STATIC)
+		return 0;
+	err_clear(&err);
+	if (db_ensure(app->db, &err) != 0) {
+		ui_db_error(ui, "connect", &err);
+		return -1;
+	}
+	if (r->access == ACCESS_PUBLIC)
+		return 0;
+	if (auth_request(&app->keys, app->db, ui->req,
+	    r->access == ACCESS_READER, &ui->auth, &err) != 0) {
+		ui_db_error(ui, "authenticate", &err);
+		return -1;
+	}
+	if (ui->auth.kind == AUTH_NONE) {
+		if (r->access == ACCESS_READER) {
+			web_header(ui->resp, "WWW-Authenticate", "Bearer");
+			ui_error(ui, 401, "authentication required: a session "
+			    "or Authorization: Bearer <API key>");
+		} else if (method == ROUTE_POST)
+			ui_error(ui, 403, "your session has ended; log in again");
+		else
+			to_login(ui);
+		return -1;
+	}
+	/* A one-time password is changed before anything else. */
+	if (ui->auth.must_change && r->access == ACCESS_READER) {
+		ui_error(ui, 403, "change your one-time password first, at "
+		    "/account/password");
+		return -1;
+	}
+	if (ui->auth.must_change && r->access == ACCESS_SESSION) {
+		web_redirect(ui->resp, "/account/password");
+		return -1;
+	}
+	/* Every state-changing request of a session: same origin + CSRF token. */
+	if (method == ROUTE_POST && !auth_csrf_ok(&ui->auth, ui->req)) {
+		ui_error(ui, 403, "refused: the form is stale or came from "
+		    "another site; reload the page and try again");
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs the route of the request, or answers why not. */
+static void
+dispatch(struct ui *ui, struct web_request *req)
+{
+	const struct route	*r = ui->route;
+	struct llmops_err	 err;
+	int			 method;
+
+	/* The machines' routes take the request as it came. */
+	if (r != NULL && r->access == ACCESS_SERVICE) {
+		r->fn(ui);
+		return;
+	}
+	if (req->method == NULL)
+		req->method = "GET";
+	err_clear(&err);
+	if (web_request_parse(req, &err) != 0) {
+		ui_error(ui, err.status ? err.status : 400, err.msg);
+		return;
+	}
+	if (r == NULL) {
+		ui_error(ui, 404, "no such page");
+		return;
+	}
+	method = strcmp(req->method, "POST") == 0 ? ROUTE_POST :
+	    strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0 ?
+	    ROUTE_GET : 0;
+	if (admit(ui, r, method) == 0)
+		r->fn(ui);
+}
+
 void
 app_handle(struct app *app, struct web_request *req, struct web_response *resp)
 {
-	const struct route	*r = NULL;
-	struct llmops_err	 err;
-	struct ui		 ui;
-	int			 method;
-	size_t			 i;
+	struct ui	ui;
 
 	memset(&ui, 0, sizeof(ui));
 	ui.app = app;
@@ -208,73 +241,16 @@ app_handle(struct app *app, struct web_request *req, struct web_response *resp)
 	ui.resp = resp;
 	ui.w = &resp->w;
 	ui.path = req->path;
-	err_clear(&err);
-	if (web_params_parse(&req->query, req->query_string, req->query_string ?
-	    strlen(req->query_string) : 0, &err) != 0 ||
-	    web_params_parse(&req->form, req->body, req->body_len, &err) != 0) {
-		ui_error(&ui, err.status ? err.status : 400, err.msg);
-		return;
-	}
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if (strcmp(req->path, routes[i].path) == 0) {
-			r = &routes[i];
-			break;
-		}
-	if (r == NULL) {
-		ui_error(&ui, 404, "no such page");
-		return;
-	}
-	method = strcmp(req->method, "POST") == 0 ? M_POST :
-	    strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0 ?
-	    M_GET : 0;
-	if ((r->methods & method) == 0) {
-		web_header(resp, "Allow", r->methods == M_POST ? "POST" :
-		    r->methods == M_GET ? "GET, HEAD" : "GET, HEAD, POST");
-		ui_error(&ui, 405, "method not allowed");
-		return;
-	}
-	if (r->access == ACCESS_STATIC) {
-		r->fn(&ui);
-		return;
-	}
-	err_clear(&err);
-	if (db_ensure(app->db, &err) != 0) {
-		ui_db_error(&ui, "connect", &err);
-		return;
-	}
-	if (r->access != ACCESS_PUBLIC &&
-	    auth_request(app, req, r->access == ACCESS_READER, &ui.auth,
-	    &err) != 0) {
-		ui_db_error(&ui, "authenticate", &err);
-		return;
-	}
-	if (r->access != ACCESS_PUBLIC && ui.auth.kind == AUTH_NONE) {
-		if (r->access == ACCESS_READER) {
-			web_header(resp, "WWW-Authenticate", "Bearer");
-			ui_error(&ui, 401, "authentication required: a session "
-			    "or Authorization: Bearer <API key>");
-		} else if (method == M_POST)
-			ui_error(&ui, 403, "your session has ended; log in again");
-		else
-			to_login(&ui);
-		return;
-	}
-	/* A one-time password is changed before anything else. */
-	if (ui.auth.must_change && r->access == ACCESS_READER) {
-		ui_error(&ui, 403, "change your one-time password first, at "
-		    "/account/password");
-		return;
-	}
-	if (ui.auth.must_change && r->access == ACCESS_SESSION) {
-		web_redirect(resp, "/account/password");
-		return;
-	}
-	/* Every state-changing request of a session: same origin + CSRF token. */
-	if (method == M_POST && r->access != ACCESS_PUBLIC &&
-	    !auth_csrf_ok(&ui.auth, req)) {
-		ui_error(&ui, 403, "refused: the form is stale or came from "
-		    "another site; reload the page and try again");
-		return;
-	}
-	r->fn(&ui);
+	ui.route = route_find(req->path);
+	dispatch(&ui, req);
+	if (req->method == NULL)
+		req->method = "?";
+	/* Every request gets an answer, and a log line when it is an error. */
+	if (!resp->started)
+		ui_error(&ui, 500, "the page gave no answer");
+	if (resp->w.failed && !resp->sent)
+		log_error(LOG_TAG_HTTP, "%s %s: out of memory for the answer",
+		    req->method, req->path);
+	web_finish(resp);
+	web_request_release(req);
 }

@@ -1,25 +1,32 @@
 /*
- * The dashboard and the JSON API: every route of the responder except the
- * LiteLLM callback and the health check. Routing is the table in app.c;
- * each page lives in a ui_<page>.c, the JSON API in api_v1.c.
+ * The responder without FastCGI: what it keeps between requests (struct
+ * app) and what one request works with (struct ui). app_handle serves a
+ * request: it finds the route (lib/route.c), checks the method and who is
+ * asking, runs the route's handler (a page ui_<page>.c, the JSON API
+ * api_v1.c, the callback and health check api_service.c) and sends the
+ * answer (lib/web.c).
  */
 #ifndef LLMOPS_APP_H
 #define LLMOPS_APP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "auth.h"
 #include "conf.h"
 #include "db_usage.h"
 #include "db.h"
-#include "secret.h"
+#include "ingest.h"
 #include "web.h"
+
+struct route;
+struct page_frame;
 
 struct app {
 	const struct conf	*conf;		/* borrowed */
-	struct db		*db;		/* borrowed */
-	unsigned char		 secret[SECRET_KEY_MAX];
-	size_t			 secretlen;	/* 0: no dashboard logins */
+	struct db		*db;		/* owned */
+	struct ingest		 ingest;	/* the callback's caches */
+	struct auth_keys	 keys;		/* no secret: no dashboard logins */
 };
 
 /* What one request works with: who asks, about which organization, how. */
@@ -28,6 +35,8 @@ struct ui {
 	const struct web_request *req;
 	struct web_response	*resp;
 	struct writer		*w;		/* resp's body writer */
+	const struct route	*route;		/* NULL: no such path */
+	const struct page_frame	*frame;		/* set by page_begin */
 	struct auth		 auth;
 	uint32_t		 org_id;	/* the organization shown */
 	char			 org_name[LIMIT_ORG_NAME_BYTES * 4 + 1];
@@ -36,14 +45,20 @@ struct ui {
 	const char		*path;		/* the route */
 };
 
-/* Loads the session secret; the responder refuses to start when it fails. */
-int	app_init(struct app *, const struct conf *, struct db *,
-	    struct llmops_err *);
+/*
+ * Opens the database handle, the callback's caches and the session
+ * secret. A secret that cannot be loaded is logged and turns dashboard
+ * logins off, nothing else; -1 only when out of memory.
+ */
+int	app_init(struct app *, const struct conf *, struct llmops_err *);
 void	app_release(struct app *);
-/* Serves one request; the response is complete when it returns. */
+/*
+ * Serves one request: when it returns, the answer has been sent through
+ * resp and everything the request made is freed.
+ */
 void	app_handle(struct app *, struct web_request *, struct web_response *);
 
-/* A page of the dashboard (GET) or a form action (POST). */
+/* A route's handler: a page of the dashboard, a form action, an API call. */
 typedef void (*ui_page_fn)(struct ui *);
 
 /* Error answers: an HTML page, or JSON under /api/; logged ([HTTP]). */

@@ -5,16 +5,39 @@
 #include <openssl/crypto.h>
 
 #include "apikey_db.h"
-#include "app.h"
 #include "auth.h"
 #include "log.h"
 #include "session_db.h"
 #include "timefmt.h"
 
 int
-auth_secure(const struct app *app, const struct web_request *req)
+auth_keys_load(struct auth_keys *k, const struct conf *conf,
+    struct llmops_err *err)
 {
-	const char	*mode = app->conf->web.secure_cookies;
+	memset(k, 0, sizeof(*k));
+	k->secure_cookies = conf->web.secure_cookies;
+	if (*conf->web.session_secret_file == '\0')
+		return 0;
+	if (secret_load(conf->web.session_secret_file, k->secret,
+	    &k->secretlen, err) != 0) {
+		OPENSSL_cleanse(k->secret, sizeof(k->secret));
+		k->secretlen = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void
+auth_keys_release(struct auth_keys *k)
+{
+	OPENSSL_cleanse(k->secret, sizeof(k->secret));
+	k->secretlen = 0;
+}
+
+int
+auth_secure(const struct auth_keys *k, const struct web_request *req)
+{
+	const char	*mode = k->secure_cookies;
 
 	if (strcmp(mode, "always") == 0)
 		return 1;
@@ -24,8 +47,8 @@ auth_secure(const struct app *app, const struct web_request *req)
 }
 
 static int
-from_session(struct app *app, const struct web_request *req, struct auth *a,
-    struct llmops_err *err)
+from_session(const struct auth_keys *k, struct db *db,
+    const struct web_request *req, struct auth *a, struct llmops_err *err)
 {
 	char			 value[SESSION_COOKIE_BYTES + 1];
 	unsigned char		 id[SESSION_ID_BYTES], csrf[SESSION_CSRF_BYTES];
@@ -36,13 +59,13 @@ from_session(struct app *app, const struct web_request *req, struct auth *a,
 	int			 rc;
 	enum session_parse	 sp;
 
-	if (app->secretlen == 0)
+	if (k->secretlen == 0)
 		return 0;
 	if (session_cookie_from_header(req->cookie,
-	    session_cookie_name(auth_secure(app, req)), value, sizeof(value)) !=
+	    session_cookie_name(auth_secure(k, req)), value, sizeof(value)) !=
 	    COOKIE_FOUND)
 		return 0;
-	sp = session_cookie_parse(value, app->secret, app->secretlen,
+	sp = session_cookie_parse(value, k->secret, k->secretlen,
 	    now / TIME_US_PER_SEC, id, &expires, err);
 	if (sp == SESSION_ERROR)
 		return -1;
@@ -60,7 +83,7 @@ from_session(struct app *app, const struct web_request *req, struct auth *a,
 		return err_set(err, 500, "cannot hash a session id");
 	}
 	OPENSSL_cleanse(id, sizeof(id));
-	rc = session_db_lookup(app->db, a->session_hash, now, &uid, csrf, err);
+	rc = session_db_lookup(db, a->session_hash, now, &uid, csrf, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
@@ -68,7 +91,7 @@ from_session(struct app *app, const struct web_request *req, struct auth *a,
 		a->stale_cookie = 1;
 		return 0;
 	}
-	if (account_by_id(app->db, uid, &acc, err) != 0)
+	if (account_by_id(db, uid, &acc, err) != 0)
 		return err->status == 404 ? 0 : -1;
 	OPENSSL_cleanse(acc.password_hash, sizeof(acc.password_hash));
 	if (!acc.active)
@@ -85,7 +108,7 @@ from_session(struct app *app, const struct web_request *req, struct auth *a,
 }
 
 static int
-from_apikey(struct app *app, const struct web_request *req, struct auth *a,
+from_apikey(struct db *db, const struct web_request *req, struct auth *a,
     struct llmops_err *err)
 {
 	char		key[APIKEY_AUTH_HEADER_MAX];
@@ -95,7 +118,7 @@ from_apikey(struct app *app, const struct web_request *req, struct auth *a,
 	if (apikey_from_authorization(req->authorization, key, sizeof(key)) !=
 	    APIKEY_AUTH_OK)
 		return 0;
-	rc = apikey_db_lookup(app->db, key, &org, &id, err);
+	rc = apikey_db_lookup(db, key, &org, &id, err);
 	OPENSSL_cleanse(key, sizeof(key));
 	if (rc <= 0)
 		return rc;
@@ -107,14 +130,15 @@ from_apikey(struct app *app, const struct web_request *req, struct auth *a,
 }
 
 int
-auth_request(struct app *app, const struct web_request *req, int allow_apikey,
-    struct auth *a, struct llmops_err *err)
+auth_request(const struct auth_keys *k, struct db *db,
+    const struct web_request *req, int allow_apikey, struct auth *a,
+    struct llmops_err *err)
 {
 	memset(a, 0, sizeof(*a));
-	if (from_session(app, req, a, err) != 0)
+	if (from_session(k, db, req, a, err) != 0)
 		return -1;
 	if (a->kind == AUTH_NONE && allow_apikey && req->authorization != NULL)
-		return from_apikey(app, req, a, err);
+		return from_apikey(db, req, a, err);
 	return 0;
 }
 

@@ -13,10 +13,19 @@
 #include <stdint.h>
 
 #include "account.h"
+#include "conf.h"
+#include "db.h"
+#include "secret.h"
 #include "session.h"
 #include "web.h"
 
-struct app;
+/* What authentication keeps between requests: the session secret and the
+ * cookie policy. */
+struct auth_keys {
+	unsigned char	 secret[SECRET_KEY_MAX];
+	size_t		 secretlen;	/* 0: no dashboard logins */
+	const char	*secure_cookies;/* web.secure_cookies, borrowed */
+};
 
 enum auth_kind {
 	AUTH_NONE,
@@ -38,18 +47,28 @@ struct auth {
 };
 
 /*
+ * Loads the session secret of the configuration (none: logins are off).
+ * -1 with err set when it cannot be read: keys then has no secret.
+ */
+int	auth_keys_load(struct auth_keys *, const struct conf *,
+	    struct llmops_err *);
+/* Wipes the secret. */
+void	auth_keys_release(struct auth_keys *);
+
+/*
  * Authenticates the request: its session cookie, and when allow_apikey
  * its Bearer key. kind AUTH_NONE when neither is valid. -1 only on a
  * database error.
  */
-int	auth_request(struct app *, const struct web_request *, int allow_apikey,
-	    struct auth *, struct llmops_err *);
+int	auth_request(const struct auth_keys *, struct db *,
+	    const struct web_request *, int allow_apikey, struct auth *,
+	    struct llmops_err *);
 /*
  * For a state-changing request of a session: the same origin (Origin or
  * Referer) and the session's CSRF token in the form field "csrf".
  */
 int	auth_csrf_ok(const struct auth *, const struct web_request *);
 /* Whether cookies get Secure (configuration web.secure_cookies). */
-int	auth_secure(const struct app *, const struct web_request *);
+int	auth_secure(const struct auth_keys *, const struct web_request *);
 
 #endif

@@ -64,6 +64,22 @@
 /* Per-event rejection lines written for one POST before summarising. */
 #define LIMIT_LOGGED_REJECTIONS		10
 
+/* The web side of the responder (lib/web.c, lib/app.c, fcgi/serve.c). */
+/* Bytes of a request path we route; longer paths are not found. */
+#define WEB_PATH_BYTES			512
+/* Parameters of one query string or form body. */
+#define WEB_PARAMS_MAX			64
+/* Bytes of one decoded key or value. */
+#define WEB_PARAM_BYTES			1024
+/* Largest form body read (login, password change). */
+#define WEB_FORM_BYTES			(64 * 1024)
+/* Bytes of the response's extra header lines. */
+#define WEB_HEADERS_BYTES		2048
+/* An answer is kept in memory up to this size, so that it gets a
+ * Content-Length and can still be replaced (web_response_reset); a
+ * longer one (a large CSV export) streams without a length. */
+#define WEB_BUFFER_BYTES		(4L * 1024 * 1024)
+
 /* Timestamps accepted from LiteLLM: 1970 .. 2200, in microseconds. */
 #define LIMIT_EPOCH_US_MAX		7258118400000000LL
 

@@ -17,20 +17,6 @@
 #define UI_UNTAGGED_BYTES	128
 
 static const struct {
-	const char	*path;
-	const char	*label;
-} nav[] = {
-	{ "/", "Overview" },
-	{ "/agents", "Agents" },
-	{ "/departments", "Departments" },
-	{ "/teams", "Teams" },
-	{ "/models", "Models" },
-	{ "/timeseries", "Time series" },
-	{ "/errors", "Errors" },
-	{ "/events", "Events" },
-};
-
-static const struct {
 	const char	*name;
 	int64_t		 us;
 } ranges[] = {
@@ -300,8 +286,8 @@ static void
 select_dim(struct ui *ui, enum dim d);
 
 /* The filter form: a GET to the same page, so filters live in the URL. */
-static void
-filter_form(struct ui *ui)
+void
+ui_filter_form(struct ui *ui)
 {
 	struct writer	*w = ui->w;
 	size_t		 i;
@@ -410,52 +396,6 @@ select_dim(struct ui *ui, enum dim d)
 		html_attr(w, dim_name(d));
 		writer_puts(w, "\">");
 	}
-}
-
-void
-ui_page_begin(struct ui *ui, const char *title)
-{
-	struct writer	*w = ui->w;
-	size_t		 i;
-
-	web_start(ui->resp, 200, WEB_HTML);
-	writer_puts(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
-	    "content=\"width=device-width, initial-scale=1\">\n<title>");
-	html_text(w, title);
-	writer_puts(w, " · llmops</title>\n<link rel=\"stylesheet\" "
-	    "href=\"/static/llmops.css\">\n</head>\n<body>\n<header>\n"
-	    "<span class=\"brand\">llmops</span> <span class=\"org\">");
-	html_text(w, ui->org_name);
-	writer_puts(w, "</span>\n<nav>");
-	for (i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
-		writer_puts(w, strcmp(ui->path, nav[i].path) == 0 ?
-		    "<a class=\"here\" href=\"" : "<a href=\"");
-		ui_href(ui, nav[i].path, NULL, 0);
-		writer_puts(w, "\">");
-		html_text(w, nav[i].label);
-		writer_puts(w, "</a>");
-	}
-	writer_puts(w, "</nav>\n<form class=\"account\" method=\"post\" "
-	    "action=\"/logout\"><span>");
-	html_text(w, ui->auth.email);
-	writer_puts(w, "</span> <a href=\"/account/password\">Password</a> "
-	    "<input type=\"hidden\" name=\"csrf\" value=\"");
-	html_attr(w, ui->auth.csrf);
-	writer_puts(w, "\"><button type=\"submit\">Log out</button></form>\n"
-	    "</header>\n<main>\n<h1>");
-	html_text(w, title);
-	writer_puts(w, "</h1>\n");
-	filter_form(ui);
-}
-
-void
-ui_page_end(struct ui *ui)
-{
-	writer_puts(ui->w, "</main>\n<footer>Times are UTC; costs in USD "
-	    "(ours from the price table where we have a price, else LiteLLM's; "
-	    "unpriced calls are counted, never as $0).</footer>\n</body>\n"
-	    "</html>\n");
 }
 
 void

@@ -1,6 +1,7 @@
 /*
- * The dashboard's building blocks: the page frame (navigation, filters,
- * account), links that keep the current filters, and tables that render
+ * The dashboard's building blocks: the scope of a view (organization,
+ * range, filters) and its filter form, links that keep the current
+ * filters, and tables that render
  * as HTML on the page or stream as CSV (?format=csv&table=ID) from the
  * same rows. Every dynamic value goes through lib/html.c.
  *
@@ -47,9 +48,8 @@ struct ui_table {
 int	ui_scope(struct ui *);
 /* A CSV export was asked for (format=csv). */
 int	ui_wants_csv(const struct ui *);
-/* Starts a page (status 200) with its title; the nav marks ui->path. */
-void	ui_page_begin(struct ui *, const char *title);
-void	ui_page_end(struct ui *);
+/* The filter form of the view (lib/page.c puts it under the title). */
+void	ui_filter_form(struct ui *);
 /* A page-level message box (escaped). */
 void	ui_notice(struct ui *, const char *text);
 

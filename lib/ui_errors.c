@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "page.h"
 #include "svg.h"
 #include "timefmt.h"
 #include "ui_chart.h"
@@ -201,7 +202,7 @@ ui_errors(struct ui *ui)
 		.link_dim = DIM_NONE,
 	};
 	if (!csv) {
-		ui_page_begin(ui, "Errors");
+		page_begin(ui, PAGE_DASHBOARD, 200, "Errors");
 		errors_chart(ui, daily);
 	}
 	err_clear(&err);
@@ -221,6 +222,6 @@ ui_errors(struct ui *ui)
 		ui_table_end(ui, &st);
 	}
 	if (!csv)
-		ui_page_end(ui);
+		page_end(ui);
 	ui_csv_done(ui);
 }

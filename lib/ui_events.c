@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "page.h"
 #include "ui.h"
 #include "ui_pages.h"
 
@@ -62,7 +63,7 @@ ui_events(struct ui *ui)
 	c.ui = ui;
 	c.t = &t;
 	if (!csv)
-		ui_page_begin(ui, "Events");
+		page_begin(ui, PAGE_DASHBOARD, 200, "Events");
 	err_clear(&err);
 	if (ui_table_begin(ui, &t) == 0) {
 		/* The page, or the whole range page by page for the export. */
@@ -89,7 +90,7 @@ ui_events(struct ui *ui)
 			    c.cursor }, 1, "Older events");
 		}
 		writer_puts(ui->w, "</p>\n");
-		ui_page_end(ui);
+		page_end(ui);
 	}
 	ui_csv_done(ui);
 }

@@ -22,6 +22,7 @@
 #include "encode.h"
 #include "html.h"
 #include "log.h"
+#include "page.h"
 #include "session_db.h"
 #include "throttle.h"
 #include "timefmt.h"
@@ -38,30 +39,8 @@
 static const char *
 login_cookie_name(struct ui *ui)
 {
-	return auth_secure(ui->app, ui->req) ? LOGIN_COOKIE_SECURE : LOGIN_COOKIE;
-}
-
-static void
-page_head(struct ui *ui, int status, const char *title)
-{
-	struct writer	*w = ui->w;
-
-	web_start(ui->resp, status, WEB_HTML);
-	writer_puts(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
-	    "charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width="
-	    "device-width, initial-scale=1\">\n<title>");
-	html_text(w, title);
-	writer_puts(w, " · llmops</title>\n<link rel=\"stylesheet\" "
-	    "href=\"/static/llmops.css\">\n</head>\n<body class=\"narrow\">\n"
-	    "<main>\n<h1>");
-	html_text(w, title);
-	writer_puts(w, "</h1>\n");
-}
-
-static void
-page_foot(struct ui *ui)
-{
-	writer_puts(ui->w, "</main>\n</body>\n</html>\n");
+	return auth_secure(&ui->app->keys, ui->req) ? LOGIN_COOKIE_SECURE :
+	    LOGIN_COOKIE;
 }
 
 /* The login form, with a fresh double-submit token in a cookie. */
@@ -84,10 +63,10 @@ login_form(struct ui *ui, int status, const char *message, const char *email)
 	/* Path=/: browsers drop a "__Host-" cookie with any other path. */
 	snprintf(hdr, sizeof(hdr), "%s=%s; Path=/; Max-Age=%d; HttpOnly; "
 	    "SameSite=Strict%s", login_cookie_name(ui), tok, LOGIN_FORM_SECONDS,
-	    auth_secure(ui->app, ui->req) ? "; Secure" : "");
+	    auth_secure(&ui->app->keys, ui->req) ? "; Secure" : "");
 	web_header(ui->resp, "Set-Cookie", hdr);
-	page_head(ui, status, "Log in");
-	if (ui->app->secretlen == 0)
+	page_begin(ui, PAGE_FORM, status, "Log in");
+	if (ui->app->keys.secretlen == 0)
 		writer_puts(w, "<p class=\"error\">Logins are off: set "
 		    "web.session_secret_file in llmops.conf.</p>\n");
 	if (message != NULL) {
@@ -110,7 +89,7 @@ login_form(struct ui *ui, int status, const char *message, const char *email)
 	writer_puts(w, "\"></label>\n<label>Password <input type=\"password\" "
 	    "name=\"password\" autocomplete=\"current-password\" required>"
 	    "</label>\n<button type=\"submit\">Log in</button>\n</form>\n");
-	page_foot(ui);
+	page_end(ui);
 	OPENSSL_cleanse(rnd, sizeof(rnd));
 }
 
@@ -145,12 +124,13 @@ start_session(struct ui *ui, const struct account *a)
 	char			 value[SESSION_COOKIE_BYTES];
 	char			 hdr[SESSION_SET_COOKIE_BYTES + SESSION_COOKIE_BYTES];
 	long long		 max_age = (long long)ui->app->conf->web.session_hours * 3600;
-	int			 rc = -1, secure = auth_secure(ui->app, ui->req);
+	const struct auth_keys	*k = &ui->app->keys;
+	int			 rc = -1, secure = auth_secure(k, ui->req);
 
 	err_clear(&err);
 	if (session_new(&s, time_now_us() / TIME_US_PER_SEC + max_age, &err) != 0)
 		goto out;
-	if (session_cookie_format(&s, ui->app->secret, ui->app->secretlen, value,
+	if (session_cookie_format(&s, k->secret, k->secretlen, value,
 	    &err) != 0 || session_db_create(ui->app->db, &s, a->id, &err) != 0 ||
 	    session_set_cookie_header(hdr, sizeof(hdr),
 	    session_cookie_name(secure), value, max_age, secure) != 0)
@@ -182,7 +162,7 @@ login_post(struct ui *ui)
 	int			 found, good;
 
 	memset(&a, 0, sizeof(a));
-	if (ui->app->secretlen == 0) {
+	if (ui->app->keys.secretlen == 0) {
 		login_form(ui, 503, "Logins are off on this server.", NULL);
 		return;
 	}
@@ -273,7 +253,7 @@ ui_logout(struct ui *ui)
 {
 	struct llmops_err	err;
 	char			hdr[SESSION_SET_COOKIE_BYTES];
-	int			secure = auth_secure(ui->app, ui->req);
+	int			secure = auth_secure(&ui->app->keys, ui->req);
 
 	err_clear(&err);
 	if (session_db_delete(ui->app->db, ui->auth.session_hash, &err) != 0) {
@@ -296,7 +276,7 @@ password_form(struct ui *ui, int status, const char *message)
 	if (status >= 400 && status < 500 && status != 403)
 		log_warn(LOG_TAG_AUTH, "password of %s not changed: %s",
 		    ui->auth.email, message);
-	page_head(ui, status, "Change your password");
+	page_begin(ui, PAGE_FORM, status, "Change your password");
 	if (ui->auth.must_change)
 		writer_puts(w, "<p class=\"notice\">Your password was set by an "
 		    "administrator: choose your own to continue.</p>\n");
@@ -319,7 +299,7 @@ password_form(struct ui *ui, int status, const char *message)
 	    "type=\"submit\">Change</button>\n</form>\n");
 	if (!ui->auth.must_change)
 		writer_puts(w, "<p><a href=\"/\">Back to the dashboard</a></p>\n");
-	page_foot(ui);
+	page_end(ui);
 }
 
 void

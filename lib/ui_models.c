@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "page.h"
 #include "ui_chart.h"
 #include "ui_pages.h"
 
@@ -89,7 +90,7 @@ ui_models(struct ui *ui)
 		goto out;
 	}
 	if (!csv) {
-		ui_page_begin(ui, "Model Comparison");
+		page_begin(ui, PAGE_DASHBOARD, 200, "Model Comparison");
 		ui_cost_chart(ui, &c.r, "models", "Cost by model",
 		    "The table below compares every model.");
 	}
@@ -103,7 +104,7 @@ ui_models(struct ui *ui)
 		ui_table_end(ui, &u.t);
 	}
 	if (!csv)
-		ui_page_end(ui);
+		page_end(ui);
 	ui_csv_done(ui);
 out:
 	free(c.r.rows);

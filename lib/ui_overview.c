@@ -11,6 +11,7 @@
 
 #include "decimal.h"
 #include "log.h"
+#include "page.h"
 #include "ui_chart.h"
 #include "ui_pages.h"
 
@@ -279,7 +280,7 @@ ui_overview(struct ui *ui)
 			ui_db_error(ui, "overview", &err);
 			return;
 		}
-		ui_page_begin(ui, "Overview");
+		page_begin(ui, PAGE_DASHBOARD, 200, "Overview");
 		cards(ui, &s);
 		if (s.requests > s.priced_requests)
 			writer_printf(ui->w, "<p class=\"notice\">%lld requests "
@@ -292,6 +293,6 @@ ui_overview(struct ui *ui)
 	    strcmp(ui->range, "24h") != 0, DIM_NONE);
 	ui_ranked(ui, DIM_AGENT, "top_agents", "Cost by agent", "/agents");
 	if (!csv)
-		ui_page_end(ui);
+		page_end(ui);
 	ui_csv_done(ui);
 }

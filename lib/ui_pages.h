@@ -1,4 +1,4 @@
-/* The pages and API endpoints app.c routes to, one file each (ui_*.c, api_v1.c). */
+/* The handlers of the route table (lib/route.c), by file. */
 #ifndef LLMOPS_UI_PAGES_H
 #define LLMOPS_UI_PAGES_H
 
@@ -28,5 +28,8 @@ void	ui_events(struct ui *);
 /* api_v1.c */
 void	api_v1_usage(struct ui *);
 void	api_v1_events(struct ui *);
+/* api_service.c: the LiteLLM callback and the health check */
+void	api_callback(struct ui *);
+void	api_health(struct ui *);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "page.h"
 #include "ui_chart.h"
 #include "ui_pages.h"
 
@@ -41,19 +42,19 @@ ui_agents(struct ui *ui)
 	csv = ui_wants_csv(ui);
 	if (!ui->f.set[DIM_AGENT]) {
 		if (!csv)
-			ui_page_begin(ui, "Agent Explorer");
+			page_begin(ui, PAGE_DASHBOARD, 200, "Agent Explorer");
 		ui_ranked(ui, DIM_AGENT, "agents", "Cost by agent", "/agents");
 	} else {
 		drill_title(title, sizeof(title), "Agent", ui, DIM_AGENT);
 		if (!csv)
-			ui_page_begin(ui, title);
+			page_begin(ui, PAGE_DASHBOARD, 200, title);
 		ui_series(ui, "agent_series", "Cost over time", METRIC_COST,
 		    daily(ui), DIM_NONE);
 		ui_ranked(ui, DIM_MODEL, "agent_models", "Models of this agent",
 		    "/models");
 	}
 	if (!csv)
-		ui_page_end(ui);
+		page_end(ui);
 	ui_csv_done(ui);
 }
 
@@ -68,21 +69,21 @@ ui_departments(struct ui *ui)
 	csv = ui_wants_csv(ui);
 	if (!ui->f.set[DIM_DEPARTMENT]) {
 		if (!csv)
-			ui_page_begin(ui, "Departments");
+			page_begin(ui, PAGE_DASHBOARD, 200, "Departments");
 		ui_ranked(ui, DIM_DEPARTMENT, "departments",
 		    "Cost by department", "/departments");
 	} else {
 		drill_title(title, sizeof(title), "Department", ui,
 		    DIM_DEPARTMENT);
 		if (!csv)
-			ui_page_begin(ui, title);
+			page_begin(ui, PAGE_DASHBOARD, 200, title);
 		ui_ranked(ui, DIM_TEAM, "department_teams",
 		    "Teams of this department", "/teams");
 		ui_ranked(ui, DIM_AGENT, "department_agents",
 		    "Agents of this department", "/agents");
 	}
 	if (!csv)
-		ui_page_end(ui);
+		page_end(ui);
 	ui_csv_done(ui);
 }
 
@@ -97,18 +98,18 @@ ui_teams(struct ui *ui)
 	csv = ui_wants_csv(ui);
 	if (!ui->f.set[DIM_TEAM]) {
 		if (!csv)
-			ui_page_begin(ui, "Team Analysis");
+			page_begin(ui, PAGE_DASHBOARD, 200, "Team Analysis");
 		ui_ranked(ui, DIM_TEAM, "teams", "Cost by team", "/teams");
 	} else {
 		drill_title(title, sizeof(title), "Team", ui, DIM_TEAM);
 		if (!csv)
-			ui_page_begin(ui, title);
+			page_begin(ui, PAGE_DASHBOARD, 200, title);
 		ui_ranked(ui, DIM_AGENT, "team_agents", "Agents of this team",
 		    "/agents");
 		ui_ranked(ui, DIM_MODEL, "team_models", "Models of this team",
 		    "/models");
 	}
 	if (!csv)
-		ui_page_end(ui);
+		page_end(ui);
 	ui_csv_done(ui);
 }

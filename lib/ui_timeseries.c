@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "page.h"
 #include "ui_chart.h"
 #include "ui_pages.h"
 
@@ -99,7 +100,7 @@ ui_timeseries(struct ui *ui)
 	snprintf(title, sizeof(title), "%s over time", metric == METRIC_COST ?
 	    "Cost" : metric == METRIC_REQUESTS ? "Requests" : "Tokens");
 	if (!csv) {
-		ui_page_begin(ui, "Time Series");
+		page_begin(ui, PAGE_DASHBOARD, 200, "Time Series");
 		settings_form(ui, ui_metric_name(metric), daily ? "day" : "hour",
 		    dim_name(split));
 		if (widened)
@@ -108,6 +109,6 @@ ui_timeseries(struct ui *ui)
 	}
 	ui_series(ui, "series", title, metric, daily, split);
 	if (!csv)
-		ui_page_end(ui);
+		page_end(ui);
 	ui_csv_done(ui);
 }

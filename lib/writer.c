@@ -145,10 +145,9 @@ membuf_str(const struct membuf *mb)
 	return mb->buf != NULL ? mb->buf : "";
 }
 
-static int
-membuf_sink(void *arg, const char *buf, size_t len)
+int
+membuf_append(struct membuf *mb, const char *buf, size_t len)
 {
-	struct membuf	*mb = arg;
 	char		*p;
 	size_t		 cap, need;
 
@@ -171,6 +170,12 @@ membuf_sink(void *arg, const char *buf, size_t len)
 	mb->len += len;
 	mb->buf[mb->len] = '\0';
 	return 0;
+}
+
+static int
+membuf_sink(void *arg, const char *buf, size_t len)
+{
+	return membuf_append(arg, buf, len);
 }
 
 void

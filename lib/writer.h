@@ -63,6 +63,8 @@ int	 writer_flush(struct writer *);
 void	 membuf_init(struct membuf *);
 /* Frees the contents; mb can be used again after membuf_init. */
 void	 membuf_release(struct membuf *);
+/* Appends len bytes; -1 (nothing appended) past mb->max or out of memory. */
+int	 membuf_append(struct membuf *, const char *buf, size_t len);
 /* The contents so far, "" when empty. Flush the writer first. */
 const char	*membuf_str(const struct membuf *);
 

@@ -619,6 +619,44 @@ def seed(stack, n=1800, users=True):
     return s
 
 
+# Every view of the dashboard and its heading.
+VIEWS = [("/", "Overview"), ("/agents", "Agent Explorer"),
+         ("/departments", "Departments"), ("/teams", "Team Analysis"),
+         ("/models", "Model Comparison"), ("/timeseries", "Time Series"),
+         ("/errors", "Errors"), ("/events", "Events")]
+# Organizations the dashboard shows in its empty state: one without any
+# event, one whose events carry no agent label.
+EMPTY_ORG = "empty"
+UNLABELLED_ORG = "no-agents"
+
+
+class Sparse:
+    """An organization of seed_sparse(): name, id, accepted events, and
+    the login of its viewer (email, password)."""
+
+
+def seed_sparse(stack, base):
+    """The two sparse organizations, with a viewer each (an API key for
+    the empty one). Returns {name: Sparse}."""
+    out = {}
+    for name, n in ((EMPTY_ORG, 0), (UNLABELLED_ORG, 40)):
+        o = Sparse()
+        o.name = name
+        token = stack.token(name)
+        events = make_events(random.Random(11), base, n, prefix=name)
+        for e in events:
+            e["agent"] = None
+        o.events = events
+        o.accepted = post_events(stack, events, token) if events else 0
+        o.id = int(stack.db.sql("SELECT id FROM organizations WHERE name = "
+                                "'%s'" % name)[0][0])
+        o.email = "viewer@%s.test" % name
+        o.password = h.add_user(stack.conf, name, o.email, "viewer")
+        o.apikey = h.create_apikey(stack.conf, name)
+        out[name] = o
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Independent answers: SQL over raw events
 

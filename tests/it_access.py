@@ -8,7 +8,7 @@ the canary CANARY; both also use some labels (the model openai/gpt-4, the
 provider openai, the department shared-eng).
 
 Through lighttpd and through Apache with mod_fcgid, A's viewer, A's admin
-and A's API key ask every GET route of the route table in lib/app.c, in
+and A's API key ask every GET route of the route table in lib/route.c, in
 every view (the drill-downs too) and every CSV export of each, with:
 
 - a filter naming one of B's labels (also in another case, and as a
@@ -53,7 +53,7 @@ B_ONLY = [("department", B_DEPT), ("team", B_TEAM), ("agent", B_AGENT),
 CALLBACK = "/api/litellm/callback"
 NOW = time.time()
 
-# The GET routes of lib/app.c; ROUTES_CHECKED below compares with the file.
+# The GET routes of lib/route.c; check_route_table compares with the file.
 PAGE_ROUTES = ["/", "/agents", "/departments", "/teams", "/models",
                "/timeseries", "/errors", "/events"]
 API_ROUTES = ["/api/v1/usage", "/api/v1/events"]
@@ -226,14 +226,14 @@ def login(stack, email, pw):
 # Checks
 
 def check_route_table():
-    """The routes hard-coded here are those of lib/app.c."""
-    with open(os.path.join(h.SRCDIR, "lib", "app.c")) as f:
+    """The routes hard-coded here are those of lib/route.c."""
+    with open(os.path.join(h.SRCDIR, "lib", "route.c")) as f:
         text = f.read()
     found = re.findall(r'\{\s*"(/[^"]*)",\s*([A-Z_| ]+),\s*(ACCESS_\w+)', text)
-    gets = sorted(p for p, m, a in found if "M_GET" in m)
-    posts = sorted(p for p, m, a in found if "M_POST" in m)
+    gets = sorted(p for p, m, a in found if "ROUTE_GET" in m)
+    posts = sorted(p for p, m, a in found if "ROUTE_POST" in m)
     h.is_(gets, sorted(PAGE_ROUTES + API_ROUTES + NO_DATA_ROUTES),
-          "the GET routes tested are those of lib/app.c's route table")
+          "the GET routes tested are those of lib/route.c's route table")
     h.is_(posts, ["/account/password", "/login", "/logout"],
           "the POST routes are /login, /logout and /account/password")
 

@@ -16,6 +16,9 @@ it_dashboard.
   JavaScript error, console error, CSP report or failed request.
 - Phone size (390x844): no page is wider than the screen (tables scroll
   in their own box).
+- An organization without any event, and one whose events carry no
+  agent: every view loads with its empty state (logged in as their
+  viewers through the form, after logging out).
 - A screenshot of every page, desktop and phone, is saved under
   $LLMOPS_BUILDDIR/tests/screenshots/ (named in the test output).
 """
@@ -415,19 +418,61 @@ def phone(t, b):
     b.size(*DESKTOP, mobile=False)
 
 
-def login(t, b):
+def login(t, b, email=None, password=None, who=""):
     status, _ = b.go(t.stack.url("/"))
     h.ok(b.js("location.pathname") == "/login",
-         "a new browser is sent to the login form")
+         "a new browser is sent to the login form" + who)
     status, _ = b.act("""(() => {
         const f = document.querySelector('form[action="/login"]');
         f.querySelector('input[name=email]').value = %s;
         f.querySelector('input[name=password]').value = %s;
         f.querySelector('button[type=submit]').click(); })()""" % (
-        json.dumps(t.s.email), json.dumps(t.s.password)), "login")
+        json.dumps(email or t.s.email), json.dumps(password or t.s.password)),
+        "login")
     h.is_((status, b.js("location.pathname"),
            b.js("document.querySelector('h1').textContent")),
-          (200, "/", "Overview"), "logged in through the form: the Overview")
+          (200, "/", "Overview"), "logged in through the form: the Overview"
+          + who)
+
+
+def sparse(t, b):
+    """The organizations without data (dashboard_checks.seed_sparse), each
+    logged in through the form after logging out: every view loads with
+    its heading and its tables in their empty state; where the events
+    carry no agent, the Overview's agent tables equal SQL (untagged)."""
+    orgs = dc.seed_sparse(t.stack, t.s.base)
+    rng = rel(t, "7d")
+    for o in orgs.values():
+        status, _ = b.act("document.querySelector('form.account button')"
+                          ".click()", "logout")
+        h.is_((status, b.js("location.pathname")), (200, "/login"),
+              "%s: logging out leads to the login form" % o.name)
+        login(t, b, o.email, o.password, " (%s)" % o.name)
+        ref = dc.Ref(t.stack.db, o.id)
+        for path, title in dc.VIEWS:
+            status, _ = b.go(t.stack.url(path))
+            tables = json.loads(b.js(JS_TABLES))
+            h.is_((status, b.js("document.querySelector('h1').textContent")),
+                  (200, title), "%s %s: 200, the heading" % (o.name, path))
+            if o.name == dc.EMPTY_ORG:
+                empty = b.js("document.querySelectorAll('td.empty').length")
+                h.ok(tables and not any(tables.values()) and
+                     empty == len(tables),
+                     "%s %s: every table says there is no data" % (o.name,
+                                                                  path),
+                     diag=repr((tables, empty)))
+            elif path == "/":
+                check_tables(t, tables, "top_agents", dc.ranked_cols("agent"),
+                             dc.ranked_rows(ref.groups(rng, {}, "agent")),
+                             o.name)
+                check_tables(t, tables, "movers", dc.MOVER_COLS,
+                             dc.mover_rows(ref.groups(rng, {}, "agent"),
+                                           ref.groups((rng[0] - (rng[1] -
+                                                                 rng[0]),
+                                                       rng[0]), {}, "agent")),
+                             o.name)
+            if path == "/":
+                b.screenshot("%s-overview" % o.name)
 
 
 def problems(b):
@@ -459,7 +504,7 @@ def main():
     t.ref = dc.Ref(t.stack.db, t.s.org_id)
     b = Browser()
     h.ok(True, "chromium started, DevTools protocol attached to a page")
-    for step in (login, views, drill_down, filters, hostile, phone):
+    for step in (login, views, drill_down, filters, hostile, phone, sparse):
         started = time.monotonic()
         step(t, b)
         h.diag("%s: %.1f s" % (step.__name__, time.monotonic() - started))

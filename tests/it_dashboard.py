@@ -17,6 +17,7 @@ the rollups the product reads:
   daily, split by a dimension, three metrics), Errors (by class, code,
   model and provider; over time), Events (paged by the "Older events"
   link until the end: every event once, newest first).
+- Every answer has a Content-Length equal to its body.
 - The CSV export of every table: header, then the rows equal to the
   page's exact values and to SQL.
 - /api/v1/usage for every group_by, with filters, through a session and
@@ -27,6 +28,10 @@ the rollups the product reads:
   custom range is widened to whole hours, as the rollups are: every view
   counts the same events, and the API says which range it counted),
   source, department, team, agent, model, provider, status, untagged.
+- Two organizations without data, one with no event at all and one
+  whose events carry no agent label: every view in every range, each
+  CSV export and the API answer 200 with the empty state (or SQL's
+  numbers), and the sanitizers report nothing.
 - A department named <script>alert(1)</script> and an agent named
   "><img src=x> are text in every page (no such element is ever parsed),
   and exact values in CSV and JSON.
@@ -52,6 +57,7 @@ import dashboard_checks as dc  # noqa: E402
 from dashboard_checks import HOUR  # noqa: E402
 
 TAGS_SEEN = set()       # every element name parsed on any page
+LENGTHS = []            # (path, Content-Length, body bytes) of every answer
 
 
 class T:
@@ -65,8 +71,14 @@ def rel(t, name):
     return (t.s.base - x, t.s.base + HOUR)
 
 
+def length_seen(path, hdrs, text):
+    LENGTHS.append((path, hdrs.get("content-length"),
+                    len(text.encode("utf-8"))))
+
+
 def page(t, path, label, status=200):
     code, hdrs, text = t.c.get(path)
+    length_seen(path, hdrs, text)
     h.is_(code, status, "%s: GET %s is %d" % (label, path[:90], status))
     p = dc.parse_page(text)
     TAGS_SEEN.update(p.tags)
@@ -98,6 +110,7 @@ def check_csv(t, path, tid, cols, want, label, link=False):
     sep = "&" if "?" in path else "?"
     code, hdrs, text = t.c.get(path if link else
                                path + sep + "format=csv&table=" + tid)
+    length_seen(path, hdrs, text)
     rows = dc.parse_csv(text) if code == 200 else []
     h.ok(code == 200 and hdrs.get("content-type", "").startswith("text/csv")
          and rows and rows[0] == [n for n, _ in cols],
@@ -502,6 +515,7 @@ def api(t, path, key=False):
         text = data.decode("utf-8", "replace")
     else:
         status, hdrs, text = t.c.get(path)
+    length_seen(path, hdrs, text)
     try:
         doc = json.loads(text, parse_float=Decimal)
     except ValueError:
@@ -667,6 +681,7 @@ def check_errors_answers(t):
                  diag="%d %r" % (code, doc))
         else:
             code, hdrs, text = t.c.get(path)
+            length_seen(path, hdrs, text)
             p = dc.parse_page(text)
             TAGS_SEEN.update(p.tags)
             h.ok(code == status and hdrs.get("content-type", "").startswith(
@@ -719,6 +734,109 @@ def check_xss(t):
          "agents: %r is text, and an escaped attribute value" % dc.XSS_AGENT)
 
 
+# ---------------------------------------------------------------------------
+# Organizations without data
+
+def check_sparse_page(t, c, ref, o, path, title):
+    """One view of a sparse organization: 200 with its heading, every
+    table in its empty state (or, for the organization without agent
+    labels, equal to SQL), and the CSV export of each of its tables."""
+    label = "%s %s" % (o.name, path)
+    code, hdrs, text = c.get(path)
+    length_seen(path, hdrs, text)
+    p = dc.parse_page(text)
+    TAGS_SEEN.update(p.tags)
+    h.ok(code == 200 and hdrs.get("content-type", "").startswith("text/html")
+         and p.h1 == title and p.tables,
+         "%s: 200, the heading %r and its tables" % (label, title),
+         diag="%d %r %r %s" % (code, p.h1, sorted(p.tables), text[:300]))
+    if o.name == dc.EMPTY_ORG:
+        rows = {tid: len(tb["rows"]) for tid, tb in p.tables.items()}
+        h.ok(p.tables and not any(rows.values()) and
+             text.count("No data for these filters.") == len(p.tables),
+             "%s: every table says there is no data" % label,
+             diag=repr(rows))
+    for tid in sorted(p.tables):
+        sep = "&" if "?" in path else "?"
+        code, hdrs, csvtext = c.get(path + sep + "format=csv&table=" + tid)
+        length_seen(path, hdrs, csvtext)
+        rows = dc.parse_csv(csvtext) if code == 200 else []
+        h.ok(code == 200 and hdrs.get("content-type", "").startswith(
+            "text/csv") and rows and (o.name != dc.EMPTY_ORG or len(rows) == 1),
+             "%s: the CSV of %s answers 200%s" % (
+                 label, tid, ", a header and no row"
+                 if o.name == dc.EMPTY_ORG else ""),
+             diag="%d %r" % (code, csvtext[:300]))
+    return p
+
+
+def check_sparse(t):
+    """An organization without any event, and one whose events carry no
+    agent label: every view of them, in every range, answers 200 with its
+    empty state (the Overview once sorted no agents at all: qsort(NULL,
+    0, ...), which the sanitizer build reports and dies of)."""
+    orgs = dc.seed_sparse(t.stack, t.s.base)
+    unl = orgs[dc.UNLABELLED_ORG]
+    h.is_(unl.accepted, len(unl.events), "%s: %d events without an agent "
+          "accepted" % (unl.name, len(unl.events)))
+    for o in orgs.values():
+        c = t.stack.client()
+        status, _, _ = c.login(o.email, o.password)
+        h.is_(status, 303, "%s: its viewer logs in" % o.name)
+        ref = dc.Ref(t.stack.db, o.id)
+        for name in ("7d", "24h", "30d"):
+            rng = rel(t, name)
+            for path, title in dc.VIEWS:
+                p = check_sparse_page(t, c, ref, o, "%s?range=%s" % (path, name),
+                                      title)
+                if path != "/":
+                    continue
+                label = "%s overview %s" % (o.name, name)
+                want, _ = dc.expected_cards(ref, rng, {})
+                h.is_({k: tuple(v) for k, v in p.cards.items()},
+                      {k: tuple(v) for k, v in want.items()},
+                      "%s: the cards equal SQL (requests %s)" % (
+                          label, want["requests"][0]))
+                if "top_agents" in p.tables:
+                    check_table(p, "top_agents", dc.ranked_cols("agent"),
+                                dc.ranked_rows(ref.groups(rng, {}, "agent")),
+                                label)
+                if "movers" in p.tables:
+                    check_table(p, "movers", dc.MOVER_COLS, dc.mover_rows(
+                        ref.groups(rng, {}, "agent"),
+                        ref.groups(prev_range(rng), {}, "agent")), label)
+        # The drill-down to the spend without an agent.
+        path = "/agents?range=30d&untagged=agent"
+        code, _, text = c.get(path)
+        h.ok(code == 200 and dc.parse_page(text).h1 == "Agent: " + dc.UNTAGGED,
+             "%s %s: 200, the untagged agents' page" % (o.name, path),
+             diag="%d %s" % (code, text[:300]))
+        for path, key in (("/api/v1/usage", "rows"),
+                          ("/api/v1/usage?group_by=agent", "rows"),
+                          ("/api/v1/usage?group_by=day&range=30d", "rows"),
+                          ("/api/v1/events", "events")):
+            status, hdrs, data = h.http("GET", t.stack.url(path), headers={
+                "Authorization": "Bearer " + o.apikey})
+            try:
+                doc = json.loads(data, parse_float=Decimal)
+            except ValueError:
+                doc = None
+            h.ok(status == 200 and isinstance(doc, dict) and
+                 isinstance(doc.get(key), list) and
+                 (o.name != dc.EMPTY_ORG or doc[key] == []),
+                 "%s API %s: 200 JSON%s" % (o.name, path, ", no %s" % key
+                                            if o.name == dc.EMPTY_ORG else ""),
+                 diag="%d %r" % (status, data[:300]))
+
+
+def check_lengths(t):
+    """Every page, CSV export and API answer came with its length."""
+    bad = [x for x in LENGTHS if x[1] != str(x[2])]
+    h.ok(len(LENGTHS) > 100 and not bad,
+         "all %d pages, CSV exports and API answers have a Content-Length "
+         "equal to their body" % len(LENGTHS), diag=repr(bad[:5]))
+
+
 def main():
     t = T()
     t.stack = h.start_all("lighttpd", conf_extra="cost = { reload_seconds = 1; };")
@@ -733,7 +851,7 @@ def main():
     for check in (check_overview, check_custom_range, check_ranked,
                   check_models, check_timeseries, check_errors, check_events,
                   check_api_usage, check_api_events, check_errors_answers,
-                  check_xss):
+                  check_sparse, check_xss, check_lengths):
         started = time.monotonic()
         check(t)
         h.diag("%s: %.1f s" % (check.__name__, time.monotonic() - started))

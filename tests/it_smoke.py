@@ -6,9 +6,10 @@ in front of llmops.fcgi --listen, each configured from the etc/ snippets.
 Checks, for every web server: health is 200 with the database ok; the
 LiteLLM connectivity test POST is answered; the web server passes bodies
 larger than its default limits and lets the responder refuse bodies over
-ingest.max_body_bytes; every path reaches the responder. A session secret
-that cannot be read turns dashboard logins off (logged, and refused by
-llmops.fcgi -t) but not the callbacks. Then MariaDB stops
+ingest.max_body_bytes; every path reaches the responder; every kind of
+answer has a Content-Length and the same security headers. A session
+secret that cannot be read turns dashboard logins off (logged, and
+refused by llmops.fcgi -t) but not the callbacks. Then MariaDB stops
 (health 503) and comes back (health 200 again), and stopping each server
 leaves no process behind and no sanitizer report in its logs.
 """
@@ -67,6 +68,36 @@ def check_callbacks(stack, label):
          diag="status %d, headers %r" % (status, hdrs))
 
 
+def check_one_writer(stack, kind):
+    """Every answer, whichever part of the responder makes it (callback,
+    health, error, login page, redirect, static file, API), comes out of
+    one writer: a Content-Length equal to its body, nosniff, same-origin
+    referrers and a caching rule."""
+    for method, path, body, hdrs in (
+            ("POST", "/api/litellm/callback", b'{"test": true}', JSON),
+            ("GET", "/api/litellm/callback", None, None),
+            ("GET", "/api/health", None, None),
+            ("POST", "/api/health", b"{}", JSON),
+            ("GET", "/no/such/page", None, None),
+            ("GET", "/login", None, None),
+            ("GET", "/agents?range=7d", None, None),
+            ("GET", "/static/llmops.css", None, None),
+            ("GET", "/api/v1/usage", None, None)):
+        status, rh, data = h.http(method, stack.url(path), body=body,
+                                  headers=hdrs)
+        # mod_proxy_fcgi drops the responder's length and sends chunks.
+        rechunked = kind == "apache-proxy" and \
+            rh.get("transfer-encoding") == "chunked" and \
+            "content-length" not in rh
+        h.ok((rh.get("content-length") == str(len(data)) or rechunked) and
+             rh.get("x-content-type-options") == "nosniff" and
+             rh.get("referrer-policy") == "same-origin" and
+             "cache-control" in rh,
+             "%s: %s %s (%d): Content-Length %d, nosniff, referrer policy, "
+             "caching" % (kind, method, path, status, len(data)),
+             diag=repr(rh))
+
+
 def check_broken_secret(db):
     """A session secret that cannot be read turns dashboard logins off, with
     a log line, and nothing else: callbacks are still stored."""
@@ -115,6 +146,7 @@ def main():
     for kind, stack in stacks:
         check_health(stack, kind, 200)
         check_callbacks(stack, kind)
+        check_one_writer(stack, kind)
 
     check_broken_secret(db)
 
