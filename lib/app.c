@@ -54,6 +54,18 @@ static void	answer_error(struct ui *, int, const char *);
 void
 ui_db_error(struct ui *ui, const char *what, const struct llmops_err *err)
 {
+	/*
+	 * The connection was lost (MariaDB restarted since this responder
+	 * last used it) and nothing has reached the client: the page is run
+	 * again on a new connection (see run_page) instead of answering 503.
+	 */
+	if (ui->db_retry && db_lost(ui->app->db) &&
+	    web_response_reset(ui->resp) == 0) {
+		ui->db_retry = 0;
+		ui->db_pending = what;
+		ui->db_err = *err;
+		return;
+	}
 	log_error(LOG_TAG_DB, "%s %s: %s: %s", ui->req->method, ui->req->path,
 	    what, err->msg[0] != '\0' ? err->msg : "unknown error");
 	answer_error(ui, 503, "database unavailable");
@@ -199,6 +211,55 @@ admit(struct ui *ui, const struct route *r, int method)
 	return 0;
 }
 
+struct page_run {
+	struct ui		*ui;
+	const struct route	*r;
+	int			 method;
+	int			 runs;
+};
+
+/*
+ * One run of a page (a db_txn fn): admission and the page itself. The
+ * first run may hand a lost connection back to db_txn, which reconnects
+ * and runs the page again from scratch; the answer so far is dropped.
+ */
+static int
+page_txn(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct page_run	*pr = arg;
+	struct ui	*ui = pr->ui;
+
+	(void)db;
+	if (pr->runs++ > 0)
+		web_response_reset(ui->resp);
+	ui->db_retry = pr->runs == 1;
+	ui->db_pending = NULL;
+	if (admit(ui, pr->r, pr->method) == 0)
+		pr->r->fn(ui);
+	ui->db_retry = 0;
+	if (ui->db_pending != NULL) {
+		*err = ui->db_err;
+		return -1;
+	}
+	return 0;
+}
+
+/* A GET page through db_txn, so that a lost connection costs no 503. */
+static void
+run_page(struct ui *ui, const struct route *r, int method)
+{
+	struct page_run		pr = { ui, r, method, 0 };
+	struct llmops_err	err;
+
+	err_clear(&err);
+	if (db_txn(ui->app->db, DB_READ, page_txn, &pr, &err) == 0 ||
+	    ui->resp->started)
+		return;
+	/* Not even a second run worked, or none could start (no connection). */
+	ui_db_error(ui, ui->db_pending ? ui->db_pending : "connect",
+	    ui->db_pending ? &ui->db_err : &err);
+}
+
 /* Runs the route of the request, or answers why not. */
 static void
 dispatch(struct ui *ui, struct web_request *req)
@@ -226,7 +287,9 @@ dispatch(struct ui *ui, struct web_request *req)
 	method = strcmp(req->method, "POST") == 0 ? ROUTE_POST :
 	    strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0 ?
 	    ROUTE_GET : 0;
-	if (admit(ui, r, method) == 0)
+	if (method == ROUTE_GET && r->access != ACCESS_STATIC)
+		run_page(ui, r, method);
+	else if (admit(ui, r, method) == 0)
 		r->fn(ui);
 }
 

@@ -43,6 +43,10 @@ struct ui {
 	struct usage_filter	 f;
 	const char		*range;		/* "24h", "7d", "30d", "custom" */
 	const char		*path;		/* the route */
+	/* A lost connection, handed back to db_txn for one more run. */
+	int			 db_retry;	/* ui_db_error may defer */
+	const char		*db_pending;	/* what failed, deferred */
+	struct llmops_err	 db_err;
 };
 
 /*

@@ -340,13 +340,27 @@ db_txn(struct db *db, enum db_mode mode, db_txn_fn fn, void *arg,
 	 * Inside another transaction, fn joins it: a retry here would
 	 * reconnect in the middle of the outer one and lose its work.
 	 */
-	if (db->txn_depth > 0)
+	if (db->txn_depth > 0 && (mode == DB_READ || db->txn_mode == DB_WRITE))
 		return fn(db, arg, err);
+	/* A change inside a read (a page): atomic, retried by the reader. */
+	if (db->txn_depth > 0) {
+		db->txn_depth++;
+		db->txn_mode = DB_WRITE;
+		if ((rc = db_begin(db, err)) == 0 &&
+		    (rc = fn(db, arg, err)) == 0)
+			rc = db_commit(db, err);
+		if (rc != 0)
+			db_rollback(db);
+		db->txn_mode = DB_READ;
+		db->txn_depth--;
+		return rc;
+	}
 	for (;;) {
 		db->txn_final = 0;
 		/* A failure of fn that is not the database's must not retry. */
 		db->last_errno = 0;
 		db->txn_depth++;
+		db->txn_mode = mode;
 		if (db_ensure(db, err) != 0)
 			rc = -1;
 		else if (mode == DB_WRITE && db_begin(db, err) != 0)

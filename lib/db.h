@@ -50,6 +50,7 @@ struct db {
 	int			 broken;	/* conn lost: only db_ensure reopens */
 	int			 txn_final;	/* see db_txn_final() */
 	int			 txn_depth;	/* db_txn calls running */
+	int			 txn_mode;	/* enum db_mode of the outermost */
 };
 
 void	db_init(struct db *, const struct conf_db *);
@@ -76,7 +77,8 @@ int	db_duplicate(const struct db *);
  * up to DB_TXN_DEADLOCK_RETRIES times. fn must therefore start from
  * scratch each time (reset what it counts) and may not have done anything
  * that cannot be undone, unless it called db_txn_final(). Called inside
- * another db_txn, fn simply joins that transaction. 0 or -1.
+ * another db_txn, fn joins it (a DB_WRITE inside a DB_READ is a
+ * transaction of its own, rerun with the reader). 0 or -1.
  */
 enum db_mode {
 	DB_READ,
