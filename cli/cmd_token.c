@@ -42,12 +42,7 @@ static const char usage_text[] =
 #define TOKEN_ROTATE_GRACE	"24h"
 
 static const struct report_col token_cols[] = {
-	{ "id", COL_INT },
-	{ "prefix", COL_TEXT },
-	{ "label", COL_TEXT },
-	{ "status", COL_TEXT },
-	{ "created", COL_TIME_US },
-	{ "last_used", COL_TIME_US },
+	REPORT_CREDENTIAL_COLS,
 	{ "expires", COL_TIME_US },
 };
 
@@ -229,7 +224,8 @@ token_list(struct cli *cli, int argc, char *argv[])
 	if (find_org(cli, argv[optind], &org) != 0)
 		return EXIT_ERR;
 	err_clear(&err);
-	out_begin(&out, o.fmt, cli_stdout(cli), token_cols, 7);
+	out_begin(&out, o.fmt, cli_stdout(cli), token_cols,
+	    sizeof(token_cols) / sizeof(token_cols[0]));
 	rc = token_admin_list(&cli->db, org.id, print_token, &out, &err);
 	if (out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");

@@ -94,17 +94,10 @@ manage(const struct conf *conf, int fd, int workers)
 {
 	pid_t			 pids[MAIN_WORKERS_MAX];
 	time_t			 started[MAIN_WORKERS_MAX];
-	struct sigaction	 sa;
 	int			 i, st, alive = 0;
 	pid_t			 pid;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_manager_term;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	serve_stop_on(on_manager_term, 0);
 
 	for (i = 0; i < workers; i++) {
 		if ((pids[i] = spawn(conf, fd)) < 0) {

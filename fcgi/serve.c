@@ -22,21 +22,27 @@ on_term(int sig)
 }
 
 void
-serve_signals(void)
+serve_stop_on(void (*handler)(int), int usr1)
 {
 	struct sigaction	sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
+	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: accept() must return so the loop can end. */
+	/* No SA_RESTART: accept() and wait() must return so loops can end. */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	if (usr1)
+		sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+void
+serve_signals(void)
+{
 	/* mod_fcgid sends SIGUSR1 for a graceful stop. */
-	sa.sa_handler = on_term;
-	sigaction(SIGUSR1, &sa, NULL);
+	serve_stop_on(on_term, 1);
 }
 
 struct ctx {

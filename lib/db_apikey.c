@@ -40,12 +40,7 @@ static const struct db_stmt stmts[STMT__MAX] = {
 };
 
 const struct report_col apikey_cols[APIKEY_NCOLS] = {
-	{ "id", COL_INT },
-	{ "prefix", COL_TEXT },
-	{ "label", COL_TEXT },
-	{ "status", COL_TEXT },
-	{ "created", COL_TIME_US },
-	{ "last_used", COL_TIME_US },
+	REPORT_CREDENTIAL_COLS,
 	{ "revoked", COL_TIME_US },
 };
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_rows.h"
 #include "db_usage.h"
 #include "timefmt.h"
 
@@ -465,39 +466,6 @@ db_usage_percentiles(struct db *db, const struct usage_filter *f,
 	return rc < 0 ? -1 : 0;
 }
 
-/*
- * Runs a bound statement whose ncols columns are all read as text, and
- * hands each row to cb (NULL for SQL NULL).
- */
-static int
-text_rows(struct db_q *q, int ncols, usage_values_fn cb, void *arg,
-    struct llmops_err *err)
-{
-	char		(*buf)[LIMIT_TEXT_BYTES];
-	const char	 *vals[USAGE_EVENT_NCOLS];
-	int		  i, rc = -1;
-
-	if (ncols > USAGE_EVENT_NCOLS)
-		return err_set(err, 500, "usage: too many columns");
-	if ((buf = calloc((size_t)ncols, sizeof(*buf))) == NULL)
-		return err_set(err, 500, "out of memory");
-	for (i = 0; i < ncols; i++)
-		db_col_str(q, buf[i], sizeof(buf[i]));
-	if (db_select(q, err) != 0)
-		goto out;
-	while ((rc = db_fetch(q, err)) == 1) {
-		for (i = 0; i < ncols; i++)
-			vals[i] = db_col_null(q, (unsigned)i) ? NULL : buf[i];
-		if (cb(vals, arg) != 0)
-			break;
-	}
-	db_end(q);
-	rc = rc < 0 ? -1 : 0;
-out:
-	free(buf);
-	return rc;
-}
-
 void
 usage_event_cursor(const char *const *v, char buf[USAGE_CURSOR_BYTES])
 {
@@ -555,7 +523,8 @@ db_usage_events_page(struct db *db, const struct usage_filter *f,
 	db_bind_i64(q, before_occ);
 	db_bind_i64(q, before_id);
 	db_bind_i64(q, limit);
-	return text_rows(q, USAGE_EVENT_NCOLS, cb, arg, err);
+	return db_rows_text(db, q, USAGE_EVENT_NCOLS, LIMIT_TEXT_BYTES, cb,
+	    arg, err);
 }
 
 int
@@ -567,7 +536,8 @@ db_usage_events_export(struct db *db, const struct usage_filter *f,
 	q = db_q(db, &stmts[STMT_EVENTS_EXPORT], err);
 	bind_filter(q, f, 0);
 	db_bind_i64(q, limit > 0 ? limit : INT64_MAX);
-	return text_rows(q, USAGE_EVENT_NCOLS, cb, arg, err);
+	return db_rows_text(db, q, USAGE_EVENT_NCOLS, LIMIT_TEXT_BYTES, cb,
+	    arg, err);
 }
 
 int
@@ -580,7 +550,8 @@ db_usage_cost_check(struct db *db, const struct usage_filter *f,
 	q = db_q(db, &stmts[STMT_COST_CHECK], err);
 	bind_filter(q, f, 1);
 	db_bind_str(q, threshold_pct);
-	return text_rows(q, USAGE_COST_CHECK_NCOLS, cb, arg, err);
+	return db_rows_text(db, q, USAGE_COST_CHECK_NCOLS, LIMIT_TEXT_BYTES, cb,
+	    arg, err);
 }
 
 /* The values source and status can take (not in dimension_values), or NULL. */
@@ -629,7 +600,7 @@ db_usage_dim_exists(struct db *db, uint32_t org_id, enum dim d,
 	return n > 0;
 }
 
-/* A callback of one text value, as text_rows calls it. */
+/* A callback of one text value, as db_rows_text calls it. */
 struct value_cb {
 	int	(*cb)(const char *, void *);
 	void	*arg;
@@ -658,5 +629,6 @@ db_usage_dim_values(struct db *db, uint32_t org_id, enum dim d,
 		return 0;
 	q = dim_q(db, STMT_DIM_VALUES, org_id, d, err);
 	db_bind_i64(q, LIMIT_DIM_VALUES);
-	return text_rows(q, 1, value_row, &c, err);
+	return db_rows_text(db, q, 1, LIMIT_TEXT_BYTES, value_row,
+	    &c, err);
 }

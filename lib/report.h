@@ -23,4 +23,14 @@ struct report_col {
 	enum col_type	 type;
 };
 
+/* The first columns of every listing of credentials (tracking tokens,
+ * API keys): what identifies one and its life so far. */
+#define REPORT_CREDENTIAL_COLS \
+	{ "id", COL_INT }, \
+	{ "prefix", COL_TEXT }, \
+	{ "label", COL_TEXT }, \
+	{ "status", COL_TEXT }, \
+	{ "created", COL_TIME_US }, \
+	{ "last_used", COL_TIME_US }
+
 #endif
