@@ -10,7 +10,7 @@
 
 #include "account.h"
 #include "admin.h"
-#include "apikey_db.h"
+#include "apikey_admin.h"
 #include "cli.h"
 #include "output.h"
 
@@ -279,7 +279,7 @@ apikey_create(struct cli *cli, int argc, char *argv[])
 		return EXIT_ERR;
 	err_clear(&err);
 	if (admin_org_find(&cli->db, argv[optind], &org, &err) != 0 ||
-	    apikey_db_create(&cli->db, cli->actor, org.id, o.label, key, &id,
+	    apikey_admin_create(&cli->db, cli->actor, org.id, o.label, key, &id,
 	    &err) != 0)
 		return cli_fail(&err);
 	fprintf(stderr, "API key %" PRIu32 " for organization %s (read-only); "
@@ -308,7 +308,7 @@ apikey_list(struct cli *cli, int argc, char *argv[])
 	if (admin_org_find(&cli->db, argv[optind], &org, &err) != 0)
 		return cli_fail(&err);
 	out_begin(&out, o.fmt, cli_stdout(cli), apikey_cols, APIKEY_NCOLS);
-	rc = apikey_db_list(&cli->db, org.id, out_row_cb, &out, &err);
+	rc = apikey_admin_list(&cli->db, org.id, out_row_cb, &out, &err);
 	if (out_end(&out) != 0 && rc == 0)
 		return cli_error("cannot write the output");
 	return rc != 0 ? cli_fail(&err) : EXIT_OK;
@@ -333,7 +333,7 @@ apikey_revoke(struct cli *cli, int argc, char *argv[])
 	if (cli_db(cli) != 0)
 		return EXIT_ERR;
 	err_clear(&err);
-	if (apikey_db_revoke(&cli->db, cli->actor, id, &err) != 0)
+	if (apikey_admin_revoke(&cli->db, cli->actor, id, &err) != 0)
 		return cli_fail(&err);
 	printf("revoked API key %u\n", id);
 	return EXIT_OK;

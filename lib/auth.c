@@ -4,10 +4,10 @@
 
 #include <openssl/crypto.h>
 
-#include "apikey_db.h"
+#include "apikey_admin.h"
 #include "auth.h"
 #include "log.h"
-#include "session_db.h"
+#include "session_store.h"
 #include "timefmt.h"
 
 int
@@ -83,7 +83,7 @@ from_session(const struct auth_keys *k, struct db *db,
 		return err_set(err, 500, "cannot hash a session id");
 	}
 	OPENSSL_cleanse(id, sizeof(id));
-	rc = session_db_lookup(db, a->session_hash, now, &uid, csrf, err);
+	rc = session_store_lookup(db, a->session_hash, now, &uid, csrf, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
@@ -118,7 +118,7 @@ from_apikey(struct db *db, const struct web_request *req, struct auth *a,
 	if (apikey_from_authorization(req->authorization, key, sizeof(key)) !=
 	    APIKEY_AUTH_OK)
 		return 0;
-	rc = apikey_db_lookup(db, key, &org, &id, err);
+	rc = apikey_admin_lookup(db, key, &org, &id, err);
 	OPENSSL_cleanse(key, sizeof(key));
 	if (rc <= 0)
 		return rc;

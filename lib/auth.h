@@ -2,7 +2,7 @@
  * Who is asking, and which organization they may read.
  *
  * Browsers: a signed session cookie (lib/session.c) naming a row of the
- * sessions table (lib/session_db.c) of an active user. Machines: a
+ * sessions table (lib/session_store.c) of an active user. Machines: a
  * read-only API key in "Authorization: Bearer llk_...". Every read is then
  * scoped to auth.org_id in the SQL itself; superadmins (org_id 0) choose
  * an organization per request.

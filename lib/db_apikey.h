@@ -1,7 +1,7 @@
 /*
  * The api_keys table: its SQL and the typed functions that bind it
  * (lib/db_apikey.c). Each runs in the caller's transaction (db_txn);
- * lib/apikey_db.c decides when they run.
+ * lib/apikey_admin.c decides when they run.
  */
 #ifndef LLMOPS_DB_APIKEY_H
 #define LLMOPS_DB_APIKEY_H

@@ -1,7 +1,7 @@
 /*
  * The sessions table: its SQL and the typed functions that bind it
  * (lib/db_session.c). Each runs in the caller's transaction (db_txn);
- * lib/session_db.c decides when they run.
+ * lib/session_store.c decides when they run.
  */
 #ifndef LLMOPS_DB_SESSION_H
 #define LLMOPS_DB_SESSION_H

@@ -23,7 +23,7 @@
 #include "html.h"
 #include "log.h"
 #include "page.h"
-#include "session_db.h"
+#include "session_store.h"
 #include "throttle.h"
 #include "timefmt.h"
 #include "ui.h"
@@ -131,13 +131,13 @@ start_session(struct ui *ui, const struct account *a)
 	if (session_new(&s, time_now_us() / TIME_US_PER_SEC + max_age, &err) != 0)
 		goto out;
 	if (session_cookie_format(&s, k->secret, k->secretlen, value,
-	    &err) != 0 || session_db_create(ui->app->db, &s, a->id, &err) != 0 ||
+	    &err) != 0 || session_store_create(ui->app->db, &s, a->id, &err) != 0 ||
 	    session_set_cookie_header(hdr, sizeof(hdr),
 	    session_cookie_name(secure), value, max_age, secure) != 0)
 		goto out;
 	web_header(ui->resp, "Set-Cookie", hdr);
 	account_touch_login(ui->app->db, a->id, &err);
-	session_db_purge(ui->app->db, time_now_us(), &err);
+	session_store_purge(ui->app->db, time_now_us(), &err);
 	rc = 0;
 out:
 	if (rc != 0)
@@ -256,7 +256,7 @@ ui_logout(struct ui *ui)
 	int			secure = auth_secure(&ui->app->keys, ui->req);
 
 	err_clear(&err);
-	if (session_db_delete(ui->app->db, ui->auth.session_hash, &err) != 0) {
+	if (session_store_delete(ui->app->db, ui->auth.session_hash, &err) != 0) {
 		ui_db_error(ui, "logout", &err);
 		return;
 	}

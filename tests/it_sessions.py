@@ -24,7 +24,7 @@ a session secret per stack).
 - API keys: accepted behind every server (Apache needs CGIPassAuth),
   read-only (POST routes and the callback refuse them), never a page,
   refused at once after llmopsctl apikey revoke (lib/auth.c and
-  lib/apikey_db.c keep no cache: every request looks the key up), stored
+  lib/apikey_admin.c keep no cache: every request looks the key up), stored
   as a hash only.
 - After a MariaDB restart, the first login, session check and API-key
   check of every responder are run again on a new connection (lib/db.c's
@@ -630,7 +630,7 @@ def check_apikeys(stacks, db, conf, email, pw):
          "apikey list shows the last use")
     h.is_(h.llmopsctl(conf, "apikey", "revoke", kid)[0], 0,
           "llmopsctl apikey revoke")
-    # No cache anywhere (lib/auth.c, lib/apikey_db.c): refused at once, by
+    # No cache anywhere (lib/auth.c, lib/apikey_admin.c): refused at once, by
     # every process of every server.
     for label, st in stacks:
         got = [h.http_json("GET", st.url("/api/v1/usage"), headers=bearer)[0]

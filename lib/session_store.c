@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "db_session.h"
-#include "session_db.h"
+#include "session_store.h"
 #include "timefmt.h"
 
 /*
@@ -30,7 +30,7 @@ create_txn(struct db *db, void *arg, struct llmops_err *err)
 }
 
 int
-session_db_create(struct db *db, const struct session_cookie *s,
+session_store_create(struct db *db, const struct session_cookie *s,
     uint32_t user_id, struct llmops_err *err)
 {
 	struct session_new	n;
@@ -69,7 +69,7 @@ lookup_txn(struct db *db, void *arg, struct llmops_err *err)
 }
 
 int
-session_db_lookup(struct db *db, const unsigned char hash[SESSION_ID_HASH_BYTES],
+session_store_lookup(struct db *db, const unsigned char hash[SESSION_ID_HASH_BYTES],
     int64_t now_us, uint32_t *user_id, unsigned char csrf[SESSION_CSRF_BYTES],
     struct llmops_err *err)
 {
@@ -89,7 +89,7 @@ delete_txn(struct db *db, void *arg, struct llmops_err *err)
 }
 
 int
-session_db_delete(struct db *db, const unsigned char hash[SESSION_ID_HASH_BYTES],
+session_store_delete(struct db *db, const unsigned char hash[SESSION_ID_HASH_BYTES],
     struct llmops_err *err)
 {
 	struct session_find	f = { hash, 0, NULL, NULL, 0 };
@@ -106,7 +106,7 @@ purge_txn(struct db *db, void *arg, struct llmops_err *err)
 }
 
 int
-session_db_purge(struct db *db, int64_t now_us, struct llmops_err *err)
+session_store_purge(struct db *db, int64_t now_us, struct llmops_err *err)
 {
 	struct session_find	f = { NULL, now_us, NULL, NULL, 0 };
 

@@ -6,7 +6,7 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
-#include "apikey_db.h"
+#include "apikey_admin.h"
 #include "audit.h"
 #include "encode.h"
 #include "label.h"
@@ -49,7 +49,7 @@ create_txn(struct db *db, void *arg, struct llmops_err *err)
 }
 
 int
-apikey_db_create(struct db *db, const char *actor, uint32_t org_id,
+apikey_admin_create(struct db *db, const char *actor, uint32_t org_id,
     const char *label, char key[APIKEY_GENERATED_BYTES], uint32_t *id,
     struct llmops_err *err)
 {
@@ -96,7 +96,7 @@ lookup_txn(struct db *db, void *arg, struct llmops_err *err)
 }
 
 int
-apikey_db_lookup(struct db *db, const char *key, uint32_t *org_id,
+apikey_admin_lookup(struct db *db, const char *key, uint32_t *org_id,
     uint32_t *id, struct llmops_err *err)
 {
 	struct key_find	f;
@@ -146,7 +146,7 @@ revoke_txn(struct db *db, void *arg, struct llmops_err *err)
 }
 
 int
-apikey_db_revoke(struct db *db, const char *actor, uint32_t id,
+apikey_admin_revoke(struct db *db, const char *actor, uint32_t id,
     struct llmops_err *err)
 {
 	struct key_revoke	r = { actor, id };
@@ -155,7 +155,7 @@ apikey_db_revoke(struct db *db, const char *actor, uint32_t id,
 }
 
 int
-apikey_db_list(struct db *db, uint32_t org_id,
+apikey_admin_list(struct db *db, uint32_t org_id,
     int (*cb)(const char *const *values, void *), void *arg,
     struct llmops_err *err)
 {

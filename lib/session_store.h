@@ -7,8 +7,8 @@
  * Each function runs its own db_txn (never call one inside another
  * transaction); the SQL is in lib/db_session.c.
  */
-#ifndef LLMOPS_SESSION_DB_H
-#define LLMOPS_SESSION_DB_H
+#ifndef LLMOPS_SESSION_STORE_H
+#define LLMOPS_SESSION_STORE_H
 
 #include <stdint.h>
 
@@ -18,18 +18,18 @@
 /* last_seen is written at most this often per session. */
 #define SESSION_SEEN_INTERVAL_US	(5LL * 60 * 1000000)
 
-int	session_db_create(struct db *, const struct session_cookie *,
+int	session_store_create(struct db *, const struct session_cookie *,
 	    uint32_t user_id, struct llmops_err *);
 /*
  * The live session of an active user with this id hash: 1 with the user
  * and CSRF bytes, 0 when there is none. Refreshes last_seen when due.
  */
-int	session_db_lookup(struct db *, const unsigned char hash[SESSION_ID_HASH_BYTES],
+int	session_store_lookup(struct db *, const unsigned char hash[SESSION_ID_HASH_BYTES],
 	    int64_t now_us, uint32_t *user_id,
 	    unsigned char csrf[SESSION_CSRF_BYTES], struct llmops_err *);
-int	session_db_delete(struct db *, const unsigned char hash[SESSION_ID_HASH_BYTES],
+int	session_store_delete(struct db *, const unsigned char hash[SESSION_ID_HASH_BYTES],
 	    struct llmops_err *);
 /* Deletes expired sessions (a bounded batch). */
-int	session_db_purge(struct db *, int64_t now_us, struct llmops_err *);
+int	session_store_purge(struct db *, int64_t now_us, struct llmops_err *);
 
 #endif
