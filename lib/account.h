@@ -2,7 +2,7 @@
  * Dashboard users and their passwords (yescrypt, lib/password.c), and the
  * failed-login counters the throttle reads. Administration writes the
  * audit log in the same transaction as the change. Each function runs
- * its own db_txn (never call one inside another transaction); the SQL and
+ * its own db_txn (inside another, it joins that transaction); the SQL and
  * struct account are in lib/db_user.c.
  */
 #ifndef LLMOPS_ACCOUNT_H

@@ -12,8 +12,8 @@
 #include "llmops_limits.h"
 
 /*
- * Organizations: each function below runs its own db_txn (never call one
- * inside another transaction).
+ * Organizations: each function below runs its own db_txn (inside
+ * another, it joins that transaction).
  */
 /* Name rules: 1..128 characters, valid UTF-8, no control characters, not all digits. */
 int	admin_org_name_ok(const char *name, const char **why);

@@ -1,8 +1,8 @@
 /*
  * Read-only API keys in the database (the key format is lib/apikey.c):
  * SHA-256 of the key, a display prefix, the organization it reads. Each
- * function runs its own db_txn (never call one inside another
- * transaction); the SQL is in lib/db_apikey.c.
+ * function runs its own db_txn (inside another, it
+ * joins that transaction); the SQL is in lib/db_apikey.c.
  */
 #ifndef LLMOPS_APIKEY_ADMIN_H
 #define LLMOPS_APIKEY_ADMIN_H

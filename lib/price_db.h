@@ -1,6 +1,6 @@
 /*
  * Changes of the prices table and its loading, each in a db_txn of its own
- * (never call one inside another transaction): adding a price closes the
+ * (inside another, it joins that transaction): adding a price closes the
  * one it replaces, bumps the version responders watch to know when to
  * reload, and writes the audit row, all in one transaction. The SQL is in
  * lib/db_price.c.

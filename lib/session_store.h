@@ -4,8 +4,8 @@
  * session; deleting the row (logout, password change, disabled user) ends
  * it even though the cookie itself is still validly signed.
  *
- * Each function runs its own db_txn (never call one inside another
- * transaction); the SQL is in lib/db_session.c.
+ * Each function runs its own db_txn (inside another, it
+ * joins that transaction); the SQL is in lib/db_session.c.
  */
 #ifndef LLMOPS_SESSION_STORE_H
 #define LLMOPS_SESSION_STORE_H
