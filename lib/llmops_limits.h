@@ -128,6 +128,28 @@
 /* A sum of costs as text: DECIMAL(26,12) as MariaDB prints it. */
 #define LIMIT_DECIMAL_BYTES		48
 
+/* The spool (lib/spool.c, lib/loader.c). */
+/* spool { segment_bytes }: a responder starts a new segment file once its
+ * current one is this big; a loaded segment is removed once closed. */
+#define SPOOL_SEGMENT_BYTES_DEFAULT	(64LL * 1024 * 1024)
+#define SPOOL_SEGMENT_BYTES_MIN		(16LL * 1024)
+#define SPOOL_SEGMENT_BYTES_MAX		(4LL * 1024 * 1024 * 1024)
+/* spool { loader_turn_ms }: how long a responder loads after answering
+ * before it serves again (the rest waits for the next turn). */
+#define SPOOL_LOADER_TURN_MS_DEFAULT	200
+#define SPOOL_LOADER_TURN_MS_MAX	10000
+/* Events of one spool record: a larger batch is several records. */
+#define SPOOL_RECORD_EVENTS		512
+/* A record's payload is closed once it is this big ... */
+#define SPOOL_RECORD_TARGET_BYTES	(1L * 1024 * 1024)
+/* ... and a longer length field means a corrupt record. */
+#define SPOOL_RECORD_MAX_BYTES		(64L * 1024 * 1024)
+/* Events the loader gathers for one transaction (whole records, so up to
+ * SPOOL_RECORD_EVENTS - 1 more). */
+#define LOADER_CHUNK_EVENTS		1024
+/* Below this much free space the spool is reported full (/api/health). */
+#define SPOOL_FREE_BYTES_MIN		(4L * 1024 * 1024)
+
 /* Money: exact integer units of 1e-12 USD (picodollars). */
 #define COST_SCALE_DIGITS		12
 
