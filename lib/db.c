@@ -55,6 +55,18 @@ static const struct db_stmt schema_version_stmt = {
 	"SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
 };
 
+/*
+ * Whether the server takes our writes: read_only binds every user
+ * without READ_ONLY ADMIN (MariaDB 10.11: SUPER no longer implies it),
+ * innodb_read_only everybody. USER_PRIVILEGES lists our own grants.
+ */
+static const struct db_stmt server_writable_stmt = {
+	"server.writable",
+	"SELECT @@global.read_only, @@global.innodb_read_only, "
+	"(SELECT COUNT(*) FROM information_schema.USER_PRIVILEGES "
+	"WHERE PRIVILEGE_TYPE = 'READ_ONLY ADMIN')",
+};
+
 static void
 q_free(struct db_q *q)
 {
@@ -769,5 +781,30 @@ db_schema_version(struct db *db, int *version, struct llmops_err *err)
 	if ((rc = db_one(q, err)) < 0)
 		return -1;
 	*version = rc == 1 ? (int)v : 0;
+	return 0;
+}
+
+int
+db_server_writable(struct db *db, struct db_writable *w,
+    struct llmops_err *err)
+{
+	struct db_q	*q;
+	int64_t		 ro = 0, innodb_ro = 0, admin = 0;
+	int		 rc;
+
+	memset(w, 0, sizeof(*w));
+	q = db_q(db, &server_writable_stmt, err);
+	db_col_i64(q, &ro);
+	db_col_i64(q, &innodb_ro);
+	db_col_i64(q, &admin);
+	if ((rc = db_one(q, err)) < 0)
+		return -1;
+	if (rc == 0)
+		return err_set(err, 503, "%s: no row", server_writable_stmt.name);
+	w->read_only = ro != 0;
+	w->innodb_read_only = innodb_ro != 0;
+	w->read_only_admin = admin != 0;
+	w->writable = !w->innodb_read_only &&
+	    (!w->read_only || w->read_only_admin);
 	return 0;
 }

@@ -135,6 +135,17 @@ int	db_multi_statements(struct db *, int on, struct llmops_err *);
 /* Version the database is at (0 when never migrated). */
 int	db_schema_version(struct db *, int *version, struct llmops_err *);
 
+/* Whether the server accepts our writes (its settings, as we see them). */
+struct db_writable {
+	int	writable;
+	int	read_only;		/* @@global.read_only */
+	int	innodb_read_only;	/* @@global.innodb_read_only */
+	int	read_only_admin;	/* we may write despite read_only */
+};
+
+int	db_server_writable(struct db *, struct db_writable *,
+	    struct llmops_err *);
+
 /* The schema version this build knows (highest schema/NNN_*.sql). */
 #define DB_SCHEMA_VERSION	5
 

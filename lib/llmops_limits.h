@@ -79,6 +79,11 @@
  * Content-Length and can still be replaced (web_response_reset); a
  * longer one (a large CSV export) streams without a length. */
 #define WEB_BUFFER_BYTES		(4L * 1024 * 1024)
+/* Events waiting this long in the spool make /api/health "degraded" (the
+ * loader runs after every callback and `spool drain` every minute) ... */
+#define HEALTH_SPOOL_LAG_SECONDS	90
+/* ... and this long, a notice on the dashboard (a load takes less). */
+#define HEALTH_NOTICE_SECONDS		10
 
 /* Timestamps accepted from LiteLLM: 1970 .. 2200, in microseconds. */
 #define LIMIT_EPOCH_US_MAX		7258118400000000LL
