@@ -232,6 +232,12 @@ def _skip_rest(reason):
     os._exit(1 if _tap.failed else 0)
 
 
+def skip_rest(reason):
+    """Ends the script when this machine cannot run the rest (e.g. mount
+    is not permitted): what ran stands, the rest is a TAP SKIP."""
+    _skip_rest(reason)
+
+
 def _excepthook(etype, value, tb):
     # A program that is not installed skips the rest outside CI.
     if issubclass(etype, NotInstalled) and not _tap.finished:
