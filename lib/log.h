@@ -22,6 +22,7 @@ enum log_level {
 #define LOG_TAG_HTTP	"HTTP"
 #define LOG_TAG_MAIN	"MAIN"
 #define LOG_TAG_AUTH	"AUTH"
+#define LOG_TAG_SPOOL	"SPOOL"
 
 void	log_open(const char *ident, enum log_level, int use_syslog);
 void	log_close(void);

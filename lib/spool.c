@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "llmops_limits.h"
 #include "log.h"
@@ -31,8 +32,13 @@ static const unsigned char rec_magic[4] = { 0x89, 'S', 'P', 'R' };
 #define REC_SUM_BYTES		16
 /* Header fields: the writer's (durable offset, events, check) ... */
 #define HDR_WRITER_OFF		32
-/* ... and the loader's (loaded offset, events, check). */
+/* ... and the loader's (loaded offset, events, check) ... */
 #define HDR_LOADER_OFF		56
+/* ... and the loader's (bad records skipped, 0, check) ... */
+#define HDR_DAMAGE_OFF		80
+/* ... and the segment's key, mixed into every record's checksum. */
+#define HDR_KEY_OFF		104
+#define SALT_DAMAGE	0x53504441474d4f50ULL
 /* Bytes read at a time when looking for the next record after damage. */
 #define RESYNC_BLOCK		65536
 
@@ -134,8 +140,10 @@ write_full(int fd, const void *buf, size_t n, uint64_t off)
 static void
 give_to_owner(int fd, uid_t uid, gid_t gid)
 {
-	if (geteuid() == 0 && (uid != 0 || gid != 0))
-		(void)fchown(fd, uid, gid);
+	if (geteuid() == 0 && (uid != 0 || gid != 0) &&
+	    fchown(fd, uid, gid) != 0)
+		log_warn(LOG_TAG_SPOOL, "cannot give a spool file to uid %ld: "
+		    "%s", (long)uid, strerror(errno));
 }
 
 static int
@@ -230,9 +238,16 @@ oom:
 
 /* --- records ----------------------------------------------------------------- */
 
+/*
+ * The checksum of a record: SHA-256 of the segment's key, the header's
+ * first 24 bytes and the payload, truncated. The key is random per
+ * segment and only in the spool (which only the web server's user can
+ * read): a record forged inside a label of another record cannot pass
+ * for a real one when the reader looks for the next record after damage.
+ */
 static int
-record_sum(const unsigned char *hdr, const unsigned char *payload, size_t len,
-    unsigned char out[REC_SUM_BYTES])
+record_sum(const unsigned char key[SPOOL_KEY_BYTES], const unsigned char *hdr,
+    const unsigned char *payload, size_t len, unsigned char out[REC_SUM_BYTES])
 {
 	EVP_MD_CTX	*ctx;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
@@ -242,6 +257,7 @@ record_sum(const unsigned char *hdr, const unsigned char *payload, size_t len,
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return -1;
 	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, key, SPOOL_KEY_BYTES) == 1 &&
 	    EVP_DigestUpdate(ctx, hdr, REC_SUM_OFF) == 1 &&
 	    EVP_DigestUpdate(ctx, payload, len) == 1 &&
 	    EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen >= REC_SUM_BYTES;
@@ -254,8 +270,8 @@ record_sum(const unsigned char *hdr, const unsigned char *payload, size_t len,
 
 /* Fills the header at b->p + at for the payload after it. */
 static int
-record_seal(struct spool_buf *b, size_t at, uint32_t nevents,
-    int64_t appended_us)
+record_seal(const unsigned char key[SPOOL_KEY_BYTES], struct spool_buf *b,
+    size_t at, uint32_t nevents, int64_t appended_us)
 {
 	unsigned char	*h = b->p + at;
 	size_t		 len = b->len - at - SPOOL_REC_HEADER_BYTES;
@@ -269,7 +285,8 @@ record_seal(struct spool_buf *b, size_t at, uint32_t nevents,
 	put32(h + 8, (uint32_t)len);
 	put32(h + 12, nevents);
 	put64(h + 16, (uint64_t)appended_us);
-	return record_sum(h, h + SPOOL_REC_HEADER_BYTES, len, h + REC_SUM_OFF);
+	return record_sum(key, h, h + SPOOL_REC_HEADER_BYTES, len,
+	    h + REC_SUM_OFF);
 }
 
 int
@@ -282,7 +299,7 @@ spool_record_build(struct spool_buf *b, const unsigned char *p, size_t len,
 	memset(zero, 0, sizeof(zero));
 	if (spool_buf_put(b, zero, sizeof(zero)) != 0 ||
 	    spool_buf_put(b, p, len) != 0 ||
-	    record_seal(b, at, nevents, appended_us) != 0) {
+	    record_seal(zero, b, at, nevents, appended_us) != 0) {
 		if (!b->failed)
 			b->len = at;
 		return -1;
@@ -302,19 +319,22 @@ header_ok(const unsigned char *h, uint32_t *len)
 }
 
 static int
-sum_ok(const unsigned char *h, const unsigned char *payload, size_t len)
+sum_ok(const unsigned char key[SPOOL_KEY_BYTES], const unsigned char *h,
+    const unsigned char *payload, size_t len)
 {
 	unsigned char	sum[REC_SUM_BYTES];
 
-	return record_sum(h, payload, len, sum) == 0 &&
+	return record_sum(key, h, payload, len, sum) == 0 &&
 	    memcmp(sum, h + REC_SUM_OFF, REC_SUM_BYTES) == 0;
 }
 
 int
 spool_record_check(const unsigned char *buf, size_t len, size_t *total)
 {
+	unsigned char	zero[SPOOL_KEY_BYTES];
 	uint32_t	plen;
 
+	memset(zero, 0, sizeof(zero));
 	*total = 0;
 	if (len < SPOOL_REC_HEADER_BYTES)
 		return len < 4 || memcmp(buf, rec_magic, 4) == 0 ? 0 : -1;
@@ -322,7 +342,7 @@ spool_record_check(const unsigned char *buf, size_t len, size_t *total)
 		return -1;
 	if (len - SPOOL_REC_HEADER_BYTES < plen)
 		return 0;
-	if (!sum_ok(buf, buf + SPOOL_REC_HEADER_BYTES, plen))
+	if (!sum_ok(zero, buf, buf + SPOOL_REC_HEADER_BYTES, plen))
 		return -1;
 	*total = SPOOL_REC_HEADER_BYTES + (size_t)plen;
 	return 1;
@@ -337,6 +357,8 @@ struct seg_head {
 	uint64_t	durable, appended_events;
 	int		loader_ok;
 	uint64_t	done_off, done_events;
+	uint64_t	damage;		/* bad records the loader skipped */
+	unsigned char	key[SPOOL_KEY_BYTES];
 };
 
 /* 0, or -1 when h is not a segment header we know. */
@@ -369,6 +391,11 @@ head_parse(const unsigned char *h, struct seg_head *s)
 		s->done_off = SPOOL_HEADER_BYTES;
 		s->done_events = 0;
 	}
+	a = get64(h + HDR_DAMAGE_OFF);
+	b = get64(h + HDR_DAMAGE_OFF + 8);
+	if (get64(h + HDR_DAMAGE_OFF + 16) == pair_check(a, b, SALT_DAMAGE))
+		s->damage = a;
+	memcpy(s->key, h + HDR_KEY_OFF, SPOOL_KEY_BYTES);
 	return 0;
 }
 
@@ -435,7 +462,7 @@ segment_create(struct spool_writer *w, int64_t now_us, struct llmops_err *err)
 {
 	static unsigned	 serial;
 	unsigned char	 h[SPOOL_HEADER_BYTES];
-	char		 tmp[SPOOL_NAME_BYTES], core[SPOOL_NAME_BYTES - 8];
+	char		 tmp[SPOOL_NAME_BYTES], core[48];
 	int		 fd = -1, e, tries;
 
 	if (w->dirfd < 0 &&
@@ -456,6 +483,10 @@ segment_create(struct spool_writer *w, int64_t now_us, struct llmops_err *err)
 	give_to_owner(fd, w->dir_uid, w->dir_gid);
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
 		goto fail;
+	if (RAND_bytes(w->key, SPOOL_KEY_BYTES) != 1) {
+		errno = EIO;
+		goto fail;
+	}
 	memset(h, 0, sizeof(h));
 	memcpy(h, file_magic, 8);
 	h[8] = FILE_VERSION;
@@ -463,6 +494,8 @@ segment_create(struct spool_writer *w, int64_t now_us, struct llmops_err *err)
 	put32(h + 24, (uint32_t)getpid());
 	head_pair(h + HDR_WRITER_OFF, SPOOL_HEADER_BYTES, 0, SALT_WRITER);
 	head_pair(h + HDR_LOADER_OFF, SPOOL_HEADER_BYTES, 0, SALT_LOADER);
+	head_pair(h + HDR_DAMAGE_OFF, 0, 0, SALT_DAMAGE);
+	memcpy(h + HDR_KEY_OFF, w->key, SPOOL_KEY_BYTES);
 	snprintf(w->name, sizeof(w->name), "seg-%s.spool", core);
 	if (write_full(fd, h, sizeof(h), 0) != 0 ||
 	    renameat(w->dirfd, tmp, w->dirfd, w->name) != 0 ||
@@ -486,8 +519,8 @@ fail:
 
 /* The records of evs, each at most SPOOL_RECORD_EVENTS events. */
 static int
-encode_records(struct spool_buf *b, struct usage_event *const *evs, size_t n,
-    int64_t now_us)
+encode_records(const unsigned char key[SPOOL_KEY_BYTES], struct spool_buf *b,
+    struct usage_event *const *evs, size_t n, int64_t now_us)
 {
 	unsigned char	zero[SPOOL_REC_HEADER_BYTES + 4];
 	size_t		i = 0, at, k;
@@ -503,7 +536,7 @@ encode_records(struct spool_buf *b, struct usage_event *const *evs, size_t n,
 			if (spool_event_put(b, evs[i]) != 0)
 				return -1;
 		spool_buf_set_u32(b, at + SPOOL_REC_HEADER_BYTES, (uint32_t)k);
-		if (record_seal(b, at, (uint32_t)k, now_us) != 0)
+		if (record_seal(key, b, at, (uint32_t)k, now_us) != 0)
 			return -1;
 	}
 	return 0;
@@ -521,15 +554,15 @@ spool_append(struct spool_writer *w, struct usage_event *const *evs, size_t n,
 	if (n == 0)
 		return 0;
 	spool_buf_init(&b);
-	if (encode_records(&b, evs, n, now_us) != 0) {
-		err_set(err, 500, "spool: %s", b.failed ? "out of memory" :
-		    "an event cannot be encoded");
-		goto out;
-	}
 	if (w->fd >= 0 && (w->pid != getpid() || w->size >= w->segment_bytes))
 		spool_writer_seal(w);
 	if (w->fd < 0 && segment_create(w, now_us, err) != 0)
 		goto out;
+	if (encode_records(w->key, &b, evs, n, now_us) != 0) {
+		err_set(err, 500, "spool: %s", b.failed ? "out of memory" :
+		    "an event cannot be encoded");
+		goto out;
+	}
 	start = w->size;
 	if (write_full(w->fd, b.p, b.len, start) != 0 || fdatasync(w->fd) != 0) {
 		e = errno;
@@ -712,7 +745,9 @@ struct spool_seg {
 	uint64_t	done_off, done_events;	/* marked loaded */
 	uint64_t	pos, pos_events;	/* read under this lock */
 	int		damaged;	/* a torn or corrupt record was skipped */
+	int		damage_marked;	/* ... and the header says so */
 	int		finished;	/* sealed and read to its end */
+	unsigned char	key[SPOOL_KEY_BYTES];
 };
 
 void
@@ -804,6 +839,9 @@ open_segment(struct spool_reader *r, const char *name, struct spool_seg *s)
 	}
 	s->done_off = s->pos = sh.done_off;
 	s->done_events = s->pos_events = sh.done_events;
+	/* Damage skipped under an earlier lock still sets it aside. */
+	s->damaged = s->damage_marked = sh.damage > 0;
+	memcpy(s->key, sh.key, SPOOL_KEY_BYTES);
 	s->size = 0;
 	if (refresh_size(s) != 0)
 		s->size = s->pos;
@@ -1075,7 +1113,7 @@ read_record(const struct spool_seg *s, uint64_t off,
 		free(p);
 		return got < 0 ? REC_IOERR : REC_INCOMPLETE;
 	}
-	if (!sum_ok(hdr, p, len)) {
+	if (!sum_ok(s->key, hdr, p, len)) {
 		free(p);
 		return REC_BAD;
 	}
@@ -1176,6 +1214,8 @@ spool_set_aside_record(struct spool_reader *r, const struct spool_rec *rec,
 	head_pair(h + HDR_WRITER_OFF, SPOOL_HEADER_BYTES + len, rec->n,
 	    SALT_WRITER);
 	head_pair(h + HDR_LOADER_OFF, SPOOL_HEADER_BYTES, 0, SALT_LOADER);
+	head_pair(h + HDR_DAMAGE_OFF, 0, 0, SALT_DAMAGE);
+	memcpy(h + HDR_KEY_OFF, s->key, SPOOL_KEY_BYTES);
 	if (fd < 0 || (give_to_owner(fd, r->dir_uid, r->dir_gid), 0) ||
 	    write_full(fd, h, sizeof(h), 0) != 0 ||
 	    write_full(fd, buf, len, sizeof(h)) != 0 || fdatasync(fd) != 0 ||
@@ -1356,6 +1396,13 @@ spool_done(struct spool_reader *r, const struct spool_chunk *c,
 				    strerror(errno));
 			s->done_off = s->pos;
 			s->done_events = s->pos_events;
+		}
+		if (s->damaged && !s->damage_marked && !s->finished) {
+			/* Still being written: remember to set it aside. */
+			head_pair(pair, 1, 0, SALT_DAMAGE);
+			if (write_full(s->fd, pair, sizeof(pair),
+			    HDR_DAMAGE_OFF) == 0)
+				s->damage_marked = 1;
 		}
 		if (!s->finished)
 			continue;

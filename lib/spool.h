@@ -27,14 +27,20 @@
  *
  *	header  0  "LLMOPSSP", u8 format version (1), 7 zero bytes
  *	       16  i64 created_us, u32 writer pid, u32 zero
- *	       32  u64 events appended, u64 check   (the writer's, informative)
- *	       48  u64 loaded offset, u64 events loaded, u64 check (the loader's)
+ *	       32  u64 durable end, u64 events appended, u64 check
+ *	           (the writer's: what a loader may read while it writes)
+ *	       56  u64 loaded offset, u64 events loaded, u64 check (the loader's)
+ *	       80  u64 bad records skipped, u64 zero, u64 check (the loader's:
+ *	           set the segment aside once it is sealed and read)
+ *	      104  16 bytes: the segment's key, random
+ *	      120  zero
  *	record  0  magic 89 'S' 'P' 'R', u8 version (of the payload encoding,
  *	           lib/spool_event.h), u8 kind (1: events), u16 zero
  *	        8  u32 payload length, u32 events
  *	       16  i64 appended_us
- *	       24  16 bytes: SHA-256 (libcrypto) of bytes 0..24 and the
- *	           payload, truncated
+ *	       24  16 bytes: SHA-256 (libcrypto) of the segment's key, bytes
+ *	           0..24 and the payload, truncated (the key: a record
+ *	           forged inside another's text cannot pass for one)
  *	       40  the payload
  *
  * all integers little-endian. The checks of the header's counters are
@@ -60,6 +66,8 @@
 #define SPOOL_LOCK_FILE		"loader.lock"
 /* Longest file name of ours, with its NUL. */
 #define SPOOL_NAME_BYTES	96
+/* A segment's random key, mixed into its records' checksums. */
+#define SPOOL_KEY_BYTES		16
 
 /* The segment a process appends to (one per process, opened on demand). */
 struct spool_writer {
@@ -72,6 +80,7 @@ struct spool_writer {
 	gid_t		 dir_gid;	/* the directory's owner */
 	char		 name[SPOOL_NAME_BYTES];
 	uint64_t	 size, events;
+	unsigned char	 key[SPOOL_KEY_BYTES];
 };
 
 /* -1 only when out of memory. */

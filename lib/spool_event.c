@@ -334,6 +334,12 @@ decode_one(struct cur *c, struct usage_event *ev)
 	ev->received_us = get_i64(c);
 	get_bytes(c, ev->token_hash, TOKEN_HASH_LEN);
 	get_bytes(c, ev->dedupe_key, EVENT_KEY_LEN);
+	/* Written as zeros without a token: anything else is not ours. */
+	if (!ev->has_token) {
+		for (i = 0; i < TOKEN_HASH_LEN; i++)
+			if (ev->token_hash[i] != 0)
+				return -1;
+	}
 	if (get_str(c, &prefix) != 0)
 		return -1;
 	/* The prefix is a fixed array; NULL is never written for it. */
