@@ -71,7 +71,7 @@ api_health(struct ui *ui)
 		reply_error(&r, 405, "use GET");
 		r.allow = "GET, HEAD";
 	} else
-		health_check(ui->app->db, &r);
+		health_check(ui->app->db, app_spool_dir(ui->app), &r);
 	web_reply(ui->resp, &r);
 	reply_release(&r);
 }

@@ -31,6 +31,14 @@ app_init(struct app *app, const struct conf *conf, struct llmops_err *err)
 	return 0;
 }
 
+const char *
+app_spool_dir(const struct app *app)
+{
+	/* The spool's configuration group comes with lib/conf.c's spool. */
+	(void)app;
+	return NULL;
+}
+
 void
 app_release(struct app *app)
 {

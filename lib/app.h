@@ -56,6 +56,8 @@ struct ui {
  */
 int	app_init(struct app *, const struct conf *, struct llmops_err *);
 void	app_release(struct app *);
+/* The spool directory (health, the dashboard's notice); NULL: none. */
+const char *app_spool_dir(const struct app *);
 /*
  * Serves one request: when it returns, the answer has been sent through
  * resp and everything the request made is freed.

@@ -119,6 +119,14 @@ loader_json(const struct health_facts *f)
 	return o;
 }
 
+/* The loader's last outcome, as spool_status reads it. */
+static void
+loader_outcome(struct health_facts *f)
+{
+	/* Until lib/loader.c records it, none is known. */
+	f->last_load_us = 0;
+}
+
 struct json_object *
 health_report(const struct health_facts *f, int *status)
 {
@@ -182,7 +190,7 @@ health_report(const struct health_facts *f, int *status)
 }
 
 void
-health_check(struct db *db, struct reply *r)
+health_check(struct db *db, const char *spool_dir, struct reply *r)
 {
 	struct health_facts	 f;
 	struct llmops_err	 err;
@@ -202,6 +210,15 @@ health_check(struct db *db, struct reply *r)
 		f.w = p.w;
 	} else
 		log_warn(LOG_TAG_HTTP, "health check failed: %s", err.msg);
+	if (spool_dir != NULL) {
+		f.spool_configured = 1;
+		err_clear(&err);
+		if (spool_status(spool_dir, &f.spool, &err) == 0) {
+			f.spool_known = 1;
+			loader_outcome(&f);
+		} else
+			log_warn(LOG_TAG_HTTP, "health check: %s", err.msg);
+	}
 	o = health_report(&f, &status);
 	reply_json(r, status, o);
 }

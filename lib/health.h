@@ -38,8 +38,10 @@ struct health_facts {
 /* The answer's body and status for facts (pure: no I/O). */
 struct json_object *health_report(const struct health_facts *, int *status);
 
-/* Gathers the facts and answers. */
-void	health_check(struct db *, struct reply *);
+/*
+ * Gathers the facts (spool_dir NULL: no spool to report) and answers.
+ */
+void	health_check(struct db *, const char *spool_dir, struct reply *);
 
 /*
  * The dashboard's notice about the spool: 1 and a sentence in buf when

@@ -3,10 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "health.h"
 #include "html.h"
 #include "page.h"
 #include "reply.h"
 #include "route.h"
+#include "spool.h"
+#include "timefmt.h"
 #include "ui.h"
 
 static const struct page_frame {
@@ -58,6 +61,28 @@ header(struct ui *ui)
 	    "</header>\n");
 }
 
+/*
+ * Events waiting in the spool for more than a few seconds, or files set
+ * aside: the figures of every page are incomplete, so the frame says so.
+ * A spool that cannot be read is /api/health's to report.
+ */
+static void
+spool_notice(struct ui *ui)
+{
+	struct spool_status	 st;
+	struct llmops_err	 err;
+	const char		*dir = app_spool_dir(ui->app);
+	char			 text[512];
+
+	if (dir == NULL)
+		return;
+	err_clear(&err);
+	if (spool_status(dir, &st, &err) != 0)
+		return;
+	if (health_spool_notice(&st, time_now_us(), text, sizeof(text)))
+		ui_notice(ui, text);
+}
+
 static void
 frame_begin(struct ui *ui, enum page_kind kind, int status, const char *title,
     const char *heading)
@@ -80,6 +105,8 @@ frame_begin(struct ui *ui, enum page_kind kind, int status, const char *title,
 	writer_puts(w, "<main>\n<h1>");
 	html_text(w, heading);
 	writer_puts(w, "</h1>\n");
+	if (f->header)
+		spool_notice(ui);
 	if (f->filters)
 		ui_filter_form(ui);
 }
