@@ -214,7 +214,7 @@ def drain(stack, timeout=120):
         doc, _ = spool_status(stack)
         pending = (doc or {}).get("pending_events") if isinstance(doc, dict) \
             else None
-        if (res[0] == 0 and pending == 0) or time.monotonic() > deadline:
+        if (res[0] == 0 and not pending) or time.monotonic() > deadline:
             return res
         time.sleep(0.5)
 
