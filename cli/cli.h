@@ -66,6 +66,7 @@ int	cli_parse_id(const char *, unsigned *out);
 int	cli_parse_format(const char *, enum out_format *);
 
 int	cmd_migrate(struct cli *, int, char *[]);
+int	cmd_spool(struct cli *, int, char *[]);
 int	cmd_org(struct cli *, int, char *[]);
 int	cmd_token(struct cli *, int, char *[]);
 int	cmd_usage(struct cli *, int, char *[]);

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "secret.h"
 #include "serve.h"
+#include "spool.h"
 
 #define MAIN_WORKERS_MAX	256
 /* A worker that dies sooner than this after its start is restarted after a pause. */
@@ -199,12 +200,23 @@ main(int argc, char *argv[])
 	}
 	if (check) {
 		rc = check_secret(&conf);
+		err_clear(&err);
+		if (spool_check_dir(conf.spool.dir, &err) != 0) {
+			fprintf(stderr, "llmops.fcgi: %s: %s\n", conf.path,
+			    err.msg);
+			rc = 1;
+		}
 		if (rc == 0)
 			printf("%s: configuration OK\n", conf.path);
 		conf_release(&conf);
 		return rc;
 	}
 	log_open("llmops.fcgi", conf.log.level, conf.log.syslog);
+	/* The dashboard still works; callbacks answer 500 until it is fixed. */
+	err_clear(&err);
+	if (spool_check_dir(conf.spool.dir, &err) != 0)
+		log_error(LOG_TAG_MAIN, "callbacks cannot be accepted: %s",
+		    err.msg);
 
 	if (FCGX_Init() != 0) {
 		log_error(LOG_TAG_MAIN, "cannot initialise libfcgi");

@@ -174,6 +174,8 @@ serve_requests(const struct conf *conf, int listen_fd)
 	while (!stopping && FCGX_Accept_r(&c.req) >= 0) {
 		handle(&c);
 		FCGX_Finish_r(&c.req);
+		/* Only once the client has its answer. */
+		app_after(&c.app);
 	}
 	FCGX_Free(&c.req, 1);
 	app_release(&c.app);

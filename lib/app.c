@@ -51,6 +51,12 @@ app_release(struct app *app)
 	memset(app, 0, sizeof(*app));
 }
 
+void
+app_after(struct app *app)
+{
+	ingest_after(&app->ingest);
+}
+
 static int
 is_api(const struct ui *ui)
 {

@@ -63,6 +63,11 @@ const char *app_spool_dir(const struct app *);
  * resp and everything the request made is freed.
  */
 void	app_handle(struct app *, struct web_request *, struct web_response *);
+/*
+ * After a request's answer has gone to the client: the work that must not
+ * delay answers (loading the spool: lib/loader.c). Bounded in time.
+ */
+void	app_after(struct app *);
 
 /* A route's handler: a page of the dashboard, a form action, an API call. */
 typedef void (*ui_page_fn)(struct ui *);

@@ -46,6 +46,12 @@ struct conf_cost {
 	int		 reload_seconds;
 };
 
+struct conf_spool {
+	char		*dir;
+	long long	 segment_bytes;
+	int		 loader_turn_ms;
+};
+
 struct conf_web {
 	char		*session_secret_file;	/* "" : no dashboard logins */
 	int		 session_hours;
@@ -63,6 +69,7 @@ struct conf {
 	struct conf_db		 db;
 	struct conf_ingest	 ingest;
 	struct conf_cost	 cost;
+	struct conf_spool	 spool;
 	struct conf_web		 web;
 	struct conf_log		 log;
 };

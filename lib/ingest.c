@@ -11,9 +11,9 @@
 #include "event_batch.h"
 #include "ingest.h"
 #include "litellm.h"
+#include "loader.h"
 #include "log.h"
-#include "pricing.h"
-#include "store.h"
+#include "spool.h"
 #include "timefmt.h"
 
 /* One media type (parameters ignored) of len bytes at ct is JSON. */
@@ -121,14 +121,48 @@ token_seen(struct token_query *seen, size_t n, const unsigned char *hash)
 }
 
 /*
- * Resolves every event's token to its organization; events with a missing
- * or unusable token become rejections. Fills accepted with the rest, and
- * seen with each token once.
+ * The state of every token of the POST: from the cache, else with one
+ * indexed read when the database answers. When it does not (or did not
+ * a moment ago), the tokens the cache cannot vouch for stay unchecked
+ * (*checked 0): their events are spooled with org_id 0 and checked when
+ * loaded.
  */
-static int
+static void
+lookup_tokens(struct ingest *in, struct token_query *seen, size_t nseen,
+    int64_t now, int *checked)
+{
+	struct llmops_err	err;
+	size_t			i;
+
+	err_clear(&err);
+	if (now >= in->db_down_until_us &&
+	    token_cache_resolve(&in->tokens, in->db, seen, nseen, now,
+	    &err) == 0) {
+		*checked = 1;
+		return;
+	}
+	if (now >= in->db_down_until_us) {
+		log_warn(LOG_TAG_LITELLM, "tokens not checked now (they are when "
+		    "the events are loaded): %s", err.msg);
+		in->db_down_until_us = now + LOADER_RETRY_US;
+	}
+	/* What the cache still holds fresh is checked; the rest waits. */
+	*checked = 0;
+	for (i = 0; i < nseen; i++)
+		seen[i].fetched = token_cache_peek(&in->tokens, seen[i].hash, now,
+		    &seen[i].info) != 0;
+}
+
+/*
+ * Resolves every event's token to its organization where it can; events
+ * with a missing or unusable token become rejections. Fills accepted with
+ * the rest (an event whose token could not be checked has org_id 0), and
+ * seen with each token once; *unchecked counts those events.
+ */
+static void
 resolve_tokens(struct ingest *in, struct event_batch *b, int64_t now,
     struct usage_event **accepted, size_t *naccepted,
-    struct token_query *seen, size_t *nseen, struct llmops_err *err)
+    struct token_query *seen, size_t *nseen, size_t *unchecked)
 {
 	static const enum reject_reason by_state[] = {
 		[TOKEN_STATE_UNKNOWN] = REJECT_UNKNOWN_TOKEN,
@@ -140,8 +174,10 @@ resolve_tokens(struct ingest *in, struct event_batch *b, int64_t now,
 	struct token_query	*ts;
 	enum token_state	 state;
 	size_t			 i;
+	int			 checked = 1;
 
 	*naccepted = 0;
+	*unchecked = 0;
 	for (i = 0; i < b->nevents; i++) {
 		ev = &b->events[i];
 		if (ev->has_token && token_seen(seen, *nseen, ev->token_hash) ==
@@ -149,11 +185,12 @@ resolve_tokens(struct ingest *in, struct event_batch *b, int64_t now,
 			memcpy(seen[(*nseen)++].hash, ev->token_hash,
 			    TOKEN_HASH_LEN);
 	}
-	if (token_cache_resolve(&in->tokens, in->db, seen, *nseen, now,
-	    err) != 0)
-		return -1;
+	if (*nseen > 0)
+		lookup_tokens(in, seen, *nseen, now, &checked);
 	for (i = 0; i < b->nevents; i++) {
 		ev = &b->events[i];
+		ev->org_id = 0;
+		ev->token_id = 0;
 		if (!ev->has_token) {
 			event_batch_reject(b, ev->index, ev->litellm_id,
 			    REJECT_MISSING_TOKEN, "no x-cloudidr-token in the "
@@ -162,6 +199,12 @@ resolve_tokens(struct ingest *in, struct event_batch *b, int64_t now,
 			continue;
 		}
 		ts = token_seen(seen, *nseen, ev->token_hash);
+		if (!checked && ts->fetched) {
+			/* Kept with its token's hash; checked when loaded. */
+			(*unchecked)++;
+			accepted[(*naccepted)++] = ev;
+			continue;
+		}
 		if ((state = token_info_state(&ts->info, now)) != TOKEN_STATE_ACTIVE) {
 			snprintf(why, sizeof(why), "token %s... from %s is %s",
 			    ev->token_prefix, token_source_name(ev->token_source),
@@ -175,19 +218,29 @@ resolve_tokens(struct ingest *in, struct event_batch *b, int64_t now,
 		ev->token_id = ts->info.token_id;
 		accepted[(*naccepted)++] = ev;
 	}
+}
+
+/*
+ * Warnings of the batch (values stored as unknown, fields cut): the
+ * parser counts them where it does; none are known here yet.
+ */
+static size_t
+batch_warnings(const struct event_batch *b)
+{
+	(void)b;
 	return 0;
 }
 
 static struct json_object *
-counts_json(const struct event_batch *b, size_t inserted, size_t dups)
+counts_json(const struct event_batch *b, size_t spooled)
 {
 	struct json_object	*o, *reasons;
 	int			 i;
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
-	json_object_object_add(o, "accepted", json_object_new_int64((int64_t)inserted));
-	json_object_object_add(o, "duplicates", json_object_new_int64((int64_t)dups));
+	json_object_object_add(o, "accepted",
+	    json_object_new_int64((int64_t)spooled));
 	json_object_object_add(o, "rejected",
 	    json_object_new_int64((int64_t)b->nrejected));
 	reasons = json_object_new_object();
@@ -196,7 +249,12 @@ counts_json(const struct event_batch *b, size_t inserted, size_t dups)
 			json_object_object_add(reasons, reject_reason_name(i),
 			    json_object_new_int64((int64_t)b->rejected[i]));
 	json_object_object_add(o, "rejected_reasons", reasons);
-	json_object_object_add(o, "events", json_object_new_int64((int64_t)b->nelements));
+	json_object_object_add(o, "warnings",
+	    json_object_new_int64((int64_t)batch_warnings(b)));
+	json_object_object_add(o, "events",
+	    json_object_new_int64((int64_t)b->nelements));
+	json_object_object_add(o, "spooled",
+	    json_object_new_int64((int64_t)spooled));
 	return o;
 }
 
@@ -239,61 +297,67 @@ ingest_init(struct ingest *in, const struct conf *conf, struct db *db)
 	memset(in, 0, sizeof(*in));
 	in->conf = conf;
 	in->db = db;
-	price_cache_init(&in->prices, conf->cost.reload_seconds);
 	token_cache_init(&in->tokens, conf->ingest.token_cache_seconds);
-	dim_seen_init(&in->dims);
+	/* Out of memory here: every append answers 500 and says so. */
+	if (spool_writer_init(&in->spool, conf->spool.dir,
+	    (uint64_t)conf->spool.segment_bytes) != 0)
+		log_error(LOG_TAG_LITELLM, "out of memory for the spool");
+	loader_init(&in->loader, conf, db);
 }
 
 void
 ingest_release(struct ingest *in)
 {
-	price_cache_release(&in->prices);
+	loader_release(&in->loader);
+	spool_writer_release(&in->spool);
 	token_cache_release(&in->tokens);
-	dim_seen_release(&in->dims);
 	memset(in, 0, sizeof(*in));
 }
 
-/* Arguments of load_prices(). */
-struct prices {
-	struct price_cache	*cache;
-	int64_t			 now;
-	const struct price_set	*set;
-};
-
-/* The price table, refreshed from the database when due (a db_txn fn). */
-static int
-load_prices(struct db *db, void *arg, struct llmops_err *err)
+/* Notes the active tokens of a POST whose last use is written later. */
+static void
+touch_later(struct ingest *in, const struct token_query *seen, size_t n,
+    int64_t now)
 {
-	struct prices	*p = arg;
+	size_t	i, j;
 
-	/* Only the last attempt's note of stale prices counts. */
-	err_clear(err);
-	p->set = price_cache_get(p->cache, db, p->now, err);
-	return p->set != NULL ? 0 : -1;
+	for (i = 0; i < n && in->ntouch < INGEST_TOUCH_PENDING; i++) {
+		if (seen[i].fetched && now < in->db_down_until_us)
+			continue;	/* not checked: the loader does it */
+		if (token_info_state(&seen[i].info, now) != TOKEN_STATE_ACTIVE)
+			continue;
+		for (j = 0; j < in->ntouch; j++)
+			if (token_hash_equal(in->touch[j].hash, seen[i].hash))
+				break;
+		if (j == in->ntouch)
+			in->touch[in->ntouch++] = seen[i];
+	}
 }
 
-/* Prices every accepted event; a failure here fails the POST (503). */
-static int
-price_events(struct ingest *in, struct usage_event **evs, size_t n,
-    int64_t now, struct llmops_err *err)
+void
+ingest_after(struct ingest *in)
 {
-	struct prices	p;
-	size_t		i;
+	struct llmops_err	err;
+	enum loader_result	res;
+	int64_t			now = time_now_us();
+	size_t			i;
 
-	if (n == 0)
-		return 0;
-	p.cache = &in->prices;
-	p.now = now;
-	p.set = NULL;
-	if (db_txn(in->db, DB_READ, load_prices, &p, err) != 0)
-		return -1;
-	if (err->msg[0] != '\0')
-		log_warn(LOG_TAG_DB, "prices not refreshed, using the previous "
-		    "copy: %s", err->msg);
-	for (i = 0; i < n; i++)
-		pricing_apply(p.set, (enum cost_prefer)in->conf->cost.prefer,
-		    evs[i]);
-	return 0;
+	/* Last use is bookkeeping: its failure fails nothing. */
+	for (i = 0; i < in->ntouch && now >= in->db_down_until_us; i++)
+		if (token_cache_touch(&in->tokens, in->db, &in->touch[i], now,
+		    INGEST_TOUCH_INTERVAL_US, &err) != 0)
+			log_warn(LOG_TAG_DB, "cannot record token use: %s",
+			    err.msg);
+	in->ntouch = 0;
+	/* A turn after what we spooled, and now and then after anything. */
+	if (!in->spooled && now - in->loaded_us < LOADER_RETRY_US)
+		return;
+	in->spooled = 0;
+	in->loaded_us = now;
+	res = loader_turn(&in->loader,
+	    (int64_t)in->conf->spool.loader_turn_ms * 1000, 0, &err);
+	if (res == LOADER_MORE || res == LOADER_BUSY)
+		in->spooled = 1;	/* look again after the next request */
 }
 
 void
@@ -301,15 +365,14 @@ ingest_callback(struct ingest *in, const struct ingest_request *req,
     const char *body, size_t len, struct reply *r)
 {
 	const struct conf	 *conf = in->conf;
-	struct db		 *db = in->db;
 	struct litellm_limits	  lim;
 	struct event_batch	  b;
 	struct llmops_err	  err;
 	struct usage_event	**accepted = NULL;
 	struct token_query	 *seen = NULL;
-	size_t			  naccepted = 0, nseen = 0, inserted = 0, dups = 0, i;
+	size_t			  naccepted = 0, nseen = 0, unchecked = 0;
 	int64_t			  now = time_now_us();
-	char			  reasons[256];
+	char			  reasons[256], note[64] = "";
 	struct json_object	 *o;
 
 	event_batch_init(&b);
@@ -342,15 +405,8 @@ ingest_callback(struct ingest *in, const struct ingest_request *req,
 		reply_error(r, 500, "out of memory");
 		goto out;
 	}
-	if (resolve_tokens(in, &b, now, accepted, &naccepted, seen, &nseen,
-	    &err) != 0) {
-		log_error(LOG_TAG_LITELLM, "POST of %zu events not stored: %s",
-		    b.nelements, err.msg);
-		reply_error(r, err.status ? err.status : 503,
-		    err.status == 503 ? "database unreachable; nothing stored" :
-		    "database error; nothing stored");
-		goto out;
-	}
+	resolve_tokens(in, &b, now, accepted, &naccepted, seen, &nseen,
+	    &unchecked);
 	log_rejections(&b);
 	reasons_text(&b, reasons, sizeof(reasons));
 	if (naccepted == 0 && b.nrejected > 0 &&
@@ -358,35 +414,34 @@ ingest_callback(struct ingest *in, const struct ingest_request *req,
 	    b.rejected[REJECT_REVOKED_TOKEN] || b.rejected[REJECT_EXPIRED_TOKEN])) {
 		log_warn(LOG_TAG_LITELLM, "rejected POST: 401 no event of %zu "
 		    "carried a usable tracking token (%s)", b.nelements, reasons);
-		o = counts_json(&b, 0, 0);
+		o = counts_json(&b, 0);
 		json_object_object_add(o, "error", json_object_new_string(
 		    "no event carried a usable tracking token (X-Cloudidr-Token)"));
 		json_object_object_add(o, "status", json_object_new_int(401));
 		reply_json(r, 401, o);
 		goto out;
 	}
-	err_clear(&err);
-	if (price_events(in, accepted, naccepted, now, &err) != 0 ||
-	    store_events(db, accepted, naccepted, &in->dims, &inserted, &dups,
-	    &err) != 0) {
-		log_error(LOG_TAG_LITELLM, "POST of %zu events not stored: %s",
+	/* Durable before the answer: the only write on this path. */
+	if (spool_append(&in->spool, accepted, naccepted, now, &err) != 0) {
+		log_error(LOG_TAG_LITELLM, "POST of %zu events not accepted: %s",
 		    b.nelements, err.msg);
 		reply_error(r, err.status == 503 ? 503 : 500,
-		    err.status == 503 ? "database unreachable; nothing stored" :
-		    "database error; nothing stored");
+		    err.status == 503 ? "the spool's disk is full; nothing "
+		    "accepted, send again later" : "cannot write the spool; "
+		    "nothing accepted");
 		goto out;
 	}
-	/* Last use is bookkeeping: its failure never fails the POST. */
-	for (i = 0; i < nseen; i++)
-		if (token_cache_touch(&in->tokens, db, &seen[i], now,
-		    INGEST_TOUCH_INTERVAL_US, &err) != 0)
-			log_warn(LOG_TAG_DB, "cannot record token use: %s", err.msg);
-	log_info(LOG_TAG_LITELLM, "POST stored: %zu events, accepted %zu, "
-	    "duplicates %zu, rejected %zu%s%s%s, %zu bytes, %.1f ms",
-	    b.nelements, inserted, dups, b.nrejected, *reasons ? " (" : "",
-	    reasons, *reasons ? ")" : "", len,
-	    (double)(time_now_us() - now) / 1000.0);
-	reply_json(r, 200, counts_json(&b, inserted, dups));
+	if (naccepted > 0)
+		in->spooled = 1;
+	touch_later(in, seen, nseen, now);
+	if (unchecked > 0)
+		snprintf(note, sizeof(note), " (%zu with tokens checked when "
+		    "loaded)", unchecked);
+	log_info(LOG_TAG_LITELLM, "POST spooled: %zu events, accepted %zu%s, "
+	    "rejected %zu%s%s%s, %zu bytes, %.1f ms",
+	    b.nelements, naccepted, note, b.nrejected, *reasons ? " (" : "", reasons, *reasons ? ")" : "",
+	    len, (double)(time_now_us() - now) / 1000.0);
+	reply_json(r, 200, counts_json(&b, naccepted));
 out:
 	free(seen);
 	free(accepted);

@@ -11,21 +11,28 @@
 #include "conf.h"
 #include "db.h"
 #include "litellm_event.h"
-#include "price_cache.h"
+#include "loader.h"
 #include "reply.h"
-#include "store.h"
+#include "spool.h"
 #include "token_cache.h"
 
 /* Minimum time between two last_used writes for one token. */
 #define INGEST_TOUCH_INTERVAL_US	(60LL * 1000000)
+/* Tokens whose last use one request notes for after its answer. */
+#define INGEST_TOUCH_PENDING		16
 
 /* What a responder keeps between callbacks. */
 struct ingest {
 	const struct conf	*conf;		/* borrowed */
 	struct db		*db;		/* borrowed */
-	struct price_cache	 prices;
 	struct token_cache	 tokens;
-	struct dim_seen		 dims;
+	struct spool_writer	 spool;		/* this process's segment */
+	struct loader		 loader;	/* runs after answers */
+	int64_t			 db_down_until_us; /* no token reads before */
+	int			 spooled;	/* a load turn is due */
+	int64_t			 loaded_us;	/* last turn */
+	struct token_query	 touch[INGEST_TOUCH_PENDING];
+	size_t			 ntouch;
 };
 
 struct ingest_request {
@@ -46,9 +53,20 @@ int	ingest_precheck(const struct conf *, const struct ingest_request *,
 void	ingest_init(struct ingest *, const struct conf *, struct db *);
 void	ingest_release(struct ingest *);
 
-/* Parses, resolves tokens, prices and stores; always fills the reply. */
+/*
+ * Parses, resolves tokens (unchecked when the database does not answer),
+ * appends the accepted events to the spool (fdatasync) and answers 200
+ * with the counts; 503 when the spool's disk is full. Always fills the
+ * reply. The events are loaded by ingest_after or another loader.
+ */
 void	ingest_callback(struct ingest *, const struct ingest_request *,
 	    const char *body, size_t len, struct reply *);
+/*
+ * After the answer has gone (FCGX_Finish_r): writes the tokens' last use
+ * and runs one loader turn of spool.loader_turn_ms when this process
+ * spooled something, or at most once per LOADER_RETRY_US otherwise.
+ */
+void	ingest_after(struct ingest *);
 
 /* Media types accepted as JSON: application/json, +json and NDJSON names. */
 int	ingest_content_type_ok(const char *);

@@ -134,6 +134,8 @@
 #define LIMIT_DECIMAL_BYTES		48
 
 /* The spool (lib/spool.c, lib/loader.c). */
+/* spool { dir }: where acknowledged events wait for the database. */
+#define SPOOL_DIR_DEFAULT		"/var/spool/llmops"
 /* spool { segment_bytes }: a responder starts a new segment file once its
  * current one is this big; a loaded segment is removed once closed. */
 #define SPOOL_SEGMENT_BYTES_DEFAULT	(64LL * 1024 * 1024)
@@ -152,6 +154,12 @@
 /* Events the loader gathers for one transaction (whole records, so up to
  * SPOOL_RECORD_EVENTS - 1 more). */
 #define LOADER_CHUNK_EVENTS		1024
+/* After a failed load a process waits this long before it tries again
+ * (a database that is down costs one attempt per second, not one per
+ * request). */
+#define LOADER_RETRY_US			(1000LL * 1000)
+/* How long `llmopsctl spool drain` waits for another loader's lock. */
+#define LOADER_DRAIN_WAIT_MS		10000
 /* Below this much free space the spool is reported full (/api/health). */
 #define SPOOL_FREE_BYTES_MIN		(4L * 1024 * 1024)
 

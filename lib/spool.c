@@ -666,6 +666,67 @@ spool_set_aside_names(const char *dir, char ***names, size_t *n,
 	return rc;
 }
 
+int
+spool_note_load(const char *dir, int64_t when_us, int ok, const char *error)
+{
+	char	path[4096], tmp[4096], line[64 + SPOOL_LOAD_ERROR_BYTES];
+	char	clean[SPOOL_LOAD_ERROR_BYTES];
+	struct stat sb;
+	size_t	i;
+	int	fd, n, rc = -1;
+
+	/* One line: the error's own line breaks cannot split it. */
+	snprintf(clean, sizeof(clean), "%s", ok || error == NULL ? "" : error);
+	for (i = 0; clean[i] != '\0'; i++)
+		if ((unsigned char)clean[i] < 0x20)
+			clean[i] = ' ';
+	n = snprintf(line, sizeof(line), "1 %lld %d %s\n", (long long)when_us,
+	    ok ? 1 : 0, clean);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, SPOOL_STATE_FILE);
+	snprintf(tmp, sizeof(tmp), "%s/%s.%ld", dir, SPOOL_STATE_FILE,
+	    (long)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) < 0)
+		return -1;
+	if (stat(dir, &sb) == 0)
+		give_to_owner(fd, sb.st_uid, sb.st_gid);
+	if (write_full(fd, line, (size_t)n, 0) == 0 && rename(tmp, path) == 0)
+		rc = 0;
+	close(fd);
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+/* The state file's line into st (left zero when there is none). */
+static void
+status_load(int dirfd, struct spool_status *st)
+{
+	char		 line[64 + SPOOL_LOAD_ERROR_BYTES], *p, *end;
+	long long	 when;
+	ssize_t		 got;
+	int		 fd;
+
+	if ((fd = openat(dirfd, SPOOL_STATE_FILE, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	got = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (got <= 2 || line[0] != '1' || line[1] != ' ')
+		return;
+	line[got] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	errno = 0;
+	when = strtoll(line + 2, &end, 10);
+	if (errno != 0 || *end != ' ' || (end[1] != '0' && end[1] != '1') ||
+	    (end[2] != ' ' && end[2] != '\0'))
+		return;
+	st->last_load_us = when;
+	st->last_load_ok = end[1] == '1';
+	p = end[2] == ' ' ? end + 3 : end + 2;
+	snprintf(st->last_load_error, sizeof(st->last_load_error), "%s", p);
+}
+
 /* One segment's contribution to the status. */
 static void
 status_segment(int dirfd, const char *name, struct spool_status *st)
@@ -730,6 +791,7 @@ spool_status(const char *dir, struct spool_status *st, struct llmops_err *err)
 	}
 	if (fstatvfs(dirfd, &vfs) == 0)
 		st->free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	status_load(dirfd, st);
 	close(dirfd);
 	return 0;
 }

@@ -16,6 +16,8 @@
  *	tmp-...                        a segment being created (its header
  *	                               is written before it gets its name)
  *	loader.lock                    one loader at a time (flock)
+ *	loader.state                   the last load's outcome, one line
+ *	                               (spool_note_load, spool_status)
  *	set-aside/                     segments with a torn or corrupt record
  *	                               (their intact records are loaded
  *	                               first), and single records MariaDB
@@ -64,6 +66,9 @@
 #define SPOOL_REC_HEADER_BYTES	40
 #define SPOOL_SET_ASIDE_DIR	"set-aside"
 #define SPOOL_LOCK_FILE		"loader.lock"
+#define SPOOL_STATE_FILE	"loader.state"
+/* The last load's error text, with its NUL. */
+#define SPOOL_LOAD_ERROR_BYTES	256
 /* Longest file name of ours, with its NUL. */
 #define SPOOL_NAME_BYTES	96
 /* A segment's random key, mixed into its records' checksums. */
@@ -115,10 +120,23 @@ struct spool_status {
 	int64_t		oldest_us;	/* appended_us of the oldest, 0: none */
 	size_t		set_aside;	/* files in set-aside/ */
 	uint64_t	free_bytes;	/* for unprivileged users */
+	/*
+	 * The last time a loader wrote to the database (0: never, or no
+	 * state file), whether it committed, and why not.
+	 */
+	int64_t		last_load_us;
+	int		last_load_ok;
+	char		last_load_error[SPOOL_LOAD_ERROR_BYTES];
 };
 
 int	spool_status(const char *dir, struct spool_status *,
 	    struct llmops_err *);
+/*
+ * Records the outcome of a load in dir's state file (replaced whole, not
+ * synced: informative). error: NULL when ok. 0, or -1 (nothing logged).
+ */
+int	spool_note_load(const char *dir, int64_t when_us, int ok,
+	    const char *error);
 /* The names of the set-aside files, sorted (free with spool_names_free). */
 int	spool_set_aside_names(const char *dir, char ***names, size_t *n,
 	    struct llmops_err *);

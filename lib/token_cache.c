@@ -126,6 +126,18 @@ token_cache_resolve(struct token_cache *c, struct db *db,
 	return 0;
 }
 
+int
+token_cache_peek(struct token_cache *c, const unsigned char *hash,
+    int64_t now, struct token_info *info)
+{
+	struct token_cache_entry	*e = find(c, hash);
+
+	if (e == NULL || !fresh(c, e, now))
+		return -1;
+	*info = e->info;
+	return 0;
+}
+
 /* 1 when this token's last-used time should be written now (and notes it). */
 static int
 touch_due(struct token_cache *c, const unsigned char hash[TOKEN_HASH_LEN],

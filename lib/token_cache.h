@@ -52,6 +52,12 @@ void	token_cache_release(struct token_cache *);
 int	token_cache_resolve(struct token_cache *, struct db *,
 	    struct token_query *, size_t n, int64_t now_us, struct llmops_err *);
 /*
+ * The cached info of a token while fresh, without the database: 0, or
+ * -1 when the cache cannot vouch for it.
+ */
+int	token_cache_peek(struct token_cache *, const unsigned char *hash,
+	    int64_t now_us, struct token_info *);
+/*
  * Records the last use of an active token at now_us, unless this
  * responder did within interval_us. 0 when written or not due, -1 (err):
  * the time is then not written again before the interval is over.

@@ -818,6 +818,14 @@ def write_conf(path, mariadb, via="socket", extra="", db_extra=""):
         where = '  host = "%s";\n  port = %d;\n' % (mariadb.host, mariadb.port)
     else:
         raise ValueError("via must be socket or tcp")
+    if not re.search(r"^spool\s*=", extra, re.M):
+        # Each configuration its own spool, owned by the web server user.
+        spool = path + ".spool"
+        os.makedirs(spool, mode=0o750, exist_ok=True)
+        os.chmod(spool, 0o750)
+        if ids:
+            os.chown(spool, ids[0], ids[1])
+        extra = 'spool = {\n  dir = "%s";\n};\n%s' % (spool, extra)
     text = ("# llmops.conf written by tests/harness.py\n"
             "database = {\n%s"
             '  user = "%s";\n'
