@@ -34,9 +34,9 @@ app_init(struct app *app, const struct conf *conf, struct llmops_err *err)
 const char *
 app_spool_dir(const struct app *app)
 {
-	/* The spool's configuration group comes with lib/conf.c's spool. */
-	(void)app;
-	return NULL;
+	const char	*dir = app->conf->spool.dir;
+
+	return dir != NULL && *dir != '\0' ? dir : NULL;
 }
 
 void

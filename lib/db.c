@@ -120,6 +120,20 @@ is_lost(unsigned e)
 	    e == ER_CONNECTION_KILLED || e == CR_COMMANDS_OUT_OF_SYNC;
 }
 
+/*
+ * The server takes no writes for now (read-only, its disk or a table
+ * full): the statement is fine and will succeed later, so callers get
+ * 503 like for a lost connection (the loader keeps its records), but the
+ * connection is sound.
+ */
+static int
+is_unwritable(unsigned e)
+{
+	return e == ER_OPTION_PREVENTS_STATEMENT || e == ER_READ_ONLY_MODE ||
+	    e == ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION ||
+	    e == ER_DISK_FULL || e == ER_RECORD_FILE_FULL;
+}
+
 int
 db_lost(const struct db *db)
 {
@@ -141,7 +155,8 @@ db_duplicate(const struct db *db)
 
 /*
  * Records a failure (errno and text from the client library) and turns it
- * into err: 503 when the connection is gone, else 500. A lost connection
+ * into err: 503 when the connection is gone or the server takes no
+ * writes for now, else 500. A lost connection
  * is marked broken, not closed: the caller's statement handles stay valid
  * until db_ensure opens a new one.
  * The client library sometimes has no text for an error: the number is
@@ -154,7 +169,8 @@ fail(struct db *db, unsigned e, const char *text, const char *what,
 	db->last_errno = e;
 	if (text == NULL || *text == '\0')
 		text = "no message from the client library";
-	err_set(err, is_lost(e) ? 503 : 500, "database: %s%s%s: %s (error %u)",
+	err_set(err, is_lost(e) || is_unwritable(e) ? 503 : 500,
+	    "database: %s%s%s: %s (error %u)",
 	    what, name ? " " : "", name ? name : "", text, e);
 	if (is_lost(e))
 		db->broken = 1;

@@ -123,8 +123,10 @@ loader_json(const struct health_facts *f)
 static void
 loader_outcome(struct health_facts *f)
 {
-	/* Until lib/loader.c records it, none is known. */
-	f->last_load_us = 0;
+	f->last_load_us = f->spool.last_load_us;
+	f->last_load_ok = f->spool.last_load_ok;
+	snprintf(f->last_load_error, sizeof(f->last_load_error), "%s",
+	    f->spool.last_load_error);
 }
 
 struct json_object *

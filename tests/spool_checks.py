@@ -195,11 +195,12 @@ def ctl(stack, *args, timeout=120):
 
 
 def spool_status(stack):
-    """`llmopsctl spool status --format json` parsed (None when it fails),
-    with the raw (rc, out, err)."""
+    """`llmopsctl spool status --format json` parsed (None when it prints
+    no JSON), with the raw (rc, out, err): rc 1 when files were set
+    aside."""
     rc, out, err = ctl(stack, "spool", "status", "--format", "json")
     try:
-        doc = json.loads(out) if rc == 0 else None
+        doc = json.loads(out)
     except ValueError:
         doc = None
     return doc, (rc, out, err)
