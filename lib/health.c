@@ -167,11 +167,9 @@ health_report(const struct health_facts *f, int *status)
 		reason(reasons, "the last load into the database failed: %s",
 		    f->last_load_error[0] != '\0' ? f->last_load_error :
 		    "(no reason recorded)");
-	if (!f->spool_configured)
-		;
-	else if (f->spool_known)
+	if (f->spool_configured && f->spool_known)
 		json_object_object_add(o, "spool", spool_json(f, reasons));
-	else {
+	else if (f->spool_configured) {
 		json_object_object_add(o, "spool", NULL);
 		reason(reasons, "the spool cannot be read; the reason is in "
 		    "the web server's error log");
