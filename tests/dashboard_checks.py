@@ -580,6 +580,7 @@ def post_events(stack, events, token, batch=500):
         if status != 200:
             h.diag("callback POST: %d %r" % (status, doc))
         accepted += (doc or {}).get("accepted", 0)
+    h.spool_drain(stack.conf)
     return accepted
 
 

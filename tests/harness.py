@@ -1257,6 +1257,16 @@ def llmopsctl_path():
     return path
 
 
+def spool_drain(conf):
+    """llmopsctl spool drain: once it returns 0, the database holds every
+    event the callbacks acknowledged (the responders load right after
+    answering, on their own time). Returns its exit status."""
+    rc, out, err = llmopsctl(conf, "spool", "drain")
+    if rc != 0:
+        diag("llmopsctl spool drain: %s" % err.strip())
+    return rc
+
+
 def llmopsctl(conf, *args, input=None, timeout=120):
     """Runs llmopsctl -c conf ARGS (migrations from the source tree);
     returns (rc, stdout, stderr)."""

@@ -155,6 +155,7 @@ def post_fixtures(stack, token):
         status, _, ans = h.http_json("POST", stack.url("/api/litellm/callback"),
                                      doc)
         n += (ans or {}).get("accepted", 0)
+    h.spool_drain(stack.conf)
     return n
 
 

@@ -209,6 +209,7 @@ def post_all(stack, events, tokens):
             if status != 200:
                 h.diag("POST: %d %r" % (status, doc))
             accepted += (doc or {}).get("accepted", 0)
+    h.spool_drain(stack.conf)
     return accepted
 
 
@@ -260,6 +261,7 @@ def check_fixture_06(stack, conf):
                                      body=f.read(), headers={
                                          "Content-Type": "application/json"})
     h.is_((status, (doc or {}).get("accepted")), (200, 1), "fixture 06 stored")
+    h.spool_drain(conf)
     row = stack.db.sql("SELECT CAST(our_cost AS CHAR), CAST(cost AS CHAR), "
                        "cost_source, CAST(litellm_cost AS CHAR) FROM "
                        "usage_events WHERE litellm_id = "
@@ -280,6 +282,7 @@ def check_unpriced(stack, conf):
                                  body=body_of([ev], token),
                                  headers={"Content-Type": "application/json"})
     h.is_((status, (doc or {}).get("accepted")), (200, 1), "unpriced event stored")
+    h.spool_drain(conf)
     h.is_(stack.db.sql("SELECT cost, our_cost, cost_source FROM usage_events "
                        "WHERE litellm_id = 'dark-1'"), [(None, None, "unpriced")],
           "an unknown model with LiteLLM's 0: cost NULL, source unpriced")

@@ -105,6 +105,17 @@ def main():
         headers={"Content-Type": "application/json", "X-Cloudidr-Token": TOKEN})
     h.is_((status, (doc or {}).get("accepted")), (200, 1),
           "an event with the token in the webhook header is stored")
+    # The spool holds the events before they are loaded: reduced ones only.
+    spooled = b""
+    for root, _, files in os.walk(conf + ".spool"):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                spooled += f.read()
+    h.ok(b"code-review-bot" in spooled, "the spool holds the events "
+         "(it is not empty)")
+    h.ok(CANARY.encode() not in spooled, "the spool files: no canary")
+    h.ok(TOKEN.encode() not in spooled, "the spool files: no tracking token")
+    h.is_(h.spool_drain(conf), 0, "llmopsctl spool drain")
 
     rc, out, err = h.llmopsctl(conf, "token", "list", "privacy")
     h.ok(rc == 0 and TOKEN not in out, "token list never shows the token")

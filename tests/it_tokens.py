@@ -39,6 +39,8 @@ class Poster:
         self.n += 1
         status, _, doc = h.http_json("POST", self.stack.url(
             "/api/litellm/callback"), [event(self.n, token)])
+        if status == 200:
+            h.spool_drain(self.stack.conf)
         reasons = (doc or {}).get("rejected_reasons") or {}
         return status, (doc or {}).get("accepted"), sorted(reasons)
 

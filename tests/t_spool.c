@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -454,6 +456,46 @@ test_damage(void)
 	    "live: the segment was set aside, not removed");
 }
 
+/* A full disk (here: the file size limit, EFBIG): 503, nothing torn. */
+static void
+test_full_disk(void)
+{
+	struct spool_writer	 w;
+	struct spool_damage	 dmg;
+	struct usage_event	 ev[50], *p[50];
+	struct llmops_err	 err;
+	struct rlimit		 old, rl;
+	size_t			 want[2], i, aside = count_files(SPOOL_SET_ASIDE_DIR);
+	int			 rc;
+
+	signal(SIGXFSZ, SIG_IGN);
+	spool_writer_init(&w, dir, SPOOL_SEGMENT_BYTES_DEFAULT);
+	ok(append(&w, 30, 1) == 0, "full: one event appended");
+	for (i = 0; i < 50; i++) {
+		fill(&ev[i], 100 + i, 1);
+		p[i] = &ev[i];
+	}
+	getrlimit(RLIMIT_FSIZE, &old);
+	rl = old;
+	rl.rlim_cur = (rlim_t)w.size + 100;
+	setrlimit(RLIMIT_FSIZE, &rl);
+	memset(&err, 0, sizeof(err));
+	rc = spool_append(&w, p, 50, 1700000000000000LL, &err);
+	setrlimit(RLIMIT_FSIZE, &old);
+	ok(rc == -1 && err.status == 503, "full: the append fails with 503");
+	for (i = 0; i < 50; i++)
+		usage_event_release(&ev[i]);
+	ok(append(&w, 31, 1) == 0, "full: space back, appends work again");
+	spool_writer_release(&w);
+	want[0] = 30;
+	want[1] = 31;
+	memset(&dmg, 0, sizeof(dmg));
+	is_int(drain(want, 2, &dmg), 2, "full: what was acknowledged is read, "
+	    "nothing of the failed append");
+	ok(dmg.bad_records == 0 && count_files(SPOOL_SET_ASIDE_DIR) == aside,
+	    "full: no torn record left behind, nothing set aside");
+}
+
 static void
 test_check_dir(void)
 {
@@ -485,6 +527,7 @@ main(void)
 	test_record_check();
 	test_append_read();
 	test_damage();
+	test_full_disk();
 	test_check_dir();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
