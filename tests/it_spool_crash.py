@@ -26,12 +26,14 @@ import harness as h  # noqa: E402
 import spool_checks as sc  # noqa: E402
 
 
-def check_mariadb_killed(stack, token):
+def check_mariadb_killed(stack, spool, token):
     p = sc.Posters(stack, token, n=4, batch=25, max_seconds=12,
                    prefix="dbkill").start()
     p.wait_for(8)
-    h.diag("SIGKILL MariaDB after %d answers" % p.count())
+    loading = sc.wait_loading(spool)
     stack.db.kill()
+    h.ok(loading, "MariaDB is SIGKILLed while a loader holds the lock")
+    h.diag("SIGKILL MariaDB after %d answers" % p.count())
     before = p.count()
     time.sleep(3)
     h.diag("restart MariaDB after %d answers during the outage"
@@ -104,7 +106,7 @@ def main():
     spool = sc.spool_dir()
     stack = sc.start_stack(spool, max_procs=4)
     token = stack.token("crash")
-    check_mariadb_killed(stack, token)
+    check_mariadb_killed(stack, spool, token)
     check_responders_killed(stack, token)
     stack.stop()
     reports = stack.sanitizer_reports()

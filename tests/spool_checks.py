@@ -10,6 +10,7 @@ Everything is bounded: posters stop after a time or a number of batches,
 whichever comes first, and every wait has a deadline.
 """
 
+import fcntl
 import json
 import os
 import struct
@@ -222,6 +223,30 @@ def drain(stack, timeout=120):
         if (res[0] == 0 and not pending) or time.monotonic() > deadline:
             return res
         time.sleep(0.5)
+
+
+def wait_loading(spool, timeout=5):
+    """Waits until a loader holds the spool's lock (a load is under way);
+    True when one did within timeout. Our probe takes the lock for no
+    longer than a failed try."""
+    path = os.path.join(spool, "loader.lock")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            time.sleep(0.005)
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+        time.sleep(0.002)
+    return False
 
 
 def health(stack):
