@@ -12,6 +12,9 @@
 #include "log.h"
 #include "timefmt.h"
 
+/* How lib/db.c's failed connects begin. */
+#define HEALTH_CONNECT_FAILED	"database: cannot connect to"
+
 /* What the ping runs: the schema table proves connection and schema, the
  * server's settings whether our writes would be taken. */
 struct ping {
@@ -51,6 +54,23 @@ reason(struct json_object *reasons, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	json_object_array_add(reasons, json_object_new_string(buf));
+}
+
+/*
+ * The loader's error as anonymous callers see it: why a write failed,
+ * but not where the database lives (a failed connect names its socket or
+ * host).
+ */
+static const char *
+load_error(const struct health_facts *f)
+{
+	if (f->last_load_error[0] == '\0')
+		return "(no reason recorded)";
+	if (strncmp(f->last_load_error, HEALTH_CONNECT_FAILED,
+	    strlen(HEALTH_CONNECT_FAILED)) == 0)
+		return "database: cannot connect (the reason is in the web "
+		    "server's error log)";
+	return f->last_load_error;
 }
 
 /* The loader failed and what it failed on still waits. */
@@ -115,7 +135,7 @@ loader_json(const struct health_facts *f)
 	    json_object_new_boolean(f->last_load_ok));
 	if (!f->last_load_ok)
 		json_object_object_add(o, "last_load_error",
-		    json_object_new_string(f->last_load_error));
+		    json_object_new_string(load_error(f)));
 	return o;
 }
 
@@ -165,8 +185,7 @@ health_report(const struct health_facts *f, int *status)
 		    "and our user lacks READ_ONLY ADMIN)");
 	if (load_failing(f))
 		reason(reasons, "the last load into the database failed: %s",
-		    f->last_load_error[0] != '\0' ? f->last_load_error :
-		    "(no reason recorded)");
+		    load_error(f));
 	if (f->spool_configured && f->spool_known)
 		json_object_object_add(o, "spool", spool_json(f, reasons));
 	else if (f->spool_configured) {

@@ -14,6 +14,7 @@ event once, health is "ok" and the notice is gone. MariaDB stopped:
 503 "unavailable", the spool still reported.
 """
 
+import json
 import os
 import re
 import sys
@@ -125,6 +126,16 @@ def main():
           "unavailable")
     h.is_((doc.get("spool") or {}).get("pending_events"), 0,
           "MariaDB stopped: the spool is still reported")
+    a = sc.post_batch(stack, ["hl-down-%d" % i for i in range(3)], token)
+    h.is_((a.status, a.spooled()), (200, 3), "MariaDB stopped: a callback "
+          "is 200, 3 spooled")
+    status, doc = wait_health(stack, lambda s, d: (d.get("loader") or {})
+                              .get("last_load_ok") is False)
+    h.ok(not (doc.get("loader") or {}).get("last_load_ok", True),
+         "MariaDB stopped: the failed load is reported", diag=repr(doc))
+    h.ok(stack.db.socket not in json.dumps(doc) and
+         os.path.dirname(stack.db.socket) not in json.dumps(doc),
+         "... without the database's socket", diag=repr(doc))
 
     stack.stop()
     reports = stack.sanitizer_reports()

@@ -195,6 +195,17 @@ test_load_failed(void)
 	    "loader.last_load");
 	json_object_put(o);
 
+	/* A failed connect names the socket: not shown to anybody. */
+	healthy(&f);
+	f.last_load_ok = 0;
+	snprintf(f.last_load_error, sizeof(f.last_load_error), "database: "
+	    "cannot connect to socket /secret/mysqld.sock: refused");
+	f.spool.pending_events = 1;
+	report(&f, text, sizeof(text), &o);
+	ok(strstr(text, "/secret") == NULL && strstr(text, "cannot connect") !=
+	    NULL, "a failed connect is reported without its socket");
+	json_object_put(o);
+
 	/* A failure whose records were since loaded by someone else. */
 	healthy(&f);
 	f.last_load_ok = 0;
