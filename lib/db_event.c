@@ -1,6 +1,7 @@
 /* Events, hourly rollups and dimension values: see db_event.h. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,9 +195,9 @@ cost_of(const char *text, int64_t *out)
 	return decimal_parse(text, COST_SCALE_DIGITS, INT64_MAX, out);
 }
 
-int
-db_event_insert(struct db *db, const struct usage_event *ev, int *inserted,
-    struct llmops_err *err)
+/* The EVENT_COLUMNS values of one event, in their order. */
+static void
+bind_event(struct db_q *q, const struct usage_event *ev)
 {
 	const char	*text[] = {
 		EVENT_SOURCE_LITELLM, ev->litellm_id, ev->trace_id,
@@ -204,8 +205,6 @@ db_event_insert(struct db *db, const struct usage_event *ev, int *inserted,
 		ev->model_group, ev->provider, ev->department, ev->team,
 		ev->agent,
 	};
-	struct db_q	*q = db_q(db, &stmts[STMT_EVENT_INSERT], err);
-	uint64_t	 affected = 0;
 	int		 i;
 
 	db_bind_i64(q, ev->org_id);
@@ -230,9 +229,171 @@ db_event_insert(struct db *db, const struct usage_event *ev, int *inserted,
 	db_bind_str(q, ev->error_class);
 	db_bind_i64(q, ev->received_us);
 	db_bind_i64(q, usage_event_time(ev));
+}
+
+int
+db_event_insert(struct db *db, const struct usage_event *ev, int *inserted,
+    struct llmops_err *err)
+{
+	struct db_q	*q = db_q(db, &stmts[STMT_EVENT_INSERT], err);
+	uint64_t	 affected = 0;
+
+	bind_event(q, ev);
 	if (db_exec(q, &affected, NULL, err) != 0)
 		return -1;
 	*inserted = affected == 1;
+	return 0;
+}
+
+/*
+ * The multi-row statements: `rows` rows each, built once per process from
+ * the columns of event.insert, each prepared once per connection like the
+ * others. A chunk of n events takes at most n / 256 + 3 + 7 + ... few
+ * statements instead of n.
+ */
+static const size_t	rows_of[EVENT_ROWS_ARITIES] = { 256, 64, 8, 1 };
+static struct db_stmt	insert_rows[EVENT_ROWS_ARITIES];
+static struct db_stmt	known_rows[EVENT_ROWS_ARITIES];
+static char		insert_name[EVENT_ROWS_ARITIES][32];
+static char		known_name[EVENT_ROWS_ARITIES][32];
+
+/* Appends s to the statement text being built. */
+static int
+sql_put(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t	n = strlen(s);
+	char	*p;
+
+	if (*len + n + 1 > *cap) {
+		*cap = (*len + n + 1) * 2;
+		if ((p = realloc(*buf, *cap)) == NULL)
+			return -1;
+		*buf = p;
+	}
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+	return 0;
+}
+
+/* Builds the statements of arity a, once. -1 when out of memory. */
+static int
+rows_build(size_t a)
+{
+	const char	*ins = stmts[STMT_EVENT_INSERT].sql;
+	const char	*values = strstr(ins, "VALUES ("), *tail;
+	char		*is = NULL, *ks = NULL, row[256];
+	size_t		 il = 0, ic = 0, kl = 0, kc = 0, i, n;
+
+	if (insert_rows[a].sql != NULL)
+		return 0;
+	/* "VALUES (?, ..., ?)" of one row, and what follows it. */
+	tail = strchr(values, ')') + 1;
+	n = (size_t)(tail - values) - strlen("VALUES ");
+	if (n >= sizeof(row))
+		return -1;
+	memcpy(row, values + strlen("VALUES "), n);
+	row[n] = '\0';
+	/* The statement up to its VALUES, then VALUES and the rows. */
+	if ((is = strndup(ins, (size_t)(values - ins))) == NULL)
+		goto oom;
+	il = ic = (size_t)(values - ins);
+	ic++;
+	if (sql_put(&is, &il, &ic, "VALUES ") != 0)
+		goto oom;
+	for (i = 0; i < rows_of[a]; i++)
+		if ((i > 0 && sql_put(&is, &il, &ic, ", ") != 0) ||
+		    sql_put(&is, &il, &ic, row) != 0)
+			goto oom;
+	if (sql_put(&is, &il, &ic, tail) != 0)
+		goto oom;
+	if (sql_put(&ks, &kl, &kc, "SELECT dedupe_key FROM usage_events WHERE "
+	    "org_id = ? AND dedupe_key IN (") != 0)
+		goto oom;
+	for (i = 0; i < rows_of[a]; i++)
+		if (sql_put(&ks, &kl, &kc, i > 0 ? ", ?" : "?") != 0)
+			goto oom;
+	if (sql_put(&ks, &kl, &kc, ")") != 0)
+		goto oom;
+	snprintf(insert_name[a], sizeof(insert_name[a]), "event.insert_%zu",
+	    rows_of[a]);
+	snprintf(known_name[a], sizeof(known_name[a]), "event.known_%zu",
+	    rows_of[a]);
+	insert_rows[a].name = insert_name[a];
+	insert_rows[a].sql = is;
+	known_rows[a].name = known_name[a];
+	known_rows[a].sql = ks;
+	return 0;
+oom:
+	free(is);
+	free(ks);
+	return -1;
+}
+
+int
+db_event_known(struct db *db, struct usage_event *const *evs, size_t n,
+    int *known, struct llmops_err *err)
+{
+	unsigned char	 key[EVENT_KEY_LEN];
+	struct db_q	*q;
+	size_t		 at, a, i, k, len;
+	int		 rc;
+
+	for (i = 0; i < n; i++)
+		known[i] = 0;
+	for (at = 0; at < n; at += k) {
+		/* The smallest arity that takes the rest, else the largest. */
+		for (a = EVENT_ROWS_ARITIES - 1; a > 0 && rows_of[a] < n - at;
+		    a--)
+			;
+		k = n - at < rows_of[a] ? n - at : rows_of[a];
+		if (rows_build(a) != 0)
+			return err_set(err, 500, "out of memory");
+		q = db_q(db, &known_rows[a], err);
+		db_bind_i64(q, evs[at]->org_id);
+		/* Unused places repeat the last key. */
+		for (i = 0; i < rows_of[a]; i++)
+			db_bind_blob(q, evs[at + (i < k ? i : k - 1)]->dedupe_key,
+			    EVENT_KEY_LEN);
+		db_col_blob(q, key, sizeof(key), &len);
+		if (db_select(q, err) != 0)
+			return -1;
+		while ((rc = db_fetch(q, err)) == 1)
+			for (i = 0; i < k; i++)
+				if (len == EVENT_KEY_LEN && memcmp(key,
+				    evs[at + i]->dedupe_key, EVENT_KEY_LEN) == 0)
+					known[at + i] = 1;
+		db_end(q);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+db_event_insert_rows(struct db *db, struct usage_event *const *evs, size_t n,
+    struct llmops_err *err)
+{
+	struct db_q	*q;
+	uint64_t	 affected = 0;
+	size_t		 at, a, i;
+
+	for (at = 0; at < n; at += rows_of[a]) {
+		/* The largest arity the rest fills. */
+		for (a = 0; rows_of[a] > n - at; a++)
+			;
+		if (rows_build(a) != 0)
+			return err_set(err, 500, "out of memory");
+		q = db_q(db, &insert_rows[a], err);
+		for (i = 0; i < rows_of[a]; i++)
+			bind_event(q, evs[at + i]);
+		if (db_exec(q, &affected, NULL, err) != 0)
+			return -1;
+		/* Another writer stored some meanwhile: try again later. */
+		if (affected != rows_of[a])
+			return err_set(err, 503, "%zu of %zu events were stored "
+			    "meanwhile by another writer", (size_t)(rows_of[a] -
+			    affected), rows_of[a]);
+	}
 	return 0;
 }
 

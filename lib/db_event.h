@@ -21,6 +21,20 @@
 /* Inserts an event; *inserted 0 when its dedupe key was already stored. */
 int	db_event_insert(struct db *, const struct usage_event *, int *inserted,
 	    struct llmops_err *);
+/* Arities of the multi-row statements below (256, 64, 8, 1 rows). */
+#define EVENT_ROWS_ARITIES	4
+/*
+ * Of n events of one organization, known[i] = 1 for those whose dedupe
+ * key is stored already (one indexed SELECT per 256).
+ */
+int	db_event_known(struct db *, struct usage_event *const *evs, size_t n,
+	    int *known, struct llmops_err *);
+/*
+ * Inserts n events none of which is stored, with multi-row INSERTs of
+ * fixed arities. One that is stored after all (another writer): -1, 503.
+ */
+int	db_event_insert_rows(struct db *, struct usage_event *const *evs,
+	    size_t n, struct llmops_err *);
 
 /* Records that dimension `dim` of the organization took `value` at first_us. */
 int	db_dimension_record(struct db *, uint32_t org_id, const char *dim,

@@ -56,7 +56,40 @@ struct batch {
 	unsigned char		 (*pending)[DIM_KEY_LEN];
 	size_t			   npending;
 	size_t			   inserted, duplicates;
+	/* n each: events by (org, key); a group's; their verdicts; new ones */
+	struct sorted_event	  *sorted;
+	struct usage_event	 **group, **fresh;
+	size_t			  *group_pos;
+	int			  *known;
+	unsigned char		  *is_new;
 };
+
+/* An event of the batch and its position in it. */
+struct sorted_event {
+	const struct usage_event	*ev;
+	size_t				 pos;
+};
+
+/* By organization, then dedupe key. */
+static int
+event_cmp(const struct usage_event *x, const struct usage_event *y)
+{
+	if (x->org_id != y->org_id)
+		return x->org_id < y->org_id ? -1 : 1;
+	return memcmp(x->dedupe_key, y->dedupe_key, EVENT_KEY_LEN);
+}
+
+/* By organization, key, then position: the first copy comes first. */
+static int
+sorted_cmp(const void *a, const void *b)
+{
+	const struct sorted_event	*x = a, *y = b;
+	int				 c = event_cmp(x->ev, y->ev);
+
+	if (c != 0)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
 
 /*
  * Records the department, team, agent, model and provider of an inserted
@@ -94,30 +127,67 @@ record_dims(struct db *db, struct batch *b, const struct usage_event *ev,
 }
 
 /*
- * One attempt (a db_txn fn): insert every event, then add the newly
- * inserted ones to their rollup rows, merged per row and in key order so
- * that concurrent batches lock rollup rows in the same order.
+ * The events of the batch not stored yet, into b->fresh (b->inserted of
+ * them, in batch order): a copy within the batch, or one whose (org,
+ * dedupe key) is in usage_events, is a duplicate. One indexed SELECT per
+ * organization and 256 events. Relies on being the only writer of new
+ * events (the spool's loader lock); db_event_insert_rows checks it.
+ */
+static int
+find_fresh(struct db *db, struct batch *b, struct llmops_err *err)
+{
+	size_t	i, j, k, ng;
+
+	for (i = 0; i < b->n; i++) {
+		b->sorted[i].ev = b->evs[i];
+		b->sorted[i].pos = i;
+		b->is_new[i] = 0;
+	}
+	qsort(b->sorted, b->n, sizeof(*b->sorted), sorted_cmp);
+	for (i = 0; i < b->n; i = j) {
+		/* One organization's distinct keys, each at its first copy. */
+		ng = 0;
+		for (j = i; j < b->n && b->sorted[j].ev->org_id ==
+		    b->sorted[i].ev->org_id; j++)
+			if (j == i || event_cmp(b->sorted[j].ev,
+			    b->sorted[j - 1].ev) != 0) {
+				b->group[ng] = b->evs[b->sorted[j].pos];
+				b->group_pos[ng++] = b->sorted[j].pos;
+			}
+		if (db_event_known(db, b->group, ng, b->known, err) != 0)
+			return -1;
+		for (k = 0; k < ng; k++)
+			if (!b->known[k])
+				b->is_new[b->group_pos[k]] = 1;
+	}
+	b->inserted = 0;
+	for (i = 0; i < b->n; i++)
+		if (b->is_new[i])
+			b->fresh[b->inserted++] = b->evs[i];
+	b->duplicates = b->n - b->inserted;
+	return 0;
+}
+
+/*
+ * One attempt (a db_txn fn): insert the new events in multi-row
+ * statements, then add them to their rollup rows, merged per row and in
+ * key order so that concurrent writers lock rollup rows in the same order.
  */
 static int
 store_batch(struct db *db, void *arg, struct llmops_err *err)
 {
 	struct batch	*b = arg;
 	size_t		 i, nd = 0, out;
-	int		 ins;
 
 	b->inserted = b->duplicates = b->npending = 0;
-	for (i = 0; i < b->n; i++) {
-		if (db_event_insert(db, b->evs[i], &ins, err) != 0)
-			return -1;
-		if (!ins) {
-			b->duplicates++;
-			continue;
-		}
-		b->inserted++;
-		if (rollup_delta_of(&b->deltas[nd], b->evs[i]) != 0)
+	if (find_fresh(db, b, err) != 0 ||
+	    db_event_insert_rows(db, b->fresh, b->inserted, err) != 0)
+		return -1;
+	for (i = 0; i < b->inserted; i++) {
+		if (rollup_delta_of(&b->deltas[nd], b->fresh[i]) != 0)
 			return err_set(err, 500, "cannot compute a rollup key");
 		nd++;
-		if (record_dims(db, b, b->evs[i], err) != 0)
+		if (record_dims(db, b, b->fresh[i], err) != 0)
 			return -1;
 	}
 	out = rollup_merge(b->deltas, nd);
@@ -144,7 +214,13 @@ store_events(struct db *db, struct usage_event *const *evs, size_t n,
 	b.n = n;
 	b.seen = seen;
 	if ((b.deltas = calloc(n, sizeof(*b.deltas))) == NULL ||
-	    (b.pending = calloc(n * DIMS_RECORDED, sizeof(*b.pending))) == NULL) {
+	    (b.pending = calloc(n * DIMS_RECORDED, sizeof(*b.pending))) == NULL ||
+	    (b.sorted = calloc(n, sizeof(*b.sorted))) == NULL ||
+	    (b.group = calloc(n, sizeof(*b.group))) == NULL ||
+	    (b.group_pos = calloc(n, sizeof(*b.group_pos))) == NULL ||
+	    (b.is_new = calloc(n, sizeof(*b.is_new))) == NULL ||
+	    (b.fresh = calloc(n, sizeof(*b.fresh))) == NULL ||
+	    (b.known = calloc(n, sizeof(*b.known))) == NULL) {
 		err_set(err, 500, "out of memory");
 		goto out;
 	}
@@ -161,6 +237,12 @@ store_events(struct db *db, struct usage_event *const *evs, size_t n,
 	*duplicates = b.duplicates;
 	rc = 0;
 out:
+	free(b.known);
+	free(b.fresh);
+	free(b.is_new);
+	free(b.group_pos);
+	free(b.group);
+	free(b.sorted);
 	free(b.pending);
 	free(b.deltas);
 	return rc;
