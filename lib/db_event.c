@@ -8,6 +8,9 @@
 #include "db_event.h"
 #include "decimal.h"
 
+/* The largest values of the rollup sums' columns, as SQL. */
+#define UMAX	"18446744073709551615"		/* BIGINT UNSIGNED */
+#define DMAX	"99999999999999.999999999999"	/* DECIMAL(26,12) */
 /* A VARCHAR(255) utf8mb4 column as text, or a cost sum of any width. */
 #define EVENT_TEXT_BYTES	(255 * 4 + 1)
 /* A DECIMAL cost of one event as text. */
@@ -53,7 +56,12 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "INSERT INTO dimension_values (org_id, dim, value, first_us) "
 	    "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE first_us = "
 	    "LEAST(first_us, VALUES(first_us))" },
-	/* Bound by db_rollup_add. */
+	/*
+	 * Bound by db_rollup_add. Sums saturate at their column's largest
+	 * value instead of failing the transaction (x + LEAST(v, MAX - x)
+	 * never exceeds MAX): one implausible event cannot stop every later
+	 * load that touches its row.
+	 */
 	[STMT_ROLLUP_UPSERT] = { "rollup.upsert",
 	    "INSERT INTO usage_hourly (org_id, hour_us, dims_key, source, "
 	    "department, team, agent, model, provider, status, error_class, "
@@ -64,25 +72,42 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "latency_count, ttft_us_sum, ttft_count) VALUES (?, ?, ?, ?, ?, ?, "
 	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
 	    "?, ?) ON DUPLICATE KEY UPDATE "
-	    "requests = requests + VALUES(requests), "
-	    "errors = errors + VALUES(errors), "
-	    "prompt_tokens = prompt_tokens + VALUES(prompt_tokens), "
-	    "completion_tokens = completion_tokens + VALUES(completion_tokens), "
-	    "total_tokens = total_tokens + VALUES(total_tokens), "
-	    "cache_read_tokens = cache_read_tokens + VALUES(cache_read_tokens), "
-	    "cache_write_tokens = cache_write_tokens + VALUES(cache_write_tokens), "
-	    "reasoning_tokens = reasoning_tokens + VALUES(reasoning_tokens), "
-	    "litellm_cost = litellm_cost + VALUES(litellm_cost), "
-	    "litellm_cost_events = litellm_cost_events + "
-	    "VALUES(litellm_cost_events), "
-	    "cost = cost + VALUES(cost), "
-	    "priced_requests = priced_requests + VALUES(priced_requests), "
-	    "our_cost = our_cost + VALUES(our_cost), "
-	    "our_cost_events = our_cost_events + VALUES(our_cost_events), "
-	    "latency_us_sum = latency_us_sum + VALUES(latency_us_sum), "
-	    "latency_count = latency_count + VALUES(latency_count), "
-	    "ttft_us_sum = ttft_us_sum + VALUES(ttft_us_sum), "
-	    "ttft_count = ttft_count + VALUES(ttft_count)" },
+	    "requests = requests + LEAST(VALUES(requests), "
+	    UMAX " - requests), "
+	    "errors = errors + LEAST(VALUES(errors), "
+	    UMAX " - errors), "
+	    "prompt_tokens = prompt_tokens + LEAST(VALUES(prompt_tokens), "
+	    UMAX " - prompt_tokens), "
+	    "completion_tokens = completion_tokens + LEAST(VALUES(completion_tokens), "
+	    UMAX " - completion_tokens), "
+	    "total_tokens = total_tokens + LEAST(VALUES(total_tokens), "
+	    UMAX " - total_tokens), "
+	    "cache_read_tokens = cache_read_tokens + LEAST(VALUES(cache_read_tokens), "
+	    UMAX " - cache_read_tokens), "
+	    "cache_write_tokens = cache_write_tokens + LEAST(VALUES(cache_write_tokens), "
+	    UMAX " - cache_write_tokens), "
+	    "reasoning_tokens = reasoning_tokens + LEAST(VALUES(reasoning_tokens), "
+	    UMAX " - reasoning_tokens), "
+	    "litellm_cost = litellm_cost + LEAST(VALUES(litellm_cost), "
+	    DMAX " - litellm_cost), "
+	    "litellm_cost_events = litellm_cost_events + LEAST(VALUES(litellm_cost_events), "
+	    UMAX " - litellm_cost_events), "
+	    "cost = cost + LEAST(VALUES(cost), "
+	    DMAX " - cost), "
+	    "priced_requests = priced_requests + LEAST(VALUES(priced_requests), "
+	    UMAX " - priced_requests), "
+	    "our_cost = our_cost + LEAST(VALUES(our_cost), "
+	    DMAX " - our_cost), "
+	    "our_cost_events = our_cost_events + LEAST(VALUES(our_cost_events), "
+	    UMAX " - our_cost_events), "
+	    "latency_us_sum = latency_us_sum + LEAST(VALUES(latency_us_sum), "
+	    UMAX " - latency_us_sum), "
+	    "latency_count = latency_count + LEAST(VALUES(latency_count), "
+	    UMAX " - latency_count), "
+	    "ttft_us_sum = ttft_us_sum + LEAST(VALUES(ttft_us_sum), "
+	    UMAX " - ttft_us_sum), "
+	    "ttft_count = ttft_count + LEAST(VALUES(ttft_count), "
+	    UMAX " - ttft_count)" },
 	[STMT_ROLLUP_CLEAR] = { "rollup.clear",
 	    "DELETE FROM usage_hourly WHERE org_id = ?" },
 	/* The sums the responder keeps; read by db_rollup_recompute. */

@@ -106,6 +106,21 @@ def check_normal(stack, db, tok):
          diag=repr(st))
 
 
+def check_saturation(stack, db, tok):
+    """A rollup sum at its column's limit saturates instead of failing every
+    later load of its row."""
+    top = 18446744073709551615
+    db.sql("UPDATE usage_hourly SET latency_us_sum = %d - 10, total_tokens "
+           "= %d - 1 WHERE requests = 2" % (top, top))
+    status, doc = post(stack, [event("n-3", tok, 3)])
+    h.is_((status, h.spool_drain(stack.conf)), (200, 0),
+          "an event for a rollup row at its limits: loaded")
+    h.is_(db.sql("SELECT requests, latency_us_sum, total_tokens FROM "
+                 "usage_hourly WHERE requests = 3"),
+          [("3", str(top), str(top))], "its sums saturate at the column's "
+          "largest value; the count goes on")
+
+
 def check_database_down(stack, db, tok, tok2):
     db.stop()
     t0 = time.time()
@@ -164,7 +179,7 @@ def check_replay(stack, db, spool, snapshot):
                   "wb") as f:
             f.write(unloaded(data) + data[HEADER:])
     rc, out, err = h.llmopsctl(stack.conf, "spool", "drain")
-    h.ok(rc == 0 and "loaded 7 events: 0 new, 6 duplicates, 1 rejected" in
+    h.ok(rc == 0 and "loaded 8 events: 0 new, 7 duplicates, 1 rejected" in
          out, "every record loaded again from the start: duplicates (and "
          "the unknown token's event rejected again)", diag=out + err)
     h.is_(db.sql("SELECT COUNT(*) FROM usage_events"), events,
@@ -219,6 +234,7 @@ def main():
     tok = stack.token("spooled")
     tok2 = stack.token("spooled", label="second")
     check_normal(stack, db, tok)
+    check_saturation(stack, db, tok)
 
     check_database_down(stack, db, tok, tok2)
 
