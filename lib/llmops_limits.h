@@ -138,7 +138,7 @@
 #define SPOOL_SEGMENT_BYTES_MAX		(4LL * 1024 * 1024 * 1024)
 /* spool { loader_turn_ms }: how long a responder loads after answering
  * before it serves again (the rest waits for the next turn). */
-#define SPOOL_LOADER_TURN_MS_DEFAULT	200
+#define SPOOL_LOADER_TURN_MS_DEFAULT	50
 #define SPOOL_LOADER_TURN_MS_MAX	10000
 /* Events of one spool record: a larger batch is several records. */
 #define SPOOL_RECORD_EVENTS		512
