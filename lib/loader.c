@@ -317,9 +317,12 @@ loader_turn(struct loader *l, int64_t budget_us, int wait_ms,
 		spool_unlock(&l->r);
 		now = time_now_us();
 		/* Appended while we finished: not left waiting for a turn. */
-		if (res != LOADER_DONE || now - start >= budget_us ||
-		    !spool_grown(&l->r, dir))
+		if (res != LOADER_DONE || !spool_grown(&l->r, dir))
 			break;
+		if (now - start >= budget_us) {
+			res = LOADER_MORE;	/* the caller comes back */
+			break;
+		}
 		wait_ms = 0;
 	}
 	if (res == LOADER_FAILED) {
