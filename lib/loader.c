@@ -327,15 +327,21 @@ loader_turn(struct loader *l, int64_t budget_us, int wait_ms,
 	}
 	if (res == LOADER_FAILED) {
 		note(l, 0, err->msg);
-		l->retry_us = time_now_us() + LOADER_RETRY_US;
+		l->backoff_us = l->backoff_us == 0 ? LOADER_RETRY_US :
+		    l->backoff_us >= LOADER_RETRY_MAX_US / 2 ?
+		    LOADER_RETRY_MAX_US : 2 * l->backoff_us;
+		l->retry_us = time_now_us() + l->backoff_us;
 		if (time_now_us() - l->logged_us >= LOADER_LOG_EVERY_US) {
 			log_error(LOG_TAG_SPOOL, "loading the spool failed (the "
 			    "events wait there): %s", err->msg);
 			l->logged_us = time_now_us();
 		}
-	} else if (l->logged_us != 0) {
-		log_info(LOG_TAG_SPOOL, "loading the spool works again");
-		l->logged_us = 0;
+	} else {
+		l->backoff_us = 0;
+		if (l->logged_us != 0) {
+			log_info(LOG_TAG_SPOOL, "loading the spool works again");
+			l->logged_us = 0;
+		}
 	}
 	return res;
 }
