@@ -152,7 +152,10 @@ spool_drain(struct cli *cli, int argc, char *argv[])
 			cli_fail(&err);
 			goto out;
 		}
-		if (res == LOADER_BUSY && time_now_us() >= deadline) {
+		if (res != LOADER_BUSY)
+			deadline = time_now_us() +
+			    (int64_t)LOADER_DRAIN_WAIT_MS * 1000;
+		else if (time_now_us() >= deadline) {
 			cli_error("another loader has held the spool's lock for "
 			    "%d s; try again later", LOADER_DRAIN_WAIT_MS / 1000);
 			goto out;

@@ -138,13 +138,17 @@ lookup_tokens(struct ingest *in, struct token_query *seen, size_t nseen,
 	if (now >= in->db_down_until_us &&
 	    token_cache_resolve(&in->tokens, in->db, seen, nseen, now,
 	    &err) == 0) {
+		in->db_backoff_us = 0;
 		*checked = 1;
 		return;
 	}
 	if (now >= in->db_down_until_us) {
 		log_warn(LOG_TAG_LITELLM, "tokens not checked now (they are when "
 		    "the events are loaded): %s", err.msg);
-		in->db_down_until_us = now + LOADER_RETRY_US;
+		in->db_backoff_us = in->db_backoff_us == 0 ? LOADER_RETRY_US :
+		    in->db_backoff_us >= LOADER_RETRY_MAX_US / 2 ?
+		    LOADER_RETRY_MAX_US : 2 * in->db_backoff_us;
+		in->db_down_until_us = now + in->db_backoff_us;
 	}
 	/* What the cache still holds fresh is checked; the rest waits. */
 	*checked = 0;

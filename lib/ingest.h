@@ -29,6 +29,7 @@ struct ingest {
 	struct spool_writer	 spool;		/* this process's segment */
 	struct loader		 loader;	/* runs after answers */
 	int64_t			 db_down_until_us; /* no token reads before */
+	int64_t			 db_backoff_us;	/* the next wait after a failure */
 	int			 spooled;	/* a load turn is due */
 	int64_t			 loaded_us;	/* last turn */
 	struct token_query	 touch[INGEST_TOUCH_PENDING];

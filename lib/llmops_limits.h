@@ -143,7 +143,7 @@
 #define SPOOL_SEGMENT_BYTES_MAX		(4LL * 1024 * 1024 * 1024)
 /* spool { loader_turn_ms }: how long a responder loads after answering
  * before it serves again (the rest waits for the next turn). */
-#define SPOOL_LOADER_TURN_MS_DEFAULT	200
+#define SPOOL_LOADER_TURN_MS_DEFAULT	50
 #define SPOOL_LOADER_TURN_MS_MAX	10000
 /* Events of one spool record: a larger batch is several records. */
 #define SPOOL_RECORD_EVENTS		512
@@ -154,10 +154,13 @@
 /* Events the loader gathers for one transaction (whole records, so up to
  * SPOOL_RECORD_EVENTS - 1 more). */
 #define LOADER_CHUNK_EVENTS		1024
-/* After a failed load a process waits this long before it tries again
- * (a database that is down costs one attempt per second, not one per
- * request). */
+/* After a failed load (or token lookup) a process waits this long before
+ * it tries again, doubling while it keeps failing up to the maximum: a
+ * database that is down (or a host that drops packets, each attempt
+ * costing database.connect_timeout) costs one attempt per interval, not
+ * one per request. */
 #define LOADER_RETRY_US			(1000LL * 1000)
+#define LOADER_RETRY_MAX_US		(10LL * 1000 * 1000)
 /* How long `llmopsctl spool drain` waits for another loader's lock. */
 #define LOADER_DRAIN_WAIT_MS		10000
 /* Below this much free space the spool is reported full (/api/health). */

@@ -317,22 +317,31 @@ loader_turn(struct loader *l, int64_t budget_us, int wait_ms,
 		spool_unlock(&l->r);
 		now = time_now_us();
 		/* Appended while we finished: not left waiting for a turn. */
-		if (res != LOADER_DONE || now - start >= budget_us ||
-		    !spool_grown(&l->r, dir))
+		if (res != LOADER_DONE || !spool_grown(&l->r, dir))
 			break;
+		if (now - start >= budget_us) {
+			res = LOADER_MORE;	/* the caller comes back */
+			break;
+		}
 		wait_ms = 0;
 	}
 	if (res == LOADER_FAILED) {
 		note(l, 0, err->msg);
-		l->retry_us = time_now_us() + LOADER_RETRY_US;
+		l->backoff_us = l->backoff_us == 0 ? LOADER_RETRY_US :
+		    l->backoff_us >= LOADER_RETRY_MAX_US / 2 ?
+		    LOADER_RETRY_MAX_US : 2 * l->backoff_us;
+		l->retry_us = time_now_us() + l->backoff_us;
 		if (time_now_us() - l->logged_us >= LOADER_LOG_EVERY_US) {
 			log_error(LOG_TAG_SPOOL, "loading the spool failed (the "
 			    "events wait there): %s", err->msg);
 			l->logged_us = time_now_us();
 		}
-	} else if (l->logged_us != 0) {
-		log_info(LOG_TAG_SPOOL, "loading the spool works again");
-		l->logged_us = 0;
+	} else {
+		l->backoff_us = 0;
+		if (l->logged_us != 0) {
+			log_info(LOG_TAG_SPOOL, "loading the spool works again");
+			l->logged_us = 0;
+		}
 	}
 	return res;
 }

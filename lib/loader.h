@@ -47,6 +47,7 @@ struct loader {
 	struct token_cache	 tokens;
 	struct dim_seen		 dims;
 	int64_t			 retry_us;	/* after a failure: not before */
+	int64_t			 backoff_us;	/* the next wait after one */
 	int64_t			 noted_us;	/* state file last written */
 	int			 noted_ok;
 	int64_t			 logged_us;	/* last failure logged */

@@ -16,6 +16,7 @@
   aside, and `spool status` lists them (exit 1) and the log says so.
 """
 
+import hashlib
 import json
 import os
 import shutil
@@ -91,6 +92,64 @@ def unloaded(data):
     head = bytearray(data[:HEADER])
     struct.pack_into("<QQQ", head, 56, 1, 1, 1)
     return bytes(head)
+
+
+def encode_event(org_id, token_id, litellm_id, model):
+    """One event as lib/spool_event.h describes it (version 1)."""
+    def text(s):
+        if s is None:
+            return struct.pack("<H", 0xFFFF)
+        b = s.encode()
+        return struct.pack("<H", len(b)) + b
+    body = struct.pack("<BBBBIIIIIIq", 1, 1, 2, 0, 0, org_id, token_id, 0,
+                       0, 0, int(time.time() * 1e6))
+    body += b"\x11" * 32 + os.urandom(16)
+    body += text("trk_te")
+    for s in (litellm_id, None, "acompletion", model, None, "openai", None,
+              None, None, None, None):
+        body += text(s)
+    return struct.pack("<I", len(body)) + body
+
+
+def record(key, events):
+    """A record of the encoded events, its checksum keyed by the segment."""
+    payload = struct.pack("<I", len(events)) + b"".join(events)
+    head = b"\x89SPR" + bytes([1, 1, 0, 0]) + struct.pack(
+        "<IIq", len(payload), len(events), int(time.time() * 1e6))
+    return head + hashlib.sha256(key + head + payload).digest()[:16] + payload
+
+
+def check_refused(stack, db):
+    """A record MariaDB refuses (a model name longer than its column) is
+    set aside on its own; the records around it are loaded."""
+    oid = int(db.sql("SELECT id FROM organizations WHERE name = 'spooled'")[0][0])
+    tid = int(db.sql("SELECT MIN(id) FROM tracking_tokens WHERE org_id = %d"
+                     % oid)[0][0])
+    key = os.urandom(16)
+    head = bytearray(HEADER)
+    head[0:9] = b"LLMOPSSP\x01"
+    head[104:120] = key
+    body = bytes(head)
+    body += record(key, [encode_event(oid, tid, "p-1", "gpt-4o")])
+    body += record(key, [encode_event(oid, tid, "p-2", "m" * 300)])
+    body += record(key, [encode_event(oid, tid, "p-3", "gpt-4o")])
+    spool = stack.conf + ".spool"
+    with open(os.path.join(spool, "seg-0000000000000000-refused.spool"),
+              "wb") as f:
+        f.write(body)
+    rc, out, err = h.llmopsctl(stack.conf, "spool", "drain")
+    h.ok(rc == 0 and "1 records set aside" in out,
+         "a record MariaDB refuses: set aside, the drain goes on",
+         diag=out + err)
+    h.is_(stored(db, ["p-1", "p-2", "p-3"]), {"p-1": 1, "p-3": 1},
+          "the records around it are loaded")
+    rc, st = status_of(stack.conf)
+    h.ok(rc == 1 and [n for n in st.get("set_aside") or []
+                      if "refused" in n], "spool status lists it",
+         diag=repr(st))
+    aside = os.path.join(spool, "set-aside")
+    for n in os.listdir(aside):
+        os.unlink(os.path.join(aside, n))
 
 
 def check_normal(stack, db, tok):
@@ -235,6 +294,7 @@ def main():
     tok2 = stack.token("spooled", label="second")
     check_normal(stack, db, tok)
     check_saturation(stack, db, tok)
+    check_refused(stack, db)
 
     check_database_down(stack, db, tok, tok2)
 

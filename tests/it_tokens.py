@@ -39,8 +39,6 @@ class Poster:
         self.n += 1
         status, _, doc = h.http_json("POST", self.stack.url(
             "/api/litellm/callback"), [event(self.n, token)])
-        if status == 200:
-            h.spool_drain(self.stack.conf)
         reasons = (doc or {}).get("rejected_reasons") or {}
         return status, (doc or {}).get("accepted"), sorted(reasons)
 
@@ -148,6 +146,9 @@ def main():
     busy = out.strip()
     secrets.append(busy)
     p.post(busy)
+    # Written right after the answer (not before it): wait for it, bounded.
+    until(lambda: db.sql("SELECT last_used_us FROM tracking_tokens WHERE "
+                         "label = 'busy'")[0][0] is not None, 5)
     first = db.sql("SELECT last_used_us FROM tracking_tokens WHERE label = 'busy'")
     for _ in range(5):
         p.post(busy)
