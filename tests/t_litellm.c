@@ -456,44 +456,81 @@ test_labels_capped(void)
 	json_object_put(arr);
 }
 
-/* One mutation that must make the event invalid_field (or absent). */
+/*
+ * One mutation of a field. Before issue 10 those with `warned` rejected
+ * the event as invalid_field; now the event is stored, the field is
+ * unknown (or cut) and the batch counts a warning that names the field.
+ */
 struct mutation {
 	const char	*name;
 	const char	*key;
-	const char	*json;		/* new value, NULL to delete */
-	int		 rejected;	/* expect REJECT_INVALID_FIELD */
+	const char	*json;		/* new value, NULL for the long id */
+	int		 warned;
+	int		 num;		/* enum event_num left unknown, or -1 */
 };
+
+/* The string field a mutation of key leaves, to check it. */
+static const char *
+str_field(const struct usage_event *e, const char *key)
+{
+	if (strcmp(key, "id") == 0)
+		return e->litellm_id;
+	if (strcmp(key, "model") == 0)
+		return e->model;
+	return "";
+}
 
 static void
 test_field_types(void)
 {
 	static const struct mutation muts[] = {
-		{ "tokens as a string", "prompt_tokens", "\"56\"", 1 },
-		{ "negative tokens", "completion_tokens", "-1", 1 },
-		{ "fractional tokens", "total_tokens", "2.5", 1 },
-		{ "tokens past 2^32", "total_tokens", "4294967296", 1 },
-		{ "stream as a string", "stream", "\"yes\"", 1 },
-		{ "id as a number", "id", "12", 1 },
-		{ "id too long", "id", NULL, 1 },	/* filled below */
-		{ "model with a NUL", "model", "\"gpt\\u0000x\"", 1 },
+		{ "tokens as a string", "prompt_tokens", "\"56\"", 1,
+		    EV_PROMPT_TOKENS },
+		{ "negative tokens", "completion_tokens", "-1", 1,
+		    EV_COMPLETION_TOKENS },
+		{ "fractional tokens", "total_tokens", "2.5", 1,
+		    EV_TOTAL_TOKENS },
+		{ "tokens past LIMIT_EVENT_TOKENS_MAX", "total_tokens",
+		    "100000001", 1, EV_TOTAL_TOKENS },
+		{ "tokens past 2^64", "total_tokens", "99999999999999999999", 1,
+		    EV_TOTAL_TOKENS },
+		{ "stream as a string", "stream", "\"yes\"", 1, -1 },
+		{ "id as a number", "id", "12", 1, -1 },
+		{ "id too long", "id", NULL, 1, -1 },	/* filled below */
+		{ "model with a NUL", "model", "\"gpt\\u0000x\"", 1, -1 },
 		{ "lone surrogate (json-c makes it U+FFFD)", "model",
-		    "\"gpt\\ud800\"", 0 },
-		{ "metadata as a string", "metadata", "\"x\"", 1 },
-		{ "status as a number", "status", "1", 1 },
-		{ "negative cost", "response_cost", "-0.5", 1 },
-		{ "cost as a string", "response_cost", "\"0.1\"", 1 },
-		{ "start time as a string", "startTime", "\"now\"", 1 },
-		{ "start time negative", "startTime", "-5", 1 },
-		{ "start time in year 3000", "startTime", "32503680000", 1 },
-		{ "NaN cost is unknown", "response_cost", "NaN", 0 },
-		{ "Infinity end time is unknown", "endTime", "Infinity", 0 },
-		{ "unknown status kept as unknown", "status", "\"partial\"", 0 },
-		{ "tokens as an integral float", "prompt_tokens", "56.0", 0 },
+		    "\"gpt\\ud800\"", 0, -1 },
+		{ "metadata as a string", "metadata", "\"x\"", 1, -1 },
+		{ "status as a number", "status", "1", 1, -1 },
+		{ "negative cost", "response_cost", "-0.5", 1, EV_LITELLM_COST },
+		{ "cost as a string", "response_cost", "\"0.1\"", 1,
+		    EV_LITELLM_COST },
+		{ "cost past LIMIT_COST_USD_MAX", "response_cost", "100000.01",
+		    1, EV_LITELLM_COST },
+		{ "start time as a string", "startTime", "\"now\"", 1,
+		    EV_START_US },
+		{ "start time negative", "startTime", "-5", 1, EV_START_US },
+		{ "start time in 1999", "startTime", "946684799.9", 1,
+		    EV_START_US },
+		{ "start time in year 3000", "startTime", "32503680000", 1,
+		    EV_START_US },
+		{ "end time in year 2200 (the rollup overflow)", "endTime",
+		    "7258118399", 1, EV_END_US },
+		{ "end time a day and a second after receipt", "endTime",
+		    "1800086401", 1, EV_END_US },
+		{ "NaN cost is unknown", "response_cost", "NaN", 0,
+		    EV_LITELLM_COST },
+		{ "Infinity end time is unknown", "endTime", "Infinity", 0,
+		    EV_END_US },
+		{ "unknown status kept as unknown", "status", "\"partial\"", 0,
+		    -1 },
+		{ "tokens as an integral float", "prompt_tokens", "56.0", 0, -1 },
 	};
 	char			 longid[300];
 	struct event_batch	 b;
 	struct llmops_err	 err;
 	struct json_object	*ev, *v;
+	const char		*str;
 	size_t			 i;
 
 	memset(longid, 'a', sizeof(longid));
@@ -506,13 +543,29 @@ test_field_types(void)
 		ok(v != NULL, "%s: mutation built", muts[i].name);
 		json_object_object_add(ev, muts[i].key, v);
 		parse_obj(ev, NULL, &b, &err);
-		if (muts[i].rejected) {
-			is_int(b.rejected[REJECT_INVALID_FIELD], 1, "%s: rejected",
-			    muts[i].name);
-			ok(b.nnotes == 1 && strstr(b.notes[0].why, muts[i].key),
-			    "%s: reason names the field", muts[i].name);
+		is_int(b.nevents, 1, "%s: stored", muts[i].name);
+		is_int(b.nrejected, 0, "%s: nothing rejected", muts[i].name);
+		if (muts[i].warned) {
+			ok(b.warnings >= 1 && b.warned_events == 1,
+			    "%s: warned", muts[i].name);
+			ok(b.nwarn_notes == 1 &&
+			    strstr(b.warn_notes[0].why, muts[i].key),
+			    "%s: warning names the field", muts[i].name);
 		} else
-			is_int(b.nevents, 1, "%s: stored", muts[i].name);
+			is_int(b.warnings, 0, "%s: no warning", muts[i].name);
+		if (b.nevents == 1 && muts[i].num >= 0)
+			ok(!EVENT_HAS(&b.events[0], muts[i].num),
+			    "%s: stored as unknown", muts[i].name);
+		/* Whatever was mutated, the latency stays plausible. */
+		if (b.nevents == 1)
+			ok(NUM(&b.events[0], EV_LATENCY_US) <=
+			    LIMIT_EVENT_LATENCY_US_MAX, "%s: latency at most a "
+			    "day", muts[i].name);
+		if (b.nevents == 1 && muts[i].warned && muts[i].num < 0 &&
+		    (str = str_field(&b.events[0], muts[i].key)) != NULL &&
+		    *str != '\0')
+			is_int(strlen(str), LIMIT_ID_BYTES,
+			    "%s: cut to %d bytes", muts[i].name, LIMIT_ID_BYTES);
 		event_batch_release(&b);
 	}
 
