@@ -224,8 +224,12 @@ skim_string(struct json_skim *sk, char *buf, size_t cap, size_t *outlen,
 			if (!full && n + (p - run) <= cap) {
 				memcpy(buf + n, s + run, p - run);
 				n += p - run;
-			} else
+			} else if (!full) {
+				/* Plain bytes are ASCII: any cut is a boundary. */
+				memcpy(buf + n, s + run, cap - n);
+				n = cap;
 				full = 1;
+			}
 		}
 		if (p >= len)
 			return fail(sk, len, "unterminated string");

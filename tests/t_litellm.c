@@ -604,6 +604,108 @@ test_field_types(void)
 	event_batch_release(&b);
 }
 
+/*
+ * Fields that cannot be stored whole are cut and flagged, the event kept
+ * (before issue 10 an over-long model rejected it as invalid_field).
+ */
+static void
+test_cut_and_flagged(void)
+{
+	struct event_batch	 b;
+	struct llmops_err	 err;
+	struct json_object	*ev, *arr;
+	char			*big, *body;
+	const char		*s;
+	size_t			 i, n = 1024 * 1024;
+
+	/* A 300-byte model of 2-byte characters: cut to 254 bytes. */
+	big = malloc(n + 1);
+	for (i = 0; i < 300; i += 2)
+		memcpy(big + i, "\xc3\xa9", 2);
+	big[300] = '\0';
+	ev = base_event();
+	json_object_object_add(ev, "model", json_object_new_string(big));
+	parse_obj(ev, NULL, &b, &err);
+	is_int(b.nevents, 1, "300-byte model: event kept");
+	ok(b.nevents == 1 && b.events[0].model != NULL &&
+	    strlen(b.events[0].model) == 254 &&
+	    memcmp(b.events[0].model, big, 254) == 0,
+	    "300-byte model: cut to 254 bytes, at a character boundary");
+	ok(b.warnings == 1 && strstr(b.warn_notes[0].why, "model"),
+	    "300-byte model: one warning naming the field");
+	event_batch_release(&b);
+
+	/* A 1 MB label: cut to max_label_chars and flagged. */
+	memset(big, 'x', n);
+	big[n] = '\0';
+	ev = base_event();
+	json_object_object_add(custom_headers(ev), "x-team",
+	    json_object_new_string(big));
+	parse_obj(ev, NULL, &b, &err);
+	is_int(b.nevents, 1, "1 MB label: event kept");
+	ok(b.nevents == 1 && b.events[0].team != NULL &&
+	    strlen(b.events[0].team) == lim.max_label_chars,
+	    "1 MB label: cut to max_label_chars");
+	ok(b.warnings == 1 && strstr(b.warn_notes[0].why, "x-team"),
+	    "1 MB label: flagged");
+	event_batch_release(&b);
+
+	/* A 1 MB token: kept as a token no organization has. */
+	ev = base_event();
+	json_object_object_add(custom_headers(ev), "x-cloudidr-token",
+	    json_object_new_string(big));
+	parse_obj(ev, NULL, &b, &err);
+	ok(b.nevents == 1 && b.events[0].has_token &&
+	    !hash_is(&b.events[0], "trk_test123"),
+	    "1 MB token: the event is kept for the token check to refuse");
+	event_batch_release(&b);
+
+	/* \u0000 inside a label is a space like the other controls. */
+	ev = base_event();
+	json_object_object_add(custom_headers(ev), "x-agent",
+	    json_object_new_string_len("sum\0mary\tbot", 12));
+	parse_obj(ev, NULL, &b, &err);
+	is_str(b.nevents ? b.events[0].agent : NULL, "sum mary bot",
+	    "\\u0000 in a label becomes a space");
+	is_int(b.warnings, 0, "\\u0000 in a label: no warning");
+	event_batch_release(&b);
+
+	/* Two 300-byte ids that differ after byte 255: two events. */
+	memset(big, 'i', 300);
+	big[300] = '\0';
+	arr = json_object_new_array();
+	for (i = 0; i < 2; i++) {
+		ev = base_event();
+		big[280] = (char)('a' + i);
+		json_object_object_add(ev, "id", json_object_new_string(big));
+		json_object_array_add(arr, ev);
+	}
+	s = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
+	parse(s, strlen(s), NULL, NULL, &b, &err);
+	ok(b.nevents == 2 && strlen(b.events[0].litellm_id) == LIMIT_ID_BYTES &&
+	    memcmp(b.events[0].dedupe_key, b.events[1].dedupe_key,
+	    EVENT_KEY_LEN) != 0, "long ids: stored cut, deduplicated whole");
+	is_int(b.warned_events, 2, "long ids: both flagged");
+	event_batch_release(&b);
+	json_object_put(arr);
+
+	/* Content is skipped unread, however it nests (within the limit). */
+	body = malloc(4096);
+	i = (size_t)snprintf(body, 4096, "[{\"id\":\"c\",\"messages\":");
+	for (n = 0; n < 60; n++)
+		body[i++] = '[';
+	body[i++] = '1';
+	for (n = 0; n < 60; n++)
+		body[i++] = ']';
+	snprintf(body + i, 4096 - i, ",\"model\":\"m\"}]");
+	ok(parse(body, strlen(body), NULL, NULL, &b, &err) == 0 &&
+	    b.nevents == 1 && b.events[0].model != NULL,
+	    "60-deep content skipped, the event read");
+	event_batch_release(&b);
+	free(body);
+	free(big);
+}
+
 static void
 test_elements(void)
 {
@@ -743,6 +845,7 @@ main(void)
 	test_token_carriers();
 	test_labels_capped();
 	test_field_types();
+	test_cut_and_flagged();
 	test_elements();
 	test_limits();
 	test_privacy_canaries();

@@ -62,6 +62,7 @@ same_scalar(struct json_object *ours, struct json_object *theirs)
 
 		if (!json_object_is_type(ours, json_type_string) || lo > lt ||
 		    (lo < lt && lt <= JSON_SKIM_STRING_BYTES) ||
+		    (lt > JSON_SKIM_STRING_BYTES && lo < JSON_SKIM_STRING_BYTES - 3) ||
 		    memcmp(json_object_get_string(ours),
 		    json_object_get_string(theirs), (size_t)lo) != 0)
 			abort();
