@@ -525,16 +525,25 @@ litellm_is_test_ping(struct json_object *obj)
 	    json_object_get_boolean(v);
 }
 
-/* Cuts an owned id to LIMIT_ID_BYTES once the dedupe key is made. */
-static void
-cut_id(char *id, const char *field, struct warn *w)
+/*
+ * Cuts an owned id to LIMIT_ID_BYTES once the dedupe key is made, into a
+ * copy of that size (the whole one may be JSON_SKIM_STRING_BYTES long, and
+ * an event keeps no more memory than its stored fields need).
+ */
+static int
+cut_id(char **id, const char *field, struct warn *w)
 {
 	size_t	len;
+	char	*cut;
 
-	if (id == NULL || (len = strlen(id)) <= LIMIT_ID_BYTES)
-		return;
-	id[utf8_cut(id, len, LIMIT_ID_BYTES)] = '\0';
+	if (*id == NULL || (len = strlen(*id)) <= LIMIT_ID_BYTES)
+		return 0;
+	if ((cut = strndup(*id, utf8_cut(*id, len, LIMIT_ID_BYTES))) == NULL)
+		return -1;
+	free(*id);
+	*id = cut;
 	warn(w, field);
+	return 0;
 }
 
 enum reduce_result
@@ -653,8 +662,9 @@ litellm_event_reduce(struct json_object *obj, const struct webhook_headers *wh,
 	}
 	if (event_key_dedupe(ev) != 0)
 		goto oom;
-	cut_id(ev->litellm_id, "id", &w);
-	cut_id(ev->trace_id, "trace_id", &w);
+	if (cut_id(&ev->litellm_id, "id", &w) != 0 ||
+	    cut_id(&ev->trace_id, "trace_id", &w) != 0)
+		goto oom;
 	*nwarn = w.n;
 	return REDUCE_OK;
 oom:
