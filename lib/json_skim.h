@@ -89,7 +89,8 @@ int	json_skim_value(struct json_skim *, int level, enum json_skim_kind *);
 /*
  * The object at pos (after blanks; the caller checked it starts with '{'),
  * validated whole; *out gets a new json-c object of the members keep
- * names, *unlisted the number of members it does not name.
+ * names, *unlisted the number of members it does not name. Returns 0, -1
+ * (malformed: see json_skim_error) or -2 (out of memory).
  */
 int	json_skim_keep(struct json_skim *, int level, const struct json_keep *,
 	    struct json_object **out, size_t *unlisted);
