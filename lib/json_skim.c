@@ -31,25 +31,13 @@
  * - true, false, null, NaN, Infinity and -Infinity, case-sensitive.
  */
 
-/* Bytes a string can hold without a closer look. */
-static unsigned char	plain[256];
-static int		plain_ready;
-
-static void
-plain_init(void)
-{
-	int	c;
-
-	for (c = 1; c < 0x80; c++)
-		plain[c] = c != '"' && c != '\\';
-	plain_ready = 1;
-}
+/* A byte a string can hold without a closer look: ASCII but NUL, '"', '\\'. */
+#define PLAIN(c)	((unsigned char)((c) - 1) < 0x7f && (c) != '"' && \
+			    (c) != '\\')
 
 void
 json_skim_init(struct json_skim *sk, const char *s, size_t len, int max_depth)
 {
-	if (!plain_ready)
-		plain_init();
 	sk->s = s;
 	sk->len = len;
 	sk->pos = 0;
@@ -210,11 +198,11 @@ skim_string(struct json_skim *sk, char *buf, size_t cap, size_t *outlen,
 	for (;;) {
 		run = p;
 		/* Most of a body is plain text in strings: 8 bytes a turn. */
-		while (p + 8 <= len && plain[s[p]] && plain[s[p + 1]] &&
-		    plain[s[p + 2]] && plain[s[p + 3]] && plain[s[p + 4]] &&
-		    plain[s[p + 5]] && plain[s[p + 6]] && plain[s[p + 7]])
+		while (p + 8 <= len && PLAIN(s[p]) && PLAIN(s[p + 1]) &&
+		    PLAIN(s[p + 2]) && PLAIN(s[p + 3]) && PLAIN(s[p + 4]) &&
+		    PLAIN(s[p + 5]) && PLAIN(s[p + 6]) && PLAIN(s[p + 7]))
 			p += 8;
-		while (p < len && plain[s[p]])
+		while (p < len && PLAIN(s[p]))
 			p++;
 		if (p > run && buf != NULL && !full) {
 			/* json-c: a high surrogate not followed by \u is U+FFFD. */
