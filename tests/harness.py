@@ -1247,6 +1247,28 @@ def http(method, url, body=None, headers=None, timeout=60, chunked=False):
         conn.close()
 
 
+def raw_http(port, data, timeout=30, host="127.0.0.1"):
+    """Sends data (bytes, any framing, however broken) on a new connection
+    and reads the answer: (status, headers with lower-case names, body
+    bytes), or (None, {}, b"") if the server closed the connection without
+    one."""
+    sock = socket.create_connection((host, port), timeout=timeout)
+    try:
+        try:
+            sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        resp = httpclient.HTTPResponse(sock, method="POST")
+        try:
+            resp.begin()
+        except (httpclient.RemoteDisconnected, ConnectionResetError):
+            return None, {}, b""
+        body = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
+    finally:
+        sock.close()
+
+
 _NO_BODY = object()
 
 
