@@ -66,3 +66,22 @@ event_batch_reject(struct event_batch *b, size_t index, const char *id,
 	snprintf(n->id, sizeof(n->id), "%s", id ? id : "");
 	snprintf(n->why, sizeof(n->why), "%s", why ? why : "");
 }
+
+void
+event_batch_warn(struct event_batch *b, size_t index, const char *id,
+    unsigned fields, const char *why)
+{
+	struct warn_note	*n;
+
+	if (fields == 0)
+		return;
+	b->warnings += fields;
+	b->warned_events++;
+	if (b->nwarn_notes == LIMIT_LOGGED_REJECTIONS)
+		return;
+	n = &b->warn_notes[b->nwarn_notes++];
+	n->index = index;
+	n->fields = fields;
+	snprintf(n->id, sizeof(n->id), "%s", id ? id : "");
+	snprintf(n->why, sizeof(n->why), "%s", why ? why : "");
+}

@@ -21,6 +21,14 @@ struct reject_note {
 	char			why[REJECT_NOTE_WHY_BYTES];
 };
 
+/* An event kept with fields set unknown or cut. */
+struct warn_note {
+	size_t			index;
+	unsigned		fields;		/* how many */
+	char			id[REJECT_NOTE_ID_BYTES];
+	char			why[REJECT_NOTE_WHY_BYTES];
+};
+
 struct event_batch {
 	struct usage_event	*events;	/* owned, nevents of them */
 	size_t			 nevents, cap;
@@ -30,6 +38,11 @@ struct event_batch {
 	size_t			 nrejected;
 	struct reject_note	 notes[LIMIT_LOGGED_REJECTIONS];
 	size_t			 nnotes;
+	/* Fields set unknown or cut in kept events, and the events. */
+	size_t			 warnings;
+	size_t			 warned_events;
+	struct warn_note	 warn_notes[LIMIT_LOGGED_REJECTIONS];
+	size_t			 nwarn_notes;
 };
 
 void	event_batch_init(struct event_batch *);
@@ -41,5 +54,10 @@ void	event_batch_drop_last(struct event_batch *);
 /* Counts a rejection; keeps its explanation if there is room. */
 void	event_batch_reject(struct event_batch *, size_t index, const char *id,
 	    enum reject_reason, const char *why);
+
+/* Counts the warnings of a kept event; keeps their explanation if there
+ * is room. */
+void	event_batch_warn(struct event_batch *, size_t index, const char *id,
+	    unsigned fields, const char *why);
 
 #endif

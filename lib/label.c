@@ -51,6 +51,17 @@ is_space(unsigned char c)
 char *
 label_clean(const char *raw, size_t max_chars, int *truncated, int *oom)
 {
+	*truncated = 0;
+	*oom = 0;
+	if (raw == NULL)
+		return NULL;
+	return label_clean_len(raw, strlen(raw), max_chars, truncated, oom);
+}
+
+char *
+label_clean_len(const char *raw, size_t rawlen, size_t max_chars,
+    int *truncated, int *oom)
+{
 	char		*s, *start, *end;
 	size_t		 len, i, chars, n;
 	uint32_t	 cp;
@@ -59,10 +70,14 @@ label_clean(const char *raw, size_t max_chars, int *truncated, int *oom)
 	*oom = 0;
 	if (raw == NULL)
 		return NULL;
-	if ((s = strdup(raw)) == NULL) {
+	if ((s = malloc(rawlen + 1)) == NULL) {
 		*oom = 1;
 		return NULL;
 	}
+	/* A NUL (\u0000 in JSON) is a control character like the others. */
+	for (i = 0; i < rawlen; i++)
+		s[i] = raw[i] == '\0' ? ' ' : raw[i];
+	s[rawlen] = '\0';
 	label_repair_mojibake(s);
 	/*
 	 * Control characters become spaces before trimming: C0 and DEL, and

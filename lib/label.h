@@ -15,6 +15,10 @@
  * be valid UTF-8 (json-c validated it).
  */
 char	*label_clean(const char *raw, size_t max_chars, int *truncated, int *oom);
+/* The same for rawlen bytes that may hold NULs (a JSON "\u0000"), which
+ * become spaces like the other control characters. */
+char	*label_clean_len(const char *raw, size_t rawlen, size_t max_chars,
+	    int *truncated, int *oom);
 
 /*
  * LiteLLM decodes header bytes as Latin-1, so "Développement" arrives as

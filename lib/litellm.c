@@ -1,8 +1,11 @@
 #include "config.h"
 
+#include <stdio.h>
+
 #include <json-c/json.h>
 
 #include "json_batch.h"
+#include "json_skim.h"
 #include "litellm.h"
 
 #define PING_IN_BATCH	"a {\"test\": true} ping inside a batch is not an event"
@@ -27,42 +30,83 @@ element_id(struct json_object *obj)
 	return NULL;
 }
 
+/*
+ * One element: an object is skimmed into a json-c object of only what
+ * litellm_event_reduce reads (litellm_event_keep), reduced, and freed
+ * before the next element is read; anything else is skipped and rejected.
+ */
 static int
-on_element(struct json_object *obj, size_t index, size_t offset, void *arg,
-    struct llmops_err *err)
+on_element(struct json_skim *sk, int level, size_t index, size_t offset,
+    void *arg, struct llmops_err *err)
 {
 	struct parse_ctx	*ctx = arg;
 	struct usage_event	*ev;
+	struct json_object	*obj = NULL;
+	enum json_skim_kind	 kind;
 	enum reject_reason	 reason;
+	size_t			 unlisted;
+	unsigned		 nwarn = 0;
+	int			 rc = -1;
 	char			 why[REDUCE_WHY_BYTES];
 
 	(void)offset;
-	if (litellm_is_test_ping(obj)) {
+	if (json_skim_peek(sk) != '{') {
+		if (json_skim_value(sk, level, &kind) != 0)
+			return json_skim_error(sk, err);
+		if (kind == JSON_SKIM_NULL)
+			event_batch_reject(ctx->batch, index, NULL,
+			    REJECT_NULL_EVENT, "null element (LiteLLM could not "
+			    "build the logging payload)");
+		else {
+			snprintf(why, sizeof(why), "element is a JSON %s, not "
+			    "an object", json_skim_kind_name(kind));
+			event_batch_reject(ctx->batch, index, NULL,
+			    REJECT_NOT_EVENT, why);
+		}
+		return 0;
+	}
+	switch (json_skim_keep(sk, level, litellm_event_keep, &obj, &unlisted)) {
+	case 0:
+		break;
+	case -1:
+		return json_skim_error(sk, err);
+	default:
+		return err_set(err, 500, "out of memory");
+	}
+	if (unlisted == 0 && litellm_is_test_ping(obj)) {
 		/* Only a whole body of {"test": true} is the guide's ping. */
 		if (index == 0)
 			ctx->first_is_ping = 1;
 		else
 			event_batch_reject(ctx->batch, index, NULL,
 			    REJECT_NOT_EVENT, PING_IN_BATCH);
-		return 0;
+		rc = 0;
+		goto out;
 	}
-	if ((ev = event_batch_add(ctx->batch)) == NULL)
-		return err_set(err, 500, "out of memory");
-	ev->index = index;
+	if ((ev = event_batch_add(ctx->batch)) == NULL) {
+		err_set(err, 500, "out of memory");
+		goto out;
+	}
 	switch (litellm_event_reduce(obj, ctx->wh, ctx->lim->max_label_chars,
-	    ctx->received_us, ev, &reason, why)) {
+	    ctx->received_us, ev, &reason, why, &nwarn)) {
 	case REDUCE_OK:
 		ev->index = index;
-		return 0;
+		event_batch_warn(ctx->batch, index, ev->litellm_id, nwarn, why);
+		rc = 0;
+		break;
 	case REDUCE_REJECT:
 		event_batch_drop_last(ctx->batch);
 		event_batch_reject(ctx->batch, index, element_id(obj), reason, why);
-		return 0;
+		rc = 0;
+		break;
 	case REDUCE_OOM:
+		event_batch_drop_last(ctx->batch);
+		err_set(err, 500, "out of memory");
 		break;
 	}
-	event_batch_drop_last(ctx->batch);
-	return err_set(err, 500, "out of memory");
+out:
+	json_object_put(obj);
+	return rc;
 }
 
 int

@@ -3,7 +3,8 @@
  * struct usage_event: the fields we store, read with their types checked,
  * plus the hash of the tracking token and the dedupe key. Everything else
  * (messages, response, keys, e-mails, IPs, tracebacks, other headers) is
- * never copied out of the json-c tree. Pure: no I/O.
+ * skipped by the skimmer and never reaches a json-c object (see
+ * litellm_event_keep). Pure: no I/O.
  */
 #ifndef LLMOPS_LITELLM_EVENT_H
 #define LLMOPS_LITELLM_EVENT_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "json_skim.h"
 
 struct json_object;
 
@@ -38,14 +40,24 @@ enum reduce_result {
 };
 
 /*
- * Fills ev (zeroed by the caller) from obj. On REDUCE_REJECT the reason and
- * a short explanation (field names, never values) are returned and ev is
- * released.
+ * Fills ev (zeroed by the caller) from obj. No field fails the event: one
+ * of the wrong type, out of its plausible range (lib/llmops_limits.h) or
+ * that cannot be stored is set unknown, one too long is cut, and each is
+ * counted in *nwarn and named in why (field names, never values). Only an
+ * element that is not an object or has nothing to deduplicate it by is
+ * REDUCE_REJECT, with the reason and why set; ev is then released.
  */
 enum reduce_result litellm_event_reduce(struct json_object *obj,
 	    const struct webhook_headers *, size_t max_label_chars,
 	    int64_t received_us, struct usage_event *ev,
-	    enum reject_reason *reason, char why[REDUCE_WHY_BYTES]);
+	    enum reject_reason *reason, char why[REDUCE_WHY_BYTES],
+	    unsigned *nwarn);
+
+/*
+ * The members of an event litellm_event_reduce reads (json_skim_keep's
+ * table); "test" too, for the ping.
+ */
+extern const struct json_keep litellm_event_keep[];
 
 /* True for the guide's connectivity test body, {"test": true}. */
 int	litellm_is_test_ping(struct json_object *obj);

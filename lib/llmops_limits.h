@@ -26,17 +26,32 @@
 #define LIMIT_LABEL_CHARS_DEFAULT	128
 #define LIMIT_LABEL_CHARS_MAX		255
 
-/* Stored identifiers: longer values make the event invalid (rejected
- * with the field named), they are never truncated. */
+/* Stored identifiers: a longer value is cut there (at a character
+ * boundary) and counted as a warning; the event is kept. id and trace_id
+ * are cut after the dedupe key is made of the whole value. */
 #define LIMIT_ID_BYTES			255	/* id, trace_id */
 #define LIMIT_MODEL_BYTES		255	/* model, model_group */
 #define LIMIT_SHORT_BYTES		64	/* call_type, provider */
 #define LIMIT_ERROR_CODE_BYTES		32
 #define LIMIT_ERROR_CLASS_BYTES		128
 
-/* Token counts of one call, and one call's cost in USD. */
+/* Token counts of a price tier (llmopsctl prices). */
 #define LIMIT_TOKENS_MAX		4294967295LL
+
+/*
+ * What one event may claim; a value outside is stored as unknown and
+ * counted as a warning, never summed. Tokens: ten times the largest
+ * context window sold today (10M), so no real call reaches it. Cost of
+ * one call in USD. Times: from 2000 to a day after we received the
+ * event; a latency or time to first token of at most a day. With these,
+ * LIMIT_EVENTS_MAX events of the largest values sum within the rollup
+ * columns (BIGINT UNSIGNED, DECIMAL(26,12)): tests/t_event_bounds.c.
+ */
+#define LIMIT_EVENT_TOKENS_MAX		100000000LL
 #define LIMIT_COST_USD_MAX		100000LL
+#define LIMIT_EVENT_TIME_MIN_US		946684800000000LL	/* 2000-01-01 */
+#define LIMIT_EVENT_FUTURE_US		86400000000LL
+#define LIMIT_EVENT_LATENCY_US_MAX	86400000000LL
 
 /* ingest { token_cache_seconds }: how long a responder trusts what it read
  * of a tracking token; a revocation is in force everywhere after it. */

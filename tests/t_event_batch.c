@@ -186,11 +186,41 @@ test_reject(void)
 	    == 0, "release clears the rejections");
 }
 
+static void
+test_warn(void)
+{
+	struct event_batch	b;
+	size_t			i;
+
+	event_batch_init(&b);
+	event_batch_warn(&b, 0, "id-0", 0, "nothing");
+	is_int(b.warnings, 0, "no field, no warning");
+	is_int(b.nwarn_notes, 0, "no field, no note");
+	event_batch_warn(&b, 1, "id-1", 2, "model, endTime");
+	is_int(b.warnings, 2, "two fields counted");
+	is_int(b.warned_events, 1, "one event counted");
+	is_str(b.warn_notes[0].id, "id-1", "the note keeps the id");
+	is_str(b.warn_notes[0].why, "model, endTime", "the note keeps why");
+	ok(b.warn_notes[0].index == 1 && b.warn_notes[0].fields == 2,
+	    "the note keeps the index and the count");
+	event_batch_warn(&b, 2, NULL, 1, NULL);
+	is_str(b.warn_notes[1].id, "", "a NULL id: empty");
+	for (i = 3; i < 30; i++)
+		event_batch_warn(&b, i, "x", 1, "y");
+	is_int(b.warnings, 30, "counted past the notes");
+	is_int(b.warned_events, 29, "every warned event counted");
+	is_int(b.nwarn_notes, LIMIT_LOGGED_REJECTIONS, "only the first %d "
+	    "explained", LIMIT_LOGGED_REJECTIONS);
+	event_batch_release(&b);
+	ok(b.warnings == 0 && b.nwarn_notes == 0, "release clears the warnings");
+}
+
 int
 main(void)
 {
 	test_add();
 	test_out_of_memory();
 	test_reject();
+	test_warn();
 	return tap_done();
 }

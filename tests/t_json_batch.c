@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "json_batch.h"
+#include "json_skim.h"
 #include "tap.h"
 
 #define MAX_SEEN	16
@@ -27,11 +28,29 @@ struct seen {
 	int	nan_ok;			/* the NaN/Infinity object read right */
 };
 
+static int	seen_cb(struct json_object *, size_t, size_t, struct seen *,
+		    struct llmops_err *);
+
 static int
-count_cb(struct json_object *obj, size_t index, size_t offset, void *arg,
-    struct llmops_err *err)
+count_cb(struct json_skim *sk, int level, size_t index, size_t offset,
+    void *arg, struct llmops_err *err)
 {
 	struct seen		*s = arg;
+	struct json_object	*obj;
+	int			 rc;
+
+	/* The test builds each element whole, to look at it. */
+	if (json_skim_tree(sk, level, &obj) != 0)
+		return json_skim_error(sk, err);
+	rc = seen_cb(obj, index, offset, s, err);
+	json_object_put(obj);
+	return rc;
+}
+
+static int
+seen_cb(struct json_object *obj, size_t index, size_t offset, struct seen *s,
+    struct llmops_err *err)
+{
 	struct json_object	*v;
 
 	if (s->n < MAX_SEEN) {

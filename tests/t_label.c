@@ -216,10 +216,34 @@ test_utf8(void)
 	valid("ab\xff", 2, 1, "bad byte beyond len not looked at");
 }
 
+/* label_clean_len: NUL bytes (a JSON "\u0000") are control characters. */
+static void
+test_nul(void)
+{
+	char	*got;
+	int	 trunc, oom;
+
+	got = label_clean_len("Sa\0les\0", 7, 128, &trunc, &oom);
+	is_str(got, "Sa les", "a NUL inside is a space, a NUL at the end "
+	    "trimmed");
+	free(got);
+	got = label_clean_len("\0\0", 2, 128, &trunc, &oom);
+	ok(got == NULL && !oom, "NULs only: untagged");
+	free(got);
+	got = label_clean_len("abcdef", 3, 128, &trunc, &oom);
+	is_str(got, "abc", "only rawlen bytes are read");
+	free(got);
+	got = label_clean_len("a\0" "bcdef", 7, 4, &trunc, &oom);
+	is_str(got, "a bc", "cut after the NUL became a space");
+	is_int(trunc, 1, "and flagged as cut");
+	free(got);
+}
+
 int
 main(void)
 {
 	test_blank();
+	test_nul();
 	test_control();
 	test_truncate();
 	test_mojibake();

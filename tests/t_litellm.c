@@ -456,44 +456,81 @@ test_labels_capped(void)
 	json_object_put(arr);
 }
 
-/* One mutation that must make the event invalid_field (or absent). */
+/*
+ * One mutation of a field. Before issue 10 those with `warned` rejected
+ * the event as invalid_field; now the event is stored, the field is
+ * unknown (or cut) and the batch counts a warning that names the field.
+ */
 struct mutation {
 	const char	*name;
 	const char	*key;
-	const char	*json;		/* new value, NULL to delete */
-	int		 rejected;	/* expect REJECT_INVALID_FIELD */
+	const char	*json;		/* new value, NULL for the long id */
+	int		 warned;
+	int		 num;		/* enum event_num left unknown, or -1 */
 };
+
+/* The string field a mutation of key leaves, to check it. */
+static const char *
+str_field(const struct usage_event *e, const char *key)
+{
+	if (strcmp(key, "id") == 0)
+		return e->litellm_id;
+	if (strcmp(key, "model") == 0)
+		return e->model;
+	return "";
+}
 
 static void
 test_field_types(void)
 {
 	static const struct mutation muts[] = {
-		{ "tokens as a string", "prompt_tokens", "\"56\"", 1 },
-		{ "negative tokens", "completion_tokens", "-1", 1 },
-		{ "fractional tokens", "total_tokens", "2.5", 1 },
-		{ "tokens past 2^32", "total_tokens", "4294967296", 1 },
-		{ "stream as a string", "stream", "\"yes\"", 1 },
-		{ "id as a number", "id", "12", 1 },
-		{ "id too long", "id", NULL, 1 },	/* filled below */
-		{ "model with a NUL", "model", "\"gpt\\u0000x\"", 1 },
+		{ "tokens as a string", "prompt_tokens", "\"56\"", 1,
+		    EV_PROMPT_TOKENS },
+		{ "negative tokens", "completion_tokens", "-1", 1,
+		    EV_COMPLETION_TOKENS },
+		{ "fractional tokens", "total_tokens", "2.5", 1,
+		    EV_TOTAL_TOKENS },
+		{ "tokens past LIMIT_EVENT_TOKENS_MAX", "total_tokens",
+		    "100000001", 1, EV_TOTAL_TOKENS },
+		{ "tokens past 2^64", "total_tokens", "99999999999999999999", 1,
+		    EV_TOTAL_TOKENS },
+		{ "stream as a string", "stream", "\"yes\"", 1, -1 },
+		{ "id as a number", "id", "12", 1, -1 },
+		{ "id too long", "id", NULL, 1, -1 },	/* filled below */
+		{ "model with a NUL", "model", "\"gpt\\u0000x\"", 1, -1 },
 		{ "lone surrogate (json-c makes it U+FFFD)", "model",
-		    "\"gpt\\ud800\"", 0 },
-		{ "metadata as a string", "metadata", "\"x\"", 1 },
-		{ "status as a number", "status", "1", 1 },
-		{ "negative cost", "response_cost", "-0.5", 1 },
-		{ "cost as a string", "response_cost", "\"0.1\"", 1 },
-		{ "start time as a string", "startTime", "\"now\"", 1 },
-		{ "start time negative", "startTime", "-5", 1 },
-		{ "start time in year 3000", "startTime", "32503680000", 1 },
-		{ "NaN cost is unknown", "response_cost", "NaN", 0 },
-		{ "Infinity end time is unknown", "endTime", "Infinity", 0 },
-		{ "unknown status kept as unknown", "status", "\"partial\"", 0 },
-		{ "tokens as an integral float", "prompt_tokens", "56.0", 0 },
+		    "\"gpt\\ud800\"", 0, -1 },
+		{ "metadata as a string", "metadata", "\"x\"", 1, -1 },
+		{ "status as a number", "status", "1", 1, -1 },
+		{ "negative cost", "response_cost", "-0.5", 1, EV_LITELLM_COST },
+		{ "cost as a string", "response_cost", "\"0.1\"", 1,
+		    EV_LITELLM_COST },
+		{ "cost past LIMIT_COST_USD_MAX", "response_cost", "100000.01",
+		    1, EV_LITELLM_COST },
+		{ "start time as a string", "startTime", "\"now\"", 1,
+		    EV_START_US },
+		{ "start time negative", "startTime", "-5", 1, EV_START_US },
+		{ "start time in 1999", "startTime", "946684799.9", 1,
+		    EV_START_US },
+		{ "start time in year 3000", "startTime", "32503680000", 1,
+		    EV_START_US },
+		{ "end time in year 2200 (the rollup overflow)", "endTime",
+		    "7258118399", 1, EV_END_US },
+		{ "end time a day and a second after receipt", "endTime",
+		    "1800086401", 1, EV_END_US },
+		{ "NaN cost is unknown", "response_cost", "NaN", 0,
+		    EV_LITELLM_COST },
+		{ "Infinity end time is unknown", "endTime", "Infinity", 0,
+		    EV_END_US },
+		{ "unknown status kept as unknown", "status", "\"partial\"", 0,
+		    -1 },
+		{ "tokens as an integral float", "prompt_tokens", "56.0", 0, -1 },
 	};
 	char			 longid[300];
 	struct event_batch	 b;
 	struct llmops_err	 err;
 	struct json_object	*ev, *v;
+	const char		*str;
 	size_t			 i;
 
 	memset(longid, 'a', sizeof(longid));
@@ -506,13 +543,29 @@ test_field_types(void)
 		ok(v != NULL, "%s: mutation built", muts[i].name);
 		json_object_object_add(ev, muts[i].key, v);
 		parse_obj(ev, NULL, &b, &err);
-		if (muts[i].rejected) {
-			is_int(b.rejected[REJECT_INVALID_FIELD], 1, "%s: rejected",
-			    muts[i].name);
-			ok(b.nnotes == 1 && strstr(b.notes[0].why, muts[i].key),
-			    "%s: reason names the field", muts[i].name);
+		is_int(b.nevents, 1, "%s: stored", muts[i].name);
+		is_int(b.nrejected, 0, "%s: nothing rejected", muts[i].name);
+		if (muts[i].warned) {
+			ok(b.warnings >= 1 && b.warned_events == 1,
+			    "%s: warned", muts[i].name);
+			ok(b.nwarn_notes == 1 &&
+			    strstr(b.warn_notes[0].why, muts[i].key),
+			    "%s: warning names the field", muts[i].name);
 		} else
-			is_int(b.nevents, 1, "%s: stored", muts[i].name);
+			is_int(b.warnings, 0, "%s: no warning", muts[i].name);
+		if (b.nevents == 1 && muts[i].num >= 0)
+			ok(!EVENT_HAS(&b.events[0], muts[i].num),
+			    "%s: stored as unknown", muts[i].name);
+		/* Whatever was mutated, the latency stays plausible. */
+		if (b.nevents == 1)
+			ok(NUM(&b.events[0], EV_LATENCY_US) <=
+			    LIMIT_EVENT_LATENCY_US_MAX, "%s: latency at most a "
+			    "day", muts[i].name);
+		if (b.nevents == 1 && muts[i].warned && muts[i].num < 0 &&
+		    (str = str_field(&b.events[0], muts[i].key)) != NULL &&
+		    *str != '\0')
+			is_int(strlen(str), LIMIT_ID_BYTES,
+			    "%s: cut to %d bytes", muts[i].name, LIMIT_ID_BYTES);
 		event_batch_release(&b);
 	}
 
@@ -549,6 +602,108 @@ test_field_types(void)
 	is_int(b.nevents ? NUM(&b.events[0], EV_PROMPT_TOKENS) : -2, 56,
 	    "prompt_tokens from usage_object when missing at the top");
 	event_batch_release(&b);
+}
+
+/*
+ * Fields that cannot be stored whole are cut and flagged, the event kept
+ * (before issue 10 an over-long model rejected it as invalid_field).
+ */
+static void
+test_cut_and_flagged(void)
+{
+	struct event_batch	 b;
+	struct llmops_err	 err;
+	struct json_object	*ev, *arr;
+	char			*big, *body;
+	const char		*s;
+	size_t			 i, n = 1024 * 1024;
+
+	/* A 300-byte model of 2-byte characters: cut to 254 bytes. */
+	big = malloc(n + 1);
+	for (i = 0; i < 300; i += 2)
+		memcpy(big + i, "\xc3\xa9", 2);
+	big[300] = '\0';
+	ev = base_event();
+	json_object_object_add(ev, "model", json_object_new_string(big));
+	parse_obj(ev, NULL, &b, &err);
+	is_int(b.nevents, 1, "300-byte model: event kept");
+	ok(b.nevents == 1 && b.events[0].model != NULL &&
+	    strlen(b.events[0].model) == 254 &&
+	    memcmp(b.events[0].model, big, 254) == 0,
+	    "300-byte model: cut to 254 bytes, at a character boundary");
+	ok(b.warnings == 1 && strstr(b.warn_notes[0].why, "model"),
+	    "300-byte model: one warning naming the field");
+	event_batch_release(&b);
+
+	/* A 1 MB label: cut to max_label_chars and flagged. */
+	memset(big, 'x', n);
+	big[n] = '\0';
+	ev = base_event();
+	json_object_object_add(custom_headers(ev), "x-team",
+	    json_object_new_string(big));
+	parse_obj(ev, NULL, &b, &err);
+	is_int(b.nevents, 1, "1 MB label: event kept");
+	ok(b.nevents == 1 && b.events[0].team != NULL &&
+	    strlen(b.events[0].team) == lim.max_label_chars,
+	    "1 MB label: cut to max_label_chars");
+	ok(b.warnings == 1 && strstr(b.warn_notes[0].why, "x-team"),
+	    "1 MB label: flagged");
+	event_batch_release(&b);
+
+	/* A 1 MB token: kept as a token no organization has. */
+	ev = base_event();
+	json_object_object_add(custom_headers(ev), "x-cloudidr-token",
+	    json_object_new_string(big));
+	parse_obj(ev, NULL, &b, &err);
+	ok(b.nevents == 1 && b.events[0].has_token &&
+	    !hash_is(&b.events[0], "trk_test123"),
+	    "1 MB token: the event is kept for the token check to refuse");
+	event_batch_release(&b);
+
+	/* \u0000 inside a label is a space like the other controls. */
+	ev = base_event();
+	json_object_object_add(custom_headers(ev), "x-agent",
+	    json_object_new_string_len("sum\0mary\tbot", 12));
+	parse_obj(ev, NULL, &b, &err);
+	is_str(b.nevents ? b.events[0].agent : NULL, "sum mary bot",
+	    "\\u0000 in a label becomes a space");
+	is_int(b.warnings, 0, "\\u0000 in a label: no warning");
+	event_batch_release(&b);
+
+	/* Two 300-byte ids that differ after byte 255: two events. */
+	memset(big, 'i', 300);
+	big[300] = '\0';
+	arr = json_object_new_array();
+	for (i = 0; i < 2; i++) {
+		ev = base_event();
+		big[280] = (char)('a' + i);
+		json_object_object_add(ev, "id", json_object_new_string(big));
+		json_object_array_add(arr, ev);
+	}
+	s = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
+	parse(s, strlen(s), NULL, NULL, &b, &err);
+	ok(b.nevents == 2 && strlen(b.events[0].litellm_id) == LIMIT_ID_BYTES &&
+	    memcmp(b.events[0].dedupe_key, b.events[1].dedupe_key,
+	    EVENT_KEY_LEN) != 0, "long ids: stored cut, deduplicated whole");
+	is_int(b.warned_events, 2, "long ids: both flagged");
+	event_batch_release(&b);
+	json_object_put(arr);
+
+	/* Content is skipped unread, however it nests (within the limit). */
+	body = malloc(4096);
+	i = (size_t)snprintf(body, 4096, "[{\"id\":\"c\",\"messages\":");
+	for (n = 0; n < 60; n++)
+		body[i++] = '[';
+	body[i++] = '1';
+	for (n = 0; n < 60; n++)
+		body[i++] = ']';
+	snprintf(body + i, 4096 - i, ",\"model\":\"m\"}]");
+	ok(parse(body, strlen(body), NULL, NULL, &b, &err) == 0 &&
+	    b.nevents == 1 && b.events[0].model != NULL,
+	    "60-deep content skipped, the event read");
+	event_batch_release(&b);
+	free(body);
+	free(big);
 }
 
 static void
@@ -690,6 +845,7 @@ main(void)
 	test_token_carriers();
 	test_labels_capped();
 	test_field_types();
+	test_cut_and_flagged();
 	test_elements();
 	test_limits();
 	test_privacy_canaries();
