@@ -259,10 +259,13 @@ def cases(c):
         ("obsolete folded request header", lambda: raw_request(
             head(length=len(one), extra=b"X-Department: a\n b\n"), one),
          (200, 400), None),
-        ("endTime in the year 2200", lambda: post(dumps([c.event(endTime=year2200)])),
+        # Without response_time, the latency is endTime - startTime.
+        ("endTime in the year 2200", lambda: post(dumps([c.event(
+            endTime=year2200, response_time=None)])),
          ok200, warned),
         ("startTime 0 and endTime 2200", lambda: post(dumps([c.event(
-            startTime=0, endTime=year2200, completionStartTime=year2200)])),
+            startTime=0, endTime=year2200, completionStartTime=year2200,
+            response_time=None)])),
          ok200, warned),
         ("no Content-Type", lambda: post(one, ctype=""), (415,), None),
         ("an array of 10,000 empty objects", lambda: post(b"[" + b"{}," * 9999 + b"{}]"),
@@ -307,6 +310,41 @@ def big_bodies():
     ]
 
 
+def check_stored(s, c):
+    """In the database (once the events are loaded: they may be loaded
+    after the answer): no implausible value was stored, the overflow
+    batches are there with their values unknown, and the rollups hold
+    sums that fit."""
+    org = "(SELECT id FROM organizations WHERE name = 'hostile-%s')" % s.kind
+    deadline = time.monotonic() + 30
+    while True:
+        total, no_latency, no_prompt = map(int, s.stack.db.sql(
+            "SELECT COUNT(*), COALESCE(SUM(latency_us IS NULL), 0), "
+            "COALESCE(SUM(prompt_tokens IS NULL), 0) FROM usage_events "
+            "WHERE org_id = %s" % org)[0])
+        done = (total >= 2 * OVERFLOW_EVENTS and no_latency >= OVERFLOW_EVENTS
+                and no_prompt >= OVERFLOW_EVENTS)
+        if done or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    h.ok(done, "%s: the overflow events are stored, their implausible "
+         "latencies and counts unknown (%d events, %d without latency, %d "
+         "without prompt tokens)" % (s.kind, total, no_latency, no_prompt))
+    # LIMIT_EVENT_LATENCY_US_MAX (a day) and LIMIT_EVENT_TOKENS_MAX.
+    bad = s.stack.db.sql(
+        "SELECT COUNT(*) FROM usage_events WHERE org_id = %s AND "
+        "(latency_us > 86400000000 OR latency_us < 0 OR "
+        "prompt_tokens > 100000000 OR completion_tokens > 100000000 OR "
+        "total_tokens > 100000000 OR prompt_tokens < 0 OR "
+        "completion_tokens < 0)" % org)[0][0]
+    h.is_(int(bad), 0, "%s: no implausible latency or token count stored" % s.kind)
+    sums = s.stack.db.sql(
+        "SELECT COUNT(*), COALESCE(MAX(latency_us_sum), 0), "
+        "COALESCE(MAX(prompt_tokens), 0) FROM usage_hourly WHERE org_id = %s" % org)[0]
+    h.ok(int(sums[0]) > 0 and int(sums[1]) < 2 ** 63 and int(sums[2]) < 2 ** 63,
+         "%s: the hourly rollups hold sums that fit (%s)" % (s.kind, list(sums)))
+
+
 def check_big(s):
     for name, body in big_bodies():
         killed = len(s.killed)
@@ -339,7 +377,8 @@ def run_server(s):
     # with a warning), and the next ordinary event of the same hour and
     # dimensions is stored too.
     for what, changes in (
-            ("latencies (endTime in the year 5138)", {"endTime": 1e11}),
+            ("latencies (endTime in the year 5138)", {"endTime": 1e11,
+                                                      "response_time": None}),
             ("token counts (INT64_MAX)", {"prompt_tokens": INT64_MAX,
                                           "completion_tokens": INT64_MAX,
                                           "total_tokens": INT64_MAX})):
@@ -355,6 +394,7 @@ def run_server(s):
     doc = json.loads(got[2].decode("utf-8") or "{}") if got[0] else {}
     h.is_((got[0], doc.get("accepted")), (200, 1),
           "%s: then the next event in the same rollup is stored" % s.kind)
+    check_stored(s, c)
     check_big(s)
 
     # Memory: warm up, then REPEAT requests of the small corpus.
