@@ -91,6 +91,12 @@ SNIPPET_RESPONDER_DIR = "/usr/local/libexec/llmops"
 SNIPPET_CONF = "/etc/llmops.conf"
 SNIPPET_LIGHTTPD_SOCKET = "/run/lighttpd/llmops.sock"
 SNIPPET_PROXY_SOCKET = "/run/llmops/llmops.sock"
+# The web servers' own error answers (etc/errors), installed in
+# $(datadir)/llmops/errors.
+SNIPPET_ERRORS = "/usr/local/share/llmops/errors"
+
+# Debian's generator of lighttpd's mimetype.assign (package lighttpd).
+CREATE_MIME = "/usr/share/lighttpd/create-mime.conf.pl"
 
 # Lines that mean a sanitizer found something.
 SANITIZER_PATTERNS = ("AddressSanitizer", "LeakSanitizer", "runtime error:",
@@ -860,6 +866,18 @@ def install_responder(directory):
     return dest
 
 
+def install_errors(directory):
+    """Copies etc/errors (the web servers' JSON error documents) into
+    directory/errors, world-readable, as `make install` puts them in
+    $(datadir)/llmops/errors."""
+    dest = make_dir(os.path.join(directory, "errors"))
+    src = os.path.join(SRCDIR, "etc", "errors")
+    for name in sorted(os.listdir(src)):
+        shutil.copy(os.path.join(src, name), os.path.join(dest, name))
+        os.chmod(os.path.join(dest, name), 0o644)
+    return dest
+
+
 def _responder_env(env):
     merged = {k: os.environ[k] for k in _PASS_ENV if k in os.environ}
     merged.update(env or {})
@@ -916,6 +934,7 @@ class Lighttpd(_Daemon):
         snip = _replace(snip, SNIPPET_RESPONDER, binpath, what)
         snip = _replace(snip, SNIPPET_CONF, self.conf, what)
         snip = _replace(snip, SNIPPET_LIGHTTPD_SOCKET, os.path.join(rundir, "llmops.sock"), what)
+        snip = _replace(snip, SNIPPET_ERRORS, install_errors(d), what)
         if self.max_procs is not None:
             snip, n = re.subn(r'"max-procs"\s*=>\s*\d+', '"max-procs" => %d' % self.max_procs, snip)
             if n != 1:
@@ -931,6 +950,11 @@ class Lighttpd(_Daemon):
         user = ""
         if IS_ROOT:
             user = 'server.username = "%s"\nserver.groupname = "%s"\n' % (WEB_USER, WEB_USER)
+        # Debian's lighttpd.conf takes its MIME types from /etc/mime.types,
+        # before conf-enabled/: the snippet adds to them.
+        mime = ""
+        if os.path.exists(CREATE_MIME):
+            mime = 'include_shell "%s"' % CREATE_MIME
         # Mirrors Debian's /etc/lighttpd/lighttpd.conf and 10-fastcgi.conf.
         main = """# written by tests/harness.py
 server.modules = ( "mod_indexfile", "mod_access", "mod_alias", "mod_redirect" )
@@ -951,12 +975,13 @@ server.http-parseopts = (
 index-file.names = ( "index.html" )
 url.access-deny = ( "~", ".inc" )
 static-file.exclude-extensions = ( ".php", ".pl", ".fcgi" )
+{mime}
 include "{snippath}"
 server.modules += ( "mod_dirlisting", "mod_staticfile" )
 {extra}
 """.format(docroot=docroot, updir=updir, log0=self.logs[0], log1=self.logs[1],
            rundir=rundir, user=user, port=self.port, snippath=snippath,
-           extra=self.extra)
+           extra=self.extra, mime=mime)
         path = os.path.join(d, "lighttpd.conf")
         with open(path, "w") as f:
             f.write(main)
@@ -1114,11 +1139,13 @@ class Apache(_Daemon):
             snip = _replace(snip, SNIPPET_RESPONDER, binpath, what)
             snip = _replace(snip, SNIPPET_RESPONDER_DIR, os.path.dirname(binpath), what)
             snip = _replace(snip, SNIPPET_CONF, self.conf, what)
+            snip = _replace(snip, SNIPPET_ERRORS, install_errors(self.dir), what)
             for k, v in sorted(self.env.items()):
                 snip += "\nFcgidInitialEnv %s %s\n" % (k, v)
         else:
             snip = _replace(snip, "unix:%s|fcgi://llmops/" % SNIPPET_PROXY_SOCKET,
                             self.responder.address(), what)
+            snip = _replace(snip, SNIPPET_ERRORS, install_errors(self.dir), what)
         for k, v in sorted(self.overrides.items()):
             snip = _set_directive(snip, k, v)
         return snip
@@ -1131,9 +1158,10 @@ class Apache(_Daemon):
         with open(snippath, "w") as f:
             f.write(self._snippet())
         mods = "/usr/lib/apache2/modules"
-        load = ["mpm_event", "authz_core"]
+        # Debian enables alias, env and reqtimeout by default.
+        load = ["mpm_event", "authz_core", "alias", "env", "reqtimeout"]
         if self.mode == "fcgid":
-            load += ["alias", "fcgid"]
+            load += ["fcgid"]
         else:
             load += ["proxy", "proxy_fcgi"]
         load += [m for m in self.modules if m not in load]
@@ -1155,6 +1183,10 @@ class Apache(_Daemon):
         lines += ["LoadModule %s_module %s/mod_%s.so" % (m, mods, m) for m in load]
         if IS_ROOT:
             lines += ["User %s" % WEB_USER, "Group %s" % WEB_USER]
+        # Debian's mods-available/mpm_event.conf.
+        lines += ["StartServers 2", "MinSpareThreads 25", "MaxSpareThreads 75",
+                  "ThreadLimit 64", "ThreadsPerChild 25",
+                  "MaxRequestWorkers 150", "MaxConnectionsPerChild 0"]
         lines += ["<Directory />", "    Options FollowSymLinks", "    AllowOverride None",
                   "    Require all denied", "</Directory>",
                   "DocumentRoot %s" % docroot]
@@ -1227,6 +1259,28 @@ def http(method, url, body=None, headers=None, timeout=60, chunked=False):
         return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
     finally:
         conn.close()
+
+
+def raw_http(port, data, timeout=30, host="127.0.0.1"):
+    """Sends data (bytes, any framing, however broken) on a new connection
+    and reads the answer: (status, headers with lower-case names, body
+    bytes), or (None, {}, b"") if the server closed the connection without
+    one."""
+    sock = socket.create_connection((host, port), timeout=timeout)
+    try:
+        try:
+            sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        resp = httpclient.HTTPResponse(sock, method="POST")
+        try:
+            resp.begin()
+        except (httpclient.RemoteDisconnected, ConnectionResetError):
+            return None, {}, b""
+        body = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
+    finally:
+        sock.close()
 
 
 _NO_BODY = object()
