@@ -599,6 +599,20 @@ def wait_stored(ctx, expected, timeout=120.0):
         db.close()
 
 
+def spool_drain(ctx):
+    """llmopsctl spool drain, as the minutely timer would run it; returns
+    the seconds it took, or None when it failed."""
+    env = dict(os.environ, LLMOPS_SCHEMA_DIR=ctx["schema_dir"])
+    t0 = time.monotonic()
+    r = subprocess.run([ctx["llmopsctl"], "-c", ctx["conf"], "spool", "drain"],
+                       capture_output=True, text=True, env=env, timeout=600)
+    if r.returncode != 0:
+        say("llmopsctl spool drain failed (%d): %s"
+            % (r.returncode, (r.stderr or r.stdout).strip()[:300]))
+        return None
+    return time.monotonic() - t0
+
+
 def cmd_run(args):
     ctx = load(args.ctx)
     meta = load(os.path.join(ctx["bodies"], "meta.json"))
@@ -615,11 +629,19 @@ def cmd_run(args):
     if args.markers:
         markers = Markers(ctx, tag, time.monotonic() + args.duration - 0.5,
                           args.marker_interval)
+    stored0 = None
+    if args.target == "llmops":
+        stored0 = int(sql_value(ctx, "SELECT COUNT(*) FROM usage_events "
+                                "WHERE org_id = %d" % ctx["org"]))
     a = cpu_snapshot(ctx)
     if markers:
         markers.start()
     m, wrk_cpu = wrk(ctx, args.target, args.shape, args.c, args.duration, tag + "m")
     b = cpu_snapshot(ctx)
+    stored1 = None
+    if args.target == "llmops":
+        stored1 = int(sql_value(ctx, "SELECT COUNT(*) FROM usage_events "
+                                "WHERE org_id = %d" % ctx["org"]))
     if markers:
         markers.join()
         res["visibility"] = markers.result()
@@ -643,12 +665,25 @@ def cmd_run(args):
     res["cpu_s"] = cpu
     res["cpu_ms_per_request"] = {k: v * 1e3 / max(1, ok) for k, v in cpu.items()}
     if args.target == "llmops":
+        # What the load left in the spool, and how long it takes the
+        # responders to load it; what they leave (a loader runs after an
+        # answer, and none comes now), llmopsctl spool drain loads, as the
+        # minutely timer of a real install would.
         expected = ledger_add(ctx, ok * per_body)
-        count, waited = wait_stored(ctx, expected)
+        count, waited = wait_stored(ctx, expected, args.settle)
+        ctl_s = None
+        if count < expected and ctx.get("spool"):
+            ctl_s = spool_drain(ctx)
+            count, _ = wait_stored(ctx, expected, 10.0)
         res["stored"] = {"acked_events_total": expected,
+                         "stored_at_load_end": stored1,
+                         "backlog_at_load_end": max(0, expected - stored1),
+                         "stored_per_s": (stored1 - stored0) / secs,
                          "stored_events_total": count,
                          "all_stored": count >= expected,
-                         "drain_s": waited}
+                         "drain_s": waited,
+                         "drained_by_ctl": ctl_s is not None,
+                         "ctl_drain_s": ctl_s}
     save(os.path.join(ctx["results"], "run-%s.json" % name), res)
     line = ("%-6s %-6s c=%-2d %7.0f req/s %9.0f events/s  p50 %7.1f ms  "
             "p99 %7.1f ms" % (args.target, args.shape, args.c, res["rps"],
@@ -911,8 +946,8 @@ def table(res):
                           "%.1f KB each)" % (meta["single_bytes"] / 1e3))):
         L.append("")
         L.append(title + ", through lighttpd:")
-        L.append("  conc  target     req/s   events/s    p50 ms    p99 ms   "
-                 "non-2xx  CPU ms/req  other")
+        L.append("  conc  target     req/s   events/s  stored/s    p50 ms    "
+                 "p99 ms   non-2xx  CPU ms/req  other")
         for c in sorted({k[2] for k in runs if k[1] == shape}):
             for tg in ("empty", "llmops"):
                 r = runs.get((tg, shape, c))
@@ -922,13 +957,18 @@ def table(res):
                 server = sum(cpu.get(k, 0) for k in ("lighttpd", tg, "mariadbd"))
                 other = 100.0 * r["cpu_s"].get("other", 0) / (
                     r["seconds"] * f["cores"])
-                L.append("  %4d  %-7s %8.0f %10.0f %9.2f %9.2f %9d %11.2f %5.0f%%"
+                st = r.get("stored", {}).get("stored_per_s")
+                L.append("  %4d  %-7s %8.0f %10.0f %9s %9.2f %9.2f %9d %11.2f "
+                         "%5.0f%%"
                          % (c, tg, r["rps"], r["events_per_s"],
+                            "-" if st is None else "%.0f" % st,
                             r["latency_ms"]["p50"], r["latency_ms"]["p99"],
                             r["non_2xx"] + r["socket_errors"], server, other))
-    L.append("  (CPU ms/req: lighttpd + the responders + MariaDB, per answered "
-             "request; the load client ran on the same cores; other: the share "
-             "of the machine's CPU that processes outside the bench took)")
+    L.append("  (events/s: acknowledged with 2xx; stored/s: rows of usage_events "
+             "added during the point; CPU ms/req: lighttpd + the responders + "
+             "MariaDB, per answered request; the load client ran on the same "
+             "cores; other: the share of the machine's CPU that processes "
+             "outside the bench took)")
     if "parse" in res:
         L.append("")
         p = res["parse"]
@@ -955,13 +995,30 @@ def table(res):
                         "" if not (v["timeouts"] or v["failed"]) else
                         " (%d not visible within %d s, %d not acknowledged)"
                         % (v["timeouts"], Markers.TIMEOUT, v["failed"])))
-    stored = [r["stored"] for r in res["runs"] if "stored" in r]
+    stored = [r for r in res["runs"] if "stored" in r]
     if stored:
-        s = stored[-1]
+        s = stored[-1]["stored"]
         L.append("  events acknowledged with 2xx: %d, stored: %d%s"
                  % (s["acked_events_total"], s["stored_events_total"],
-                    "" if all(x["all_stored"] for x in stored)
+                    "" if s["stored_events_total"] >= s["acked_events_total"]
                     else " (SOME ACKNOWLEDGED EVENTS WERE NOT STORED)"))
+        for r in stored:
+            x = r["stored"]
+            if not x.get("backlog_at_load_end") and x["all_stored"]:
+                continue
+            if not x["all_stored"]:
+                how = "NOT ALL STORED (%d missing)" % (
+                    x["acked_events_total"] - x["stored_events_total"])
+            elif x.get("drained_by_ctl"):
+                how = ("not all stored after %.0f s without traffic; llmopsctl "
+                       "spool drain loaded the rest in %.1f s"
+                       % (x["drain_s"], x["ctl_drain_s"]))
+            else:
+                how = "the responders stored them within %.1f s" % x["drain_s"]
+            L.append("  %s c=%d: %d acknowledged events not yet stored when "
+                     "the load stopped; %s"
+                     % (r["shape"], r["concurrency"],
+                        x.get("backlog_at_load_end", 0), how))
     if res["rss"]:
         L.append("")
         L.append("peak RSS of a responder (VmHWM) for a body of the limit "
@@ -1043,6 +1100,7 @@ def main():
     p.add_argument("--warmup", type=int, default=0)
     p.add_argument("--markers", action="store_true")
     p.add_argument("--marker-interval", type=float, default=0.2)
+    p.add_argument("--settle", type=float, default=10.0)
     p = sub.add_parser("rss")
     p.add_argument("--name", required=True)
     p.add_argument("--body", required=True)
