@@ -782,6 +782,39 @@ def top_lines(text, n):
     return rows
 
 
+def inclusive(data, comm, n):
+    """The share of comm's samples in which each function is on the stack
+    (once per sample, so recursion and several processes count right),
+    the n largest, as perf report --children does not merge them."""
+    p = subprocess.Popen(["perf", "script", "-i", data, "--comms", comm,
+                          "-F", "ip,sym"], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True, errors="replace")
+    counts, total, seen = {}, 0, None
+    for line in p.stdout:
+        fields = line.split(None, 1)
+        if not fields:
+            if seen is not None:
+                for sym in seen:
+                    counts[sym] = counts.get(sym, 0) + 1
+                total += 1
+            seen = None
+            continue
+        if seen is None:
+            seen = set()
+        if len(fields) == 2:
+            sym = re.sub(r"\+0x[0-9a-f]+$", "", fields[1].strip())
+            if sym and sym != "[unknown]":
+                seen.add(sym)
+    p.wait()
+    if seen is not None:
+        for sym in seen:
+            counts[sym] = counts.get(sym, 0) + 1
+        total += 1
+    rows = sorted(((100.0 * c / total, sym) for sym, c in counts.items()),
+                  reverse=True)
+    return rows[:n]
+
+
 def cmd_profile(args):
     ctx = load(args.ctx)
     data = os.path.join(ctx["out"], "perf.data")
@@ -808,22 +841,23 @@ def cmd_profile(args):
     comms = ",".join(proc_exe(p) or "llmops.fcgi" for p in pids[:1])
     self_syms = perf_report(data, "--no-children", "--comms", comms,
                             "--percentage", "relative", "--sort", "dso,sym")
-    incl = perf_report(data, "--children", "--comms", comms,
-                       "--percentage", "relative", "--sort", "sym")
+    incl = inclusive(data, comms, 40)
     text = ("perf profile of tools/bench: llmops responders, lighttpd and "
             "MariaDB under 75-event batches at concurrency %d, %d s, "
             "perf record -F 499 --call-graph dwarf\n\n"
             "== CPU by process (share of all samples) ==\n%s\n"
             "== llmops.fcgi: self time by symbol (share of its samples) ==\n%s\n"
-            "== llmops.fcgi: time including callees (share of its samples) ==\n%s"
-            % (args.c, args.seconds, by_comm, self_syms, incl))
+            "== llmops.fcgi: time including callees (share of its samples "
+            "with the function on the stack) ==\n%s"
+            % (args.c, args.seconds, by_comm, self_syms,
+               "".join("%8.1f%%  %s\n" % r for r in incl)))
     with open(os.path.join(ctx["out"], "profile.txt"), "w") as f:
         f.write(text)
     summary = {
         "concurrency": args.c, "seconds": args.seconds,
         "by_process": top_lines(by_comm, 8),
         "self": top_lines(self_syms, args.top),
-        "inclusive": top_lines(incl, args.top),
+        "inclusive": [list(r) for r in incl[:args.top]],
     }
     save(os.path.join(ctx["results"], "profile.json"), summary)
     say("profile: %s/profile.txt" % ctx["out"])
@@ -1055,6 +1089,10 @@ def table(res):
         L.append("  self time of llmops.fcgi by symbol:")
         for v, n in pr["self"]:
             L.append("    %5.1f%%  %s" % (v, n))
+        if pr.get("inclusive"):
+            L.append("  llmops.fcgi samples with the function on the stack:")
+            for v, n in pr["inclusive"]:
+                L.append("    %5.1f%%  %s" % (v, n))
     return "\n".join(L) + "\n"
 
 
