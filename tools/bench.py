@@ -998,11 +998,12 @@ def table(res):
                             "-" if st is None else "%.0f" % st,
                             r["latency_ms"]["p50"], r["latency_ms"]["p99"],
                             r["non_2xx"] + r["socket_errors"], server, other))
-    L.append("  (events/s: acknowledged with 2xx; stored/s: rows of usage_events "
-             "added during the point; CPU ms/req: lighttpd + the responders + "
-             "MariaDB, per answered request; the load client ran on the same "
-             "cores; other: the share of the machine's CPU that processes "
-             "outside the bench took)")
+    L.append("  events/s: acknowledged with 2xx; stored/s: rows of usage_events "
+             "added during the point;")
+    L.append("  CPU ms/req: lighttpd + the responders + MariaDB per answered "
+             "request (the load client")
+    L.append("  ran on the same cores); other: the share of the machine's CPU "
+             "taken by processes outside the bench")
     if "parse" in res:
         L.append("")
         p = res["parse"]
