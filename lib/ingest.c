@@ -224,17 +224,6 @@ resolve_tokens(struct ingest *in, struct event_batch *b, int64_t now,
 	}
 }
 
-/*
- * Warnings of the batch (values stored as unknown, fields cut): the
- * parser counts them where it does; none are known here yet.
- */
-static size_t
-batch_warnings(const struct event_batch *b)
-{
-	(void)b;
-	return 0;
-}
-
 static struct json_object *
 counts_json(const struct event_batch *b, size_t spooled)
 {
@@ -254,7 +243,7 @@ counts_json(const struct event_batch *b, size_t spooled)
 			    json_object_new_int64((int64_t)b->rejected[i]));
 	json_object_object_add(o, "rejected_reasons", reasons);
 	json_object_object_add(o, "warnings",
-	    json_object_new_int64((int64_t)batch_warnings(b)));
+	    json_object_new_int64((int64_t)b->warnings));
 	json_object_object_add(o, "events",
 	    json_object_new_int64((int64_t)b->nelements));
 	json_object_object_add(o, "spooled",
@@ -275,6 +264,25 @@ log_rejections(const struct event_batch *b)
 	if (b->nrejected > b->nnotes)
 		log_warn(LOG_TAG_LITELLM, "... and %zu more rejected events in "
 		    "this POST", b->nrejected - b->nnotes);
+}
+
+/* Kept events with fields stored unknown or cut: the fields, never values. */
+static void
+log_warnings(const struct event_batch *b)
+{
+	size_t	i;
+
+	for (i = 0; i < b->nwarn_notes; i++)
+		log_warn(LOG_TAG_LITELLM, "event %zu%s%s%s kept with %u field%s "
+		    "unknown or cut: %s", b->warn_notes[i].index,
+		    *b->warn_notes[i].id ? " (id " : "", b->warn_notes[i].id,
+		    *b->warn_notes[i].id ? ")" : "", b->warn_notes[i].fields,
+		    b->warn_notes[i].fields == 1 ? "" : "s",
+		    b->warn_notes[i].why);
+	if (b->warned_events > b->nwarn_notes)
+		log_warn(LOG_TAG_LITELLM, "... and %zu more events with fields "
+		    "unknown or cut in this POST",
+		    b->warned_events - b->nwarn_notes);
 }
 
 static void
@@ -412,6 +420,7 @@ ingest_callback(struct ingest *in, const struct ingest_request *req,
 	resolve_tokens(in, &b, now, accepted, &naccepted, seen, &nseen,
 	    &unchecked);
 	log_rejections(&b);
+	log_warnings(&b);
 	reasons_text(&b, reasons, sizeof(reasons));
 	if (naccepted == 0 && b.nrejected > 0 &&
 	    (b.rejected[REJECT_MISSING_TOKEN] || b.rejected[REJECT_UNKNOWN_TOKEN] ||
