@@ -9,6 +9,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "event.h"
 #include "llmops_limits.h"
 #include "pricing.h"
 
@@ -281,6 +282,34 @@ apply(struct conf *c, const config_t *cfg, const char *file, struct llmops_err *
 	return 0;
 }
 
+/*
+ * A responder holds the body and the kept events of one POST: with the
+ * events bounded by twice the body limit, its peak memory stays under 3x
+ * ingest.max_body_bytes (plus LIMIT_PARSE_SLACK_BYTES) whatever the body
+ * (lib/litellm.h). LiteLLM's batch size is always allowed.
+ */
+static int
+check_memory_bound(const struct conf *c, struct llmops_err *err)
+{
+	size_t		per_event;
+	long long	body, fit;
+
+	per_event = usage_event_bytes_max((size_t)c->ingest.max_label_chars);
+	body = (long long)c->ingest.max_body_bytes;
+	fit = 2 * body / (long long)per_event;
+	if (fit < LIMIT_EVENTS_ALWAYS)
+		fit = LIMIT_EVENTS_ALWAYS;
+	if ((long long)c->ingest.max_events <= fit)
+		return 0;
+	return err_set(err, 0, "%s: ingest.max_events %lld is more than "
+	    "ingest.max_body_bytes %lld allows (%lld): the kept events of a "
+	    "POST (up to %zu bytes each with max_label_chars %d) must fit in "
+	    "twice the body limit, so that a responder stays under 3x it; "
+	    "lower max_events or raise max_body_bytes", c->path,
+	    (long long)c->ingest.max_events, body, fit, per_event,
+	    c->ingest.max_label_chars);
+}
+
 /* A file holding a password must not be readable by everyone. */
 static int
 check_private(const char *file, const char *what, struct llmops_err *err)
@@ -357,6 +386,8 @@ conf_load(struct conf *c, const char *path, struct llmops_err *err)
 	}
 	if (check_known(config_root_setting(&cfg), "", path, err) ||
 	    apply(c, &cfg, path, err))
+		goto out;
+	if (check_memory_bound(c, err))
 		goto out;
 	if (*c->db.password != '\0' && *c->db.password_file != '\0') {
 		where(err, path, config_lookup(&cfg, "database.password_file"),

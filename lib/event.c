@@ -94,6 +94,18 @@ token_source_name(enum token_source s)
 	return s < TOKEN_SOURCE__MAX ? source_names[s] : "unknown";
 }
 
+size_t
+usage_event_bytes_max(size_t max_label_chars)
+{
+	size_t	strs;
+
+	strs = 2 * (LIMIT_ID_BYTES + 1) + 2 * (LIMIT_MODEL_BYTES + 1) +
+	    2 * (LIMIT_SHORT_BYTES + 1) + LIMIT_ERROR_CODE_BYTES + 1 +
+	    LIMIT_ERROR_CLASS_BYTES + 1 + 3 * (4 * max_label_chars + 1);
+	return 3 * sizeof(struct usage_event) + strs +
+	    11 * LIMIT_ALLOC_OVERHEAD_BYTES;
+}
+
 int64_t
 usage_event_time(const struct usage_event *ev)
 {

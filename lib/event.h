@@ -119,6 +119,13 @@ const char	*reject_reason_name(enum reject_reason);
 const char	*cost_source_name(enum cost_source);
 int		 cost_source_parse(const char *, enum cost_source *);
 const char	*token_source_name(enum token_source);
+/*
+ * The most memory one kept event can hold: the struct (three times, as
+ * the batch's array grows by doubling and realloc copies), every stored
+ * string at its limit with its allocation, labels of max_label_chars
+ * characters of 4 bytes.
+ */
+size_t		 usage_event_bytes_max(size_t max_label_chars);
 /* When the call happened: its start, else its end, else when we received it. */
 int64_t		 usage_event_time(const struct usage_event *);
 /* The start of the hour (microseconds) the event is counted in. */

@@ -12,9 +12,21 @@
 #define LIMIT_BODY_BYTES_MAX		(1024L * 1024 * 1024)
 
 /* ingest { max_events }: events in one POST (LiteLLM sends at most 512
- * unless DEFAULT_BATCH_SIZE is raised). */
+ * unless DEFAULT_BATCH_SIZE is raised). The kept events of a POST must fit
+ * in twice max_body_bytes (conf.c checks it with usage_event_bytes_max),
+ * so that a responder's peak memory stays under 3x the body limit
+ * whatever the body (lib/litellm.h); the maximum is what the largest body
+ * allows at the default max_label_chars. */
 #define LIMIT_EVENTS_DEFAULT		10000
-#define LIMIT_EVENTS_MAX		1000000
+#define LIMIT_EVENTS_MAX		250000
+/* max_events allowed whatever max_body_bytes: LiteLLM's batch size (their
+ * events take at most a few MiB, within LIMIT_PARSE_SLACK_BYTES). */
+#define LIMIT_EVENTS_ALWAYS		512
+/* What a responder needs beside the body and the kept events: one
+ * element's kept object, the spool record being encoded, its own heap. */
+#define LIMIT_PARSE_SLACK_BYTES		(8L * 1024 * 1024)
+/* What malloc adds to each string it hands out (glibc: 16, rounded). */
+#define LIMIT_ALLOC_OVERHEAD_BYTES	32
 
 /* ingest { max_json_depth }: nesting of JSON values in a body, counted as
  * json-c does: {} is 1 deep, {"a":1} and [{}] are 2 deep. Tool schemas nest. */

@@ -216,7 +216,7 @@ test_values(void)
 	    "  tls = { enabled = true; ca = \"/ca\"; cert = \"/c\"; key = \"/k\";\n"
 	    "    verify_server_cert = false; };\n"
 	    "};\n"
-	    "ingest = { max_body_bytes = 1024; max_events = 1000000;\n"
+	    "ingest = { max_body_bytes = 1073741824; max_events = 250000;\n"
 	    "  max_json_depth = 8; max_label_chars = 255; };\n"
 	    "log = { level = \"debug\"; syslog = true; };\n", 0600, &c) == 0) {
 		is_str(c.db.host, "db.example", "every setting: host");
@@ -233,8 +233,10 @@ test_values(void)
 		is_str(c.db.tls_key, "/k", "every setting: tls.key");
 		is_int(c.db.tls_verify_server_cert, 0,
 		    "every setting: tls.verify_server_cert");
-		is_int(c.ingest.max_body_bytes, 1024, "every setting: max_body_bytes");
-		is_int(c.ingest.max_events, 1000000, "every setting: max_events");
+		is_int(c.ingest.max_body_bytes, 1073741824,
+		    "every setting: max_body_bytes (the maximum)");
+		is_int(c.ingest.max_events, 250000,
+		    "every setting: max_events (the maximum)");
 		is_int(c.ingest.max_json_depth, 8, "every setting: max_json_depth");
 		is_int(c.ingest.max_label_chars, 255,
 		    "every setting: max_label_chars 255 (the maximum)");
@@ -252,6 +254,11 @@ test_values(void)
 	    "1073741824L; };\n", 0600, &c) == 0)
 		is_int(c.ingest.max_body_bytes, 1073741824LL,
 		    "max_body_bytes = 1 GiB (the maximum) accepted");
+	conf_release(&c);
+	if (load_ok("max_events within the memory bound", "ingest = { "
+	    "max_events = 16000; };\n", 0600, &c) == 0)
+		is_int(c.ingest.max_events, 16000, "max_events = 16000 accepted "
+		    "with a 32 MiB body limit");
 	conf_release(&c);
 	if (load_ok("log.level error", "log = { level = \"error\"; };\n", 0600,
 	    &c) == 0)
@@ -321,7 +328,14 @@ test_errors(void)
 	load_fails("max_events 0", "ingest = { max_events = 0; };\n", 0600, 1,
 	    "ingest.max_events", "range", NULL);
 	load_fails("max_events above the maximum", "ingest = { max_events = "
-	    "1000001; };\n", 0600, 1, "ingest.max_events", "range", NULL);
+	    "250001; };\n", 0600, 1, "ingest.max_events", "range", NULL);
+	/* The kept events must fit in twice the body limit (3x bound). */
+	load_fails("max_events beyond the memory bound", "ingest = { "
+	    "max_events = 16200; };\n", 0600, 0, "ingest.max_events 16200",
+	    "twice the body limit", NULL);
+	load_fails("max_events beyond the bound of a small body", "ingest = { "
+	    "max_body_bytes = 1048576; max_events = 600; };\n", 0600, 0,
+	    "allows (512)", "lower max_events", NULL);
 	load_fails("max_json_depth 1001", "ingest = { max_json_depth = 1001; };\n",
 	    0600, 1, "ingest.max_json_depth", "range", NULL);
 	load_fails("connect_timeout 0", "database = { connect_timeout = 0; };\n",
