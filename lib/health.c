@@ -256,8 +256,8 @@ format_age(int64_t s, char *buf, size_t bufsz)
 }
 
 int
-health_spool_notice(const struct spool_status *s, int64_t now_us, char *buf,
-    size_t bufsz)
+health_spool_notice(const struct spool_status *s, int64_t now_us, int all_orgs,
+    char *buf, size_t bufsz)
 {
 	char	iso[TIME_ISO_BYTES], age[48];
 	int64_t	secs = age_seconds(s->oldest_us, now_us);
@@ -276,11 +276,18 @@ health_spool_notice(const struct spool_status *s, int64_t now_us, char *buf,
 		iso[10] = ' ';
 		iso[19] = '\0';
 		format_age(secs, age, sizeof(age));
-		snprintf(buf, bufsz, "%" PRIu64 " event%s to be loaded into "
-		    "the database (all organizations), the oldest since %s UTC "
-		    "(%s): the figures below do not include them yet.",
-		    s->pending_events, s->pending_events == 1 ? " waits" :
-		    "s wait", iso, age);
+		if (all_orgs)
+			snprintf(buf, bufsz, "%" PRIu64 " event%s to be loaded "
+			    "into the database (all organizations), the oldest "
+			    "since %s UTC (%s): the figures below do not "
+			    "include them yet.", s->pending_events,
+			    s->pending_events == 1 ? " waits" : "s wait", iso,
+			    age);
+		else
+			snprintf(buf, bufsz, "Events received since %s UTC "
+			    "(%s) wait to be loaded into the database: the "
+			    "figures below may not include them yet.", iso,
+			    age);
 		len = strlen(buf);
 	}
 	if (s->set_aside > 0 && len < bufsz)

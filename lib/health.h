@@ -46,9 +46,11 @@ void	health_check(struct db *, const char *spool_dir, struct reply *);
 /*
  * The dashboard's notice about the spool: 1 and a sentence in buf when
  * events have waited HEALTH_NOTICE_SECONDS or longer or files were set
- * aside, else 0.
+ * aside, else 0. The spool holds every organization's events before they
+ * are attributed, so only a reader of every organization (all_orgs) is
+ * told how many wait; others are told since when.
  */
 int	health_spool_notice(const struct spool_status *, int64_t now_us,
-	    char *buf, size_t bufsz);
+	    int all_orgs, char *buf, size_t bufsz);
 
 #endif

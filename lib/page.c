@@ -79,7 +79,8 @@ spool_notice(struct ui *ui)
 	err_clear(&err);
 	if (spool_status(dir, &st, &err) != 0)
 		return;
-	if (health_spool_notice(&st, time_now_us(), text, sizeof(text)))
+	if (health_spool_notice(&st, time_now_us(), ui->auth.org_id == 0,
+	    text, sizeof(text)))
 		ui_notice(ui, text);
 }
 

@@ -290,32 +290,37 @@ test_notice(void)
 	char			buf[512];
 
 	memset(&s, 0, sizeof(s));
-	is_int(health_spool_notice(&s, NOW, buf, sizeof(buf)), 0,
+	is_int(health_spool_notice(&s, NOW, 1, buf, sizeof(buf)), 0,
 	    "empty spool: no notice");
 	s.pending_events = 5;
 	s.oldest_us = NOW - 2 * US;
-	is_int(health_spool_notice(&s, NOW, buf, sizeof(buf)), 0,
+	is_int(health_spool_notice(&s, NOW, 1, buf, sizeof(buf)), 0,
 	    "events waiting 2 s: no notice");
 	s.oldest_us = NOW - (HEALTH_NOTICE_SECONDS + 200) * US;
-	is_int(health_spool_notice(&s, NOW, buf, sizeof(buf)), 1,
+	is_int(health_spool_notice(&s, NOW, 1, buf, sizeof(buf)), 1,
 	    "events waiting longer: a notice");
 	is_str(buf, "5 events wait to be loaded into the database (all "
 	    "organizations), the oldest since 2026-12-05 11:36:30 UTC (3 min): "
 	    "the figures below do not include them yet.", "the notice's text");
+	is_int(health_spool_notice(&s, NOW, 0, buf, sizeof(buf)), 1,
+	    "an organization's reader: a notice too");
+	is_str(buf, "Events received since 2026-12-05 11:36:30 UTC (3 min) wait "
+	    "to be loaded into the database: the figures below may not include "
+	    "them yet.", "without the count of every organization's events");
 	s.pending_events = 1;
 	s.set_aside = 1;
-	health_spool_notice(&s, NOW, buf, sizeof(buf));
+	health_spool_notice(&s, NOW, 1, buf, sizeof(buf));
 	ok(strncmp(buf, "1 event waits ", 14) == 0, "one event waits");
 	ok(strstr(buf, " 1 spool file was set aside") != NULL,
 	    "and one file was set aside");
 	s.pending_events = 0;
 	s.oldest_us = 0;
 	s.set_aside = 3;
-	is_int(health_spool_notice(&s, NOW, buf, sizeof(buf)), 1,
+	is_int(health_spool_notice(&s, NOW, 1, buf, sizeof(buf)), 1,
 	    "only files set aside: a notice");
 	ok(strncmp(buf, "3 spool files were set aside", 28) == 0,
 	    "that says so");
-	is_int(health_spool_notice(&s, NOW, buf, 8), 1, "a short buffer");
+	is_int(health_spool_notice(&s, NOW, 1, buf, 8), 1, "a short buffer");
 	is_int(strlen(buf), 7, "is cut, NUL-terminated");
 }
 
