@@ -87,6 +87,24 @@ q_free(struct db_q *q)
 	free(q);
 }
 
+int
+db_threads_prepare(void)
+{
+	return mysql_library_init(0, NULL, NULL) == 0 ? 0 : -1;
+}
+
+int
+db_thread_begin(void)
+{
+	return mysql_thread_init() == 0 ? 0 : -1;
+}
+
+void
+db_thread_end(void)
+{
+	mysql_thread_end();
+}
+
 void
 db_init(struct db *db, const struct conf_db *conf)
 {

@@ -55,6 +55,15 @@ struct db {
 
 void	db_init(struct db *, const struct conf_db *);
 /*
+ * Threads: db_threads_prepare() once in the process before a second
+ * thread uses the client library (it initialises the library, which is
+ * not thread-safe the first time); each such thread brackets its use with
+ * db_thread_begin() and db_thread_end(). A struct db belongs to one thread.
+ */
+int	db_threads_prepare(void);
+int	db_thread_begin(void);
+void	db_thread_end(void);
+/*
  * Connects (if not connected, or if the connection was lost) and sets up
  * the session. 503 when unreachable. After a lost connection, statements
  * fail (503) until this is called: a transaction never silently goes on

@@ -306,6 +306,8 @@ reasons_text(const struct event_batch *b, char *buf, size_t sz)
 void
 ingest_init(struct ingest *in, const struct conf *conf, struct db *db)
 {
+	struct llmops_err	err;
+
 	memset(in, 0, sizeof(*in));
 	in->conf = conf;
 	in->db = db;
@@ -314,13 +316,17 @@ ingest_init(struct ingest *in, const struct conf *conf, struct db *db)
 	if (spool_writer_init(&in->spool, conf->spool.dir,
 	    (uint64_t)conf->spool.segment_bytes) != 0)
 		log_error(LOG_TAG_LITELLM, "out of memory for the spool");
-	loader_init(&in->loader, conf, db);
+	err_clear(&err);
+	/* Without it the events wait for `llmopsctl spool drain` (timer). */
+	if (loader_thread_start(&in->loader, conf, &err) != 0)
+		log_error(LOG_TAG_SPOOL, "no loader in this responder: %s",
+		    err.msg);
 }
 
 void
 ingest_release(struct ingest *in)
 {
-	loader_release(&in->loader);
+	loader_thread_stop(&in->loader);
 	spool_writer_release(&in->spool);
 	token_cache_release(&in->tokens);
 	memset(in, 0, sizeof(*in));
@@ -350,7 +356,6 @@ void
 ingest_after(struct ingest *in)
 {
 	struct llmops_err	err;
-	enum loader_result	res;
 	int64_t			now = time_now_us();
 	size_t			i;
 
@@ -361,15 +366,9 @@ ingest_after(struct ingest *in)
 			log_warn(LOG_TAG_DB, "cannot record token use: %s",
 			    err.msg);
 	in->ntouch = 0;
-	/* A turn after what we spooled, and now and then after anything. */
-	if (!in->spooled && now - in->loaded_us < LOADER_RETRY_US)
-		return;
+	if (in->spooled)
+		loader_thread_kick(&in->loader);
 	in->spooled = 0;
-	in->loaded_us = now;
-	res = loader_turn(&in->loader,
-	    (int64_t)in->conf->spool.loader_turn_ms * 1000, 0, &err);
-	if (res == LOADER_MORE || res == LOADER_BUSY)
-		in->spooled = 1;	/* look again after the next request */
 }
 
 void

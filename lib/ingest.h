@@ -11,7 +11,7 @@
 #include "conf.h"
 #include "db.h"
 #include "litellm_event.h"
-#include "loader.h"
+#include "loader_thread.h"
 #include "reply.h"
 #include "spool.h"
 #include "token_cache.h"
@@ -27,11 +27,10 @@ struct ingest {
 	struct db		*db;		/* borrowed */
 	struct token_cache	 tokens;
 	struct spool_writer	 spool;		/* this process's segment */
-	struct loader		 loader;	/* runs after answers */
+	struct loader_thread	 loader;	/* loads beside the answers */
 	int64_t			 db_down_until_us; /* no token reads before */
 	int64_t			 db_backoff_us;	/* the next wait after a failure */
-	int			 spooled;	/* a load turn is due */
-	int64_t			 loaded_us;	/* last turn */
+	int			 spooled;	/* kick the loader after the answer */
 	struct token_query	 touch[INGEST_TOUCH_PENDING];
 	size_t			 ntouch;
 };
@@ -64,8 +63,8 @@ void	ingest_callback(struct ingest *, const struct ingest_request *,
 	    const char *body, size_t len, struct reply *);
 /*
  * After the answer has gone (FCGX_Finish_r): writes the tokens' last use
- * and runs one loader turn of spool.loader_turn_ms when this process
- * spooled something, or at most once per LOADER_RETRY_US otherwise.
+ * and, when this request spooled something, kicks the loader thread
+ * (loader_thread.h), which loads in turns of spool.loader_turn_ms.
  */
 void	ingest_after(struct ingest *);
 

@@ -188,6 +188,10 @@
  * one per request. */
 #define LOADER_RETRY_US			(1000LL * 1000)
 #define LOADER_RETRY_MAX_US		(10LL * 1000 * 1000)
+/* A responder's loader thread looks at the spool at least this often. */
+#define LOADER_THREAD_IDLE_MS		1000
+/* ... at this nice value above the request thread's (setpriority). */
+#define LOADER_THREAD_NICE		10
 /* How long `llmopsctl spool drain` waits for another loader's lock. */
 #define LOADER_DRAIN_WAIT_MS		10000
 /* Below this much free space the spool is reported full (/api/health). */

@@ -61,7 +61,11 @@ def main():
 
     a = sc.post_batch(stack, ["hl-ok-%d" % i for i in range(5)], token)
     h.is_((a.status, a.spooled()), (200, 5), "a callback: 200, 5 spooled")
-    status, doc = wait_health(stack, lambda s, d: d.get("status") == "ok")
+    # The responder's loader thread loads beside the answers: soon after.
+    status, doc = wait_health(stack, lambda s, d: d.get("status") == "ok"
+                              and (d.get("spool") or {}).get(
+                                  "pending_events") == 0 and
+                              (d.get("loader") or {}).get("last_load_ok"))
     h.is_((status, doc.get("status"), doc.get("database"),
            doc.get("database_writable"), doc.get("reasons")),
           (200, "ok", "ok", True, []), "healthy: 200 ok, writable, no "
