@@ -13,6 +13,10 @@
 #include "encode.h"
 #include "json_skim.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /*
  * The grammar is json-c 0.16's with JSON_TOKENER_STRICT, byte for byte
  * (json_tokener.c), including its quirks, because the fuzz harness holds
@@ -117,6 +121,42 @@ json_skim_peek(struct json_skim *sk)
 	return sk->pos < sk->len ? (unsigned char)sk->s[sk->pos] : -1;
 }
 
+/*
+ * The end of the run of PLAIN bytes at p (most of a body is plain text in
+ * strings): 16 bytes a turn with SSE2 (every x86-64 has it), else 8.
+ */
+static size_t
+plain_run(const unsigned char *s, size_t p, size_t len)
+{
+#ifdef __SSE2__
+	const __m128i	quote = _mm_set1_epi8('"');
+	const __m128i	bslash = _mm_set1_epi8('\\');
+	const __m128i	zero = _mm_setzero_si128();
+	__m128i		v, stop;
+	unsigned	mask;
+
+	while (p + 16 <= len) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(s + p));
+		stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+		    _mm_cmpeq_epi8(v, bslash)), _mm_cmpeq_epi8(v, zero));
+		/* The sign bit: bytes >= 0x80. */
+		mask = (unsigned)(_mm_movemask_epi8(stop) |
+		    _mm_movemask_epi8(v));
+		if (mask != 0)
+			return p + (size_t)__builtin_ctz(mask);
+		p += 16;
+	}
+#else
+	while (p + 8 <= len && PLAIN(s[p]) && PLAIN(s[p + 1]) &&
+	    PLAIN(s[p + 2]) && PLAIN(s[p + 3]) && PLAIN(s[p + 4]) &&
+	    PLAIN(s[p + 5]) && PLAIN(s[p + 6]) && PLAIN(s[p + 7]))
+		p += 8;
+#endif
+	while (p < len && PLAIN(s[p]))
+		p++;
+	return p;
+}
+
 /* Continuation bytes a UTF-8 lead byte wants (json-c's check), or -1. */
 static int
 utf8_follow(unsigned char c)
@@ -197,13 +237,7 @@ skim_string(struct json_skim *sk, char *buf, size_t cap, size_t *outlen,
 
 	for (;;) {
 		run = p;
-		/* Most of a body is plain text in strings: 8 bytes a turn. */
-		while (p + 8 <= len && PLAIN(s[p]) && PLAIN(s[p + 1]) &&
-		    PLAIN(s[p + 2]) && PLAIN(s[p + 3]) && PLAIN(s[p + 4]) &&
-		    PLAIN(s[p + 5]) && PLAIN(s[p + 6]) && PLAIN(s[p + 7]))
-			p += 8;
-		while (p < len && PLAIN(s[p]))
-			p++;
+		p = plain_run(s, p, len);
 		if (p > run && buf != NULL && !full) {
 			/* json-c: a high surrogate not followed by \u is U+FFFD. */
 			if (high)
