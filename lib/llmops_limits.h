@@ -192,6 +192,8 @@
 #define LOADER_THREAD_IDLE_MS		1000
 /* ... at this nice value above the request thread's (setpriority). */
 #define LOADER_THREAD_NICE		10
+/* ... and gathers what arrives for this long after a turn that emptied it. */
+#define LOADER_THREAD_GATHER_MS		100
 /* How long `llmopsctl spool drain` waits for another loader's lock. */
 #define LOADER_DRAIN_WAIT_MS		10000
 /* Below this much free space the spool is reported full (/api/health). */

@@ -53,7 +53,7 @@ run(void *arg)
 	struct llmops_err	 err;
 	struct timespec		 ts;
 	enum loader_result	 res = LOADER_DONE;
-	int64_t			 budget_us;
+	int64_t			 budget_us, turned_us = 0;
 
 	if (db_thread_begin() != 0)
 		log_error(LOG_TAG_SPOOL, "loader thread: the database client "
@@ -73,9 +73,26 @@ run(void *arg)
 			if (t->stopping)
 				break;
 		}
+		/*
+		 * A kick soon after a turn that emptied the spool waits for
+		 * the rest of LOADER_THREAD_GATHER_MS: what more arrives
+		 * meanwhile shares the transaction (a commit per callback
+		 * costs MariaDB far more than its rows).
+		 */
+		if (res == LOADER_DONE && time_now_us() - turned_us <
+		    LOADER_THREAD_GATHER_MS * 1000) {
+			deadline(&ts, LOADER_THREAD_GATHER_MS -
+			    (time_now_us() - turned_us) / 1000);
+			while (!t->stopping && pthread_cond_timedwait(&t->cv,
+			    &t->mu, &ts) == 0)
+				;
+			if (t->stopping)
+				break;
+		}
 		t->kicked = 0;
 		pthread_mutex_unlock(&t->mu);
 		res = loader_turn(&t->loader, budget_us, 0, &err);
+		turned_us = time_now_us();
 		pthread_mutex_lock(&t->mu);
 		if (res == LOADER_MORE)
 			t->kicked = 1;

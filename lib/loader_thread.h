@@ -3,7 +3,10 @@
  * request thread, so that an answer never waits behind a load. The
  * request thread only kicks it after spooling; it also looks on its own
  * every LOADER_THREAD_IDLE_MS, so that the spool drains when traffic
- * stops while a responder lives. It has its own database connection, its
+ * stops while a responder lives. A kick within LOADER_THREAD_GATHER_MS of
+ * a turn that emptied the spool waits for the rest of it, so that the
+ * callbacks of that time share one transaction. It has its own database
+ * connection, its
  * signals blocked (they go to the request thread) and a lower priority
  * (LOADER_THREAD_NICE): under load the CPU goes to acknowledgements
  * first, and the spool absorbs what the loaders have not yet stored.
