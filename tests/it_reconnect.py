@@ -17,6 +17,7 @@ responder has not seen, and the health check's ping.
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -55,11 +56,18 @@ class Run:
         return status, (doc or {}).get("database") if isinstance(doc, dict) \
             else None
 
-    def responder_connected(self):
-        """The responder holds a connection (the CLI's are closed)."""
-        rows = self.db.sql("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-                           "WHERE USER = '%s'" % self.db.user)
-        return int(rows[0][0]) >= 1
+    def responder_connected(self, seconds=10):
+        """The responder holds a connection (the CLI's are closed). Its
+        loader thread stores a callback's events after the answer, on a
+        connection of its own: waited for, bounded."""
+        deadline = time.monotonic() + seconds
+        while True:
+            rows = self.db.sql("SELECT COUNT(*) FROM "
+                               "information_schema.PROCESSLIST WHERE USER = "
+                               "'%s'" % self.db.user)
+            if int(rows[0][0]) >= 1 or time.monotonic() > deadline:
+                return int(rows[0][0]) >= 1
+            time.sleep(0.1)
 
     def restart(self, crash, what):
         h.ok(self.responder_connected(),
@@ -71,8 +79,15 @@ class Run:
             self.db.stop()
         self.db.start()
 
-    def stored(self):
-        return int(self.db.sql("SELECT COUNT(*) FROM usage_events")[0][0])
+    def stored(self, want, seconds=10):
+        """Rows of usage_events once they are want (loaded after the
+        answers), or what there is after seconds."""
+        deadline = time.monotonic() + seconds
+        while True:
+            n = int(self.db.sql("SELECT COUNT(*) FROM usage_events")[0][0])
+            if n == want or time.monotonic() > deadline:
+                return n
+            time.sleep(0.1)
 
     def failures_logged(self):
         """Log lines of refused work: a callback not stored, a failed ping."""
@@ -103,7 +118,7 @@ def main():
         h.is_(r.health(), (200, "ok"), "%s: the first health check is 200"
               % how)
 
-    h.is_(r.stored(), r.n, "every event of every callback is stored once")
+    h.is_(r.stored(r.n), r.n, "every event of every callback is stored once")
     h.is_(r.failures_logged(), [], "no callback or health check failed in "
           "the log")
     h.is_(r.post(token), (200, 1), "callbacks go on")
