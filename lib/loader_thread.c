@@ -26,15 +26,42 @@ deadline(struct timespec *ts, int64_t ms)
 	}
 }
 
-/* How long to sleep before the next turn when nobody kicks. */
+/*
+ * With t->mu held: sleeps up to ms, or until a kick when woken_by_kick.
+ * Returns whether the thread is to stop.
+ */
+static int
+wait_locked(struct loader_thread *t, int64_t ms, int woken_by_kick)
+{
+	struct timespec	ts;
+
+	deadline(&ts, ms);
+	while (!t->stopping && !(woken_by_kick && t->kicked) &&
+	    pthread_cond_timedwait(&t->cv, &t->mu, &ts) == 0)
+		;
+	return t->stopping;
+}
+
+/* Sets *flag under t->mu and wakes the thread. */
+static void
+wake(struct loader_thread *t, int *flag)
+{
+	pthread_mutex_lock(&t->mu);
+	*flag = 1;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+/*
+ * How long to sleep before the next turn when nobody kicks (after
+ * LOADER_MORE the thread kicks itself and does not sleep).
+ */
 static int64_t
 pause_ms(const struct loader_thread *t, enum loader_result res)
 {
 	int64_t	ms;
 
 	switch (res) {
-	case LOADER_MORE:
-		return 0;
 	case LOADER_LATER:
 	case LOADER_FAILED:
 		/* The loader's backoff decides; look again when it ends. */
@@ -51,9 +78,8 @@ run(void *arg)
 {
 	struct loader_thread	*t = arg;
 	struct llmops_err	 err;
-	struct timespec		 ts;
 	enum loader_result	 res = LOADER_DONE;
-	int64_t			 budget_us, turned_us = 0;
+	int64_t			 budget_us, turned_us = 0, since_ms;
 
 	if (db_thread_begin() != 0)
 		log_error(LOG_TAG_SPOOL, "loader thread: the database client "
@@ -65,30 +91,18 @@ run(void *arg)
 	budget_us = (int64_t)t->conf->spool.loader_turn_ms * 1000;
 	pthread_mutex_lock(&t->mu);
 	while (!t->stopping) {
-		if (!t->kicked) {
-			deadline(&ts, pause_ms(t, res));
-			while (!t->kicked && !t->stopping &&
-			    pthread_cond_timedwait(&t->cv, &t->mu, &ts) == 0)
-				;
-			if (t->stopping)
-				break;
-		}
+		if (!t->kicked && wait_locked(t, pause_ms(t, res), 1))
+			break;
 		/*
 		 * A kick soon after a turn that emptied the spool waits for
 		 * the rest of LOADER_THREAD_GATHER_MS: what more arrives
 		 * meanwhile shares the transaction (a commit per callback
 		 * costs MariaDB far more than its rows).
 		 */
-		if (res == LOADER_DONE && time_now_us() - turned_us <
-		    LOADER_THREAD_GATHER_MS * 1000) {
-			deadline(&ts, LOADER_THREAD_GATHER_MS -
-			    (time_now_us() - turned_us) / 1000);
-			while (!t->stopping && pthread_cond_timedwait(&t->cv,
-			    &t->mu, &ts) == 0)
-				;
-			if (t->stopping)
-				break;
-		}
+		since_ms = (time_now_us() - turned_us) / 1000;
+		if (res == LOADER_DONE && since_ms < LOADER_THREAD_GATHER_MS &&
+		    wait_locked(t, LOADER_THREAD_GATHER_MS - since_ms, 0))
+			break;
 		t->kicked = 0;
 		pthread_mutex_unlock(&t->mu);
 		res = loader_turn(&t->loader, budget_us, 0, &err);
@@ -144,12 +158,8 @@ loader_thread_start(struct loader_thread *t, const struct conf *conf,
 void
 loader_thread_kick(struct loader_thread *t)
 {
-	if (!t->running)
-		return;
-	pthread_mutex_lock(&t->mu);
-	t->kicked = 1;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
+	if (t->running)
+		wake(t, &t->kicked);
 }
 
 void
@@ -157,10 +167,7 @@ loader_thread_stop(struct loader_thread *t)
 {
 	if (!t->running)
 		return;
-	pthread_mutex_lock(&t->mu);
-	t->stopping = 1;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
+	wake(t, &t->stopping);
 	pthread_join(t->tid, NULL);
 	pthread_cond_destroy(&t->cv);
 	pthread_mutex_destroy(&t->mu);

@@ -412,6 +412,17 @@ def unique_dir(prefix):
     raise StartError("too many %s directories" % prefix)
 
 
+def poll(value, done, seconds=10, every=0.1):
+    """Calls value() until done(result) or seconds have passed (work that
+    happens after an answer, such as the loader's); the last result."""
+    deadline = time.monotonic() + seconds
+    while True:
+        got = value()
+        if done(got) or time.monotonic() > deadline:
+            return got
+        time.sleep(every)
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

@@ -17,7 +17,6 @@ responder has not seen, and the health check's ping.
 
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -56,18 +55,13 @@ class Run:
         return status, (doc or {}).get("database") if isinstance(doc, dict) \
             else None
 
-    def responder_connected(self, seconds=10):
+    def responder_connected(self):
         """The responder holds a connection (the CLI's are closed). Its
         loader thread stores a callback's events after the answer, on a
         connection of its own: waited for, bounded."""
-        deadline = time.monotonic() + seconds
-        while True:
-            rows = self.db.sql("SELECT COUNT(*) FROM "
-                               "information_schema.PROCESSLIST WHERE USER = "
-                               "'%s'" % self.db.user)
-            if int(rows[0][0]) >= 1 or time.monotonic() > deadline:
-                return int(rows[0][0]) >= 1
-            time.sleep(0.1)
+        return h.poll(lambda: int(self.db.sql(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE "
+            "USER = '%s'" % self.db.user)[0][0]) >= 1, bool)
 
     def restart(self, crash, what):
         h.ok(self.responder_connected(),
@@ -79,15 +73,11 @@ class Run:
             self.db.stop()
         self.db.start()
 
-    def stored(self, want, seconds=10):
+    def stored(self, want):
         """Rows of usage_events once they are want (loaded after the
-        answers), or what there is after seconds."""
-        deadline = time.monotonic() + seconds
-        while True:
-            n = int(self.db.sql("SELECT COUNT(*) FROM usage_events")[0][0])
-            if n == want or time.monotonic() > deadline:
-                return n
-            time.sleep(0.1)
+        answers), or what there is after 10 s."""
+        return h.poll(lambda: int(self.db.sql(
+            "SELECT COUNT(*) FROM usage_events")[0][0]), lambda n: n == want)
 
     def failures_logged(self):
         """Log lines of refused work: a callback not stored, a failed ping."""
