@@ -206,11 +206,35 @@ fail_conn(struct db *db, const char *what, struct llmops_err *err)
 	return fail(db, mysql_errno(my), mysql_error(my), what, NULL, err);
 }
 
+/*
+ * A statement's failure. The client library does not always put the
+ * reason on the statement: a fetch of an unbuffered result whose packet
+ * cannot be read (the server's error in the middle of the rows, a read
+ * timeout, a lost connection) returns 1 and leaves the statement's error
+ * empty, with the reason on the connection (libmariadb's
+ * stmt_unbuffered_fetch). Such a failure was logged without a reason,
+ * and worse, not seen as a lost connection, so the next statements ran on
+ * a connection out of sync: the reason is then the connection's.
+ */
 static int
 fail_q(struct db_q *q, const char *what, struct llmops_err *err)
 {
-	return fail(q->db, mysql_stmt_errno(q->st), mysql_stmt_error(q->st),
-	    what, q->stmt->name, err);
+	MYSQL		*my = q->db->conn ? q->db->conn->my : NULL;
+	unsigned	 e = mysql_stmt_errno(q->st);
+	const char	*text = mysql_stmt_error(q->st);
+
+	if (e == 0 && my != NULL) {
+		e = mysql_errno(my);
+		text = mysql_error(my);
+	}
+	/* No reason anywhere: the connection cannot be trusted either. */
+	if (e == 0) {
+		fail(q->db, CR_UNKNOWN_ERROR, "the client library gave no reason",
+		    what, q->stmt->name, err);
+		q->db->broken = 1;
+		return -1;
+	}
+	return fail(q->db, e, text, what, q->stmt->name, err);
 }
 
 /* A responder must not write into a schema older than it was built for. */
