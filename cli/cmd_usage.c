@@ -18,7 +18,8 @@ static const char usage_text[] =
     "usage: llmopsctl usage ORG [--since T] [--until T]\n"
     "         [--group-by source|department|team|agent|model|provider|status|\n"
     "                     day|hour]\n"
-    "         [--format table|csv|json]\n\n"
+    "         [--format table|csv|json] [--department NAME] [--team NAME]\n"
+    "         [--agent NAME] [--model NAME] [--provider NAME] [--status S]\n\n"
     "Totals of an organization from the hourly rollups: requests, errors,\n"
     "tokens, the cost that counts (exact, USD: ours from the price table,\n"
     "else LiteLLM's; see cost.prefer), how many requests are unpriced (no\n"
@@ -26,6 +27,9 @@ static const char usage_text[] =
     "latency, for the whole range or grouped. Requests without a department,\n"
     "team or agent are shown as (untagged). Rollups are hourly, so the range\n"
     "is widened to whole hours (said on stderr when that happens).\n"
+    "--department, --team, --agent, --model, --provider and --status count\n"
+    "only the requests with that value (\"\" for those without one); they\n"
+    "combine.\n"
     TIMEARGS_HELP;
 
 /* The columns after the group's, in order. */
@@ -53,6 +57,26 @@ parse_group(const char *arg, enum dim *group)
 	return 0;
 }
 
+/* The dimension of a filter option. */
+static enum dim
+filter_dim(int opt)
+{
+	switch (opt) {
+	case 'D':
+		return DIM_DEPARTMENT;
+	case 'T':
+		return DIM_TEAM;
+	case 'A':
+		return DIM_AGENT;
+	case 'M':
+		return DIM_MODEL;
+	case 'P':
+		return DIM_PROVIDER;
+	default:
+		return DIM_STATUS;
+	}
+}
+
 int
 cmd_usage(struct cli *cli, int argc, char *argv[])
 {
@@ -61,6 +85,12 @@ cmd_usage(struct cli *cli, int argc, char *argv[])
 		{ "until", required_argument, NULL, 'u' },
 		{ "group-by", required_argument, NULL, 'g' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "department", required_argument, NULL, 'D' },
+		{ "team", required_argument, NULL, 'T' },
+		{ "agent", required_argument, NULL, 'A' },
+		{ "model", required_argument, NULL, 'M' },
+		{ "provider", required_argument, NULL, 'P' },
+		{ "status", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -73,7 +103,9 @@ cmd_usage(struct cli *cli, int argc, char *argv[])
 	enum dim		 group = DIM_NONE;
 	int64_t			 since, until;
 	char			 a[TIME_ISO_BYTES], b[TIME_ISO_BYTES];
-	int			 ch, rc;
+	/* The filter's values by dimension (NULL: no filter; "": untagged). */
+	const char		*only[DIM__MAX] = { NULL };
+	int			 ch, rc, d;
 
 	timeargs_init(&ta);
 	optind = 0;
@@ -92,6 +124,14 @@ cmd_usage(struct cli *cli, int argc, char *argv[])
 			if (cli_parse_format(optarg, &fmt) != 0)
 				return EXIT_USAGE;
 			break;
+		case 'D':
+		case 'T':
+		case 'A':
+		case 'M':
+		case 'P':
+		case 'S':
+			only[filter_dim(ch)] = optarg;
+			break;
 		case 'h':
 			return cli_usage(usage_text, EXIT_OK);
 		default:
@@ -106,6 +146,11 @@ cmd_usage(struct cli *cli, int argc, char *argv[])
 	/* Rollups are hourly: the range counted is widened to whole hours. */
 	time_widen_to_hours(&since, &until);
 	usage_filter_init(&f, org.id, since, until);
+	for (d = 0; d < DIM__MAX; d++)
+		if (only[d] != NULL) {
+			f.set[d] = 1;
+			f.value[d] = *only[d] != '\0' ? only[d] : NULL;
+		}
 	usage_out_begin(&out, fmt, cli_stdout(cli), group, usage_cols,
 	    sizeof(usage_cols) / sizeof(usage_cols[0]));
 	out.total_key = "all";
