@@ -1,7 +1,8 @@
-/* llmopsctl rollups rebuild: recompute the hourly rollups from raw events. */
+/* llmopsctl rollups rebuild: recompute every rollup from raw events. */
 #include "config.h"
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@
 
 static const char usage_text[] =
     "usage: llmopsctl rollups rebuild [ORG]\n\n"
-    "Recomputes the hourly rollups of one organization (or of all) from\n"
+    "Recomputes the rollups of one organization (or of all) from\n"
     "its stored events, exactly: for recovery after manual changes to\n"
     "usage_events. One transaction per organization; reports read the old\n"
     "rollups until it commits. `migrate` runs it when a schema change needs\n"
@@ -31,6 +32,7 @@ rollups_rebuild(struct cli *cli, int argc, char *argv[])
 	struct org		 org;
 	struct json_object	*d;
 	size_t			 rows = 0;
+	uint64_t		 dim_rows = 0;
 	int			 ch;
 
 	optind = 0;
@@ -45,14 +47,17 @@ rollups_rebuild(struct cli *cli, int argc, char *argv[])
 	if (argc - optind == 1 &&
 	    admin_org_find(&cli->db, argv[optind], &org, &err) != 0)
 		return cli_fail(&err);
-	if (rollup_rebuild(&cli->db, org.id, &rows, &err) != 0)
+	if (rollup_rebuild(&cli->db, org.id, &rows, &dim_rows, &err) != 0)
 		return cli_fail(&err);
 	d = json_object_new_object();
 	json_object_object_add(d, "rows", json_object_new_int64((int64_t)rows));
+	json_object_object_add(d, "dimension_rows",
+	    json_object_new_int64((int64_t)dim_rows));
 	if (audit_record(&cli->db, cli->actor, org.id, "rollups.rebuild", NULL,
 	    d, &err) != 0)
 		cli_error("warning: not in the audit log: %s", err.msg);
-	printf("rebuilt %zu rollup rows\n", rows);
+	printf("rebuilt %zu rollup rows and %" PRIu64 " rows of the rollups per "
+	    "dimension\n", rows, dim_rows);
 	return EXIT_OK;
 }
 

@@ -6,11 +6,10 @@
 #include <string.h>
 
 #include "db_event.h"
+#include "db_rows.h"
+#include "db_sums.h"
 #include "decimal.h"
 
-/* The largest values of the rollup sums' columns, as SQL. */
-#define UMAX	"18446744073709551615"		/* BIGINT UNSIGNED */
-#define DMAX	"99999999999999.999999999999"	/* DECIMAL(26,12) */
 /* A VARCHAR(255) utf8mb4 column as text, or a cost sum of any width. */
 #define EVENT_TEXT_BYTES	(255 * 4 + 1)
 /* A DECIMAL cost of one event as text. */
@@ -56,60 +55,14 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "INSERT INTO dimension_values (org_id, dim, value, first_us) "
 	    "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE first_us = "
 	    "LEAST(first_us, VALUES(first_us))" },
-	/*
-	 * Bound by db_rollup_add. Sums saturate at their column's largest
-	 * value instead of failing the transaction (x + LEAST(v, MAX - x)
-	 * never exceeds MAX): one implausible event cannot stop every later
-	 * load that touches its row.
-	 */
+	/* Bound by db_rollup_add; the sums saturate (db_sums.h). */
 	[STMT_ROLLUP_UPSERT] = { "rollup.upsert",
 	    "INSERT INTO usage_hourly (org_id, hour_us, dims_key, source, "
 	    "department, team, agent, model, provider, status, error_class, "
-	    "error_code, requests, errors, prompt_tokens, completion_tokens, "
-	    "total_tokens, cache_read_tokens, cache_write_tokens, "
-	    "reasoning_tokens, litellm_cost, litellm_cost_events, cost, "
-	    "priced_requests, our_cost, our_cost_events, latency_us_sum, "
-	    "latency_count, ttft_us_sum, ttft_count) VALUES (?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?) ON DUPLICATE KEY UPDATE "
-	    "requests = requests + LEAST(VALUES(requests), "
-	    UMAX " - requests), "
-	    "errors = errors + LEAST(VALUES(errors), "
-	    UMAX " - errors), "
-	    "prompt_tokens = prompt_tokens + LEAST(VALUES(prompt_tokens), "
-	    UMAX " - prompt_tokens), "
-	    "completion_tokens = completion_tokens + LEAST(VALUES(completion_tokens), "
-	    UMAX " - completion_tokens), "
-	    "total_tokens = total_tokens + LEAST(VALUES(total_tokens), "
-	    UMAX " - total_tokens), "
-	    "cache_read_tokens = cache_read_tokens + LEAST(VALUES(cache_read_tokens), "
-	    UMAX " - cache_read_tokens), "
-	    "cache_write_tokens = cache_write_tokens + LEAST(VALUES(cache_write_tokens), "
-	    UMAX " - cache_write_tokens), "
-	    "reasoning_tokens = reasoning_tokens + LEAST(VALUES(reasoning_tokens), "
-	    UMAX " - reasoning_tokens), "
-	    "litellm_cost = litellm_cost + LEAST(VALUES(litellm_cost), "
-	    DMAX " - litellm_cost), "
-	    "litellm_cost_events = litellm_cost_events + LEAST(VALUES(litellm_cost_events), "
-	    UMAX " - litellm_cost_events), "
-	    "cost = cost + LEAST(VALUES(cost), "
-	    DMAX " - cost), "
-	    "priced_requests = priced_requests + LEAST(VALUES(priced_requests), "
-	    UMAX " - priced_requests), "
-	    "our_cost = our_cost + LEAST(VALUES(our_cost), "
-	    DMAX " - our_cost), "
-	    "our_cost_events = our_cost_events + LEAST(VALUES(our_cost_events), "
-	    UMAX " - our_cost_events), "
-	    "latency_us_sum = latency_us_sum + LEAST(VALUES(latency_us_sum), "
-	    UMAX " - latency_us_sum), "
-	    "latency_count = latency_count + LEAST(VALUES(latency_count), "
-	    UMAX " - latency_count), "
-	    "ttft_us_sum = ttft_us_sum + LEAST(VALUES(ttft_us_sum), "
-	    UMAX " - ttft_us_sum), "
-	    "ttft_count = ttft_count + LEAST(VALUES(ttft_count), "
-	    UMAX " - ttft_count)" },
+	    "error_code, " DB_SUMS_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, " DB_SUMS_VALUES ")" DB_SUMS_UPSERT },
 	[STMT_ROLLUP_CLEAR] = { "rollup.clear",
-	    "DELETE FROM usage_hourly WHERE org_id = ?" },
+	    "DELETE FROM usage_hourly WHERE org_id = ? AND hour_us >= ?" },
 	/* The sums the responder keeps; read by db_rollup_recompute. */
 	[STMT_ROLLUP_RECOMPUTE] = { "rollup.recompute",
 	    "SELECT occurred_us - MOD(occurred_us, 3600000000), department, "
@@ -124,14 +77,13 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "CAST(COALESCE(SUM(our_cost), 0) AS CHAR), COUNT(our_cost), "
 	    "SUM(COALESCE(latency_us, 0)), COUNT(latency_us), "
 	    "SUM(COALESCE(ttft_us, 0)), COUNT(ttft_us) "
-	    "FROM usage_events WHERE org_id = ? GROUP BY 1, department, team, "
+	    "FROM usage_events WHERE org_id = ? AND occurred_us >= ? "
+	    "GROUP BY 1, department, team, "
 	    "agent, model, provider, status, error_class, error_code" },
 	/* Signed deltas. */
 	[STMT_ROLLUP_RECOST] = { "rollup.recost",
-	    "UPDATE usage_hourly SET cost = cost + ?, "
-	    "priced_requests = priced_requests + ?, our_cost = our_cost + ?, "
-	    "our_cost_events = our_cost_events + ? "
-	    "WHERE org_id = ? AND hour_us = ? AND dims_key = ?" },
+	    "UPDATE usage_hourly SET " DB_SUMS_RECOST " WHERE org_id = ? AND "
+	    "hour_us = ? AND dims_key = ?" },
 	/*
 	 * One chunk in (occurred_us, id) order after the last row seen,
 	 * locked; the model filter is off when its value is NULL. Read by
@@ -271,112 +223,69 @@ db_event_insert(struct db *db, const struct usage_event *ev, int *inserted,
 }
 
 /*
- * The multi-row statements: `rows` rows each, built once per process from
- * the columns of event.insert, each prepared once per connection like the
- * others. A chunk of n events takes at most n / 256 + 3 + 7 + ... few
- * statements instead of n.
+ * The multi-row statements: the inserts made from event.insert by
+ * db_multi (lib/db_rows.h), and the SELECTs of stored keys of the same
+ * arities, each built once per process and prepared once per connection
+ * like the others.
  */
-static const size_t	rows_of[EVENT_ROWS_ARITIES] = { 256, 64, 8, 1 };
-static struct db_stmt	insert_rows[EVENT_ROWS_ARITIES];
-static struct db_stmt	known_rows[EVENT_ROWS_ARITIES];
-static char		insert_name[EVENT_ROWS_ARITIES][32];
-static char		known_name[EVENT_ROWS_ARITIES][32];
+static struct db_multi	insert_rows = { &stmts[STMT_EVENT_INSERT], { { 0 } },
+    { { 0 } } };
+static struct db_stmt	known_rows[DB_MULTI_ARITIES];
+static char		known_name[DB_MULTI_ARITIES][32];
 
-/* Appends s to the statement text being built. */
-static int
-sql_put(char **buf, size_t *len, size_t *cap, const char *s)
+/* The SELECT of stored keys of arity a, once. NULL when out of memory. */
+static const struct db_stmt *
+known_stmt(size_t a)
 {
-	size_t	n = strlen(s);
-	char	*p;
+	static const char	head[] = "SELECT dedupe_key FROM usage_events "
+	    "WHERE org_id = ? AND dedupe_key IN (";
+	char			*ks = NULL;
+	size_t			 kl = 0, kc = 0, i;
 
-	if (*len + n + 1 > *cap) {
-		*cap = (*len + n + 1) * 2;
-		if ((p = realloc(*buf, *cap)) == NULL)
-			return -1;
-		*buf = p;
-	}
-	memcpy(*buf + *len, s, n + 1);
-	*len += n;
-	return 0;
-}
-
-/* Builds the statements of arity a, once. -1 when out of memory. */
-static int
-rows_build(size_t a)
-{
-	const char	*ins = stmts[STMT_EVENT_INSERT].sql;
-	const char	*values = strstr(ins, "VALUES ("), *tail;
-	char		*is = NULL, *ks = NULL, row[256];
-	size_t		 il = 0, ic = 0, kl = 0, kc = 0, i, n;
-
-	if (insert_rows[a].sql != NULL)
-		return 0;
-	/* "VALUES (?, ..., ?)" of one row, and what follows it. */
-	tail = strchr(values, ')') + 1;
-	n = (size_t)(tail - values) - strlen("VALUES ");
-	if (n >= sizeof(row))
-		return -1;
-	memcpy(row, values + strlen("VALUES "), n);
-	row[n] = '\0';
-	/* The statement up to its VALUES, then VALUES and the rows. */
-	if ((is = strndup(ins, (size_t)(values - ins))) == NULL)
+	if (known_rows[a].sql != NULL)
+		return &known_rows[a];
+	if (db_sql_put(&ks, &kl, &kc, head, strlen(head)) != 0)
 		goto oom;
-	il = ic = (size_t)(values - ins);
-	ic++;
-	if (sql_put(&is, &il, &ic, "VALUES ") != 0)
-		goto oom;
-	for (i = 0; i < rows_of[a]; i++)
-		if ((i > 0 && sql_put(&is, &il, &ic, ", ") != 0) ||
-		    sql_put(&is, &il, &ic, row) != 0)
+	for (i = 0; i < db_multi_rows[a]; i++)
+		if (db_sql_put(&ks, &kl, &kc, i > 0 ? ", ?" : "?",
+		    i > 0 ? 3 : 1) != 0)
 			goto oom;
-	if (sql_put(&is, &il, &ic, tail) != 0)
+	if (db_sql_put(&ks, &kl, &kc, ")", 1) != 0)
 		goto oom;
-	if (sql_put(&ks, &kl, &kc, "SELECT dedupe_key FROM usage_events WHERE "
-	    "org_id = ? AND dedupe_key IN (") != 0)
-		goto oom;
-	for (i = 0; i < rows_of[a]; i++)
-		if (sql_put(&ks, &kl, &kc, i > 0 ? ", ?" : "?") != 0)
-			goto oom;
-	if (sql_put(&ks, &kl, &kc, ")") != 0)
-		goto oom;
-	snprintf(insert_name[a], sizeof(insert_name[a]), "event.insert_%zu",
-	    rows_of[a]);
 	snprintf(known_name[a], sizeof(known_name[a]), "event.known_%zu",
-	    rows_of[a]);
-	insert_rows[a].name = insert_name[a];
-	insert_rows[a].sql = is;
+	    db_multi_rows[a]);
 	known_rows[a].name = known_name[a];
 	known_rows[a].sql = ks;
-	return 0;
+	return &known_rows[a];
 oom:
-	free(is);
 	free(ks);
-	return -1;
+	return NULL;
 }
 
 int
 db_event_known(struct db *db, struct usage_event *const *evs, size_t n,
     int *known, struct llmops_err *err)
 {
-	unsigned char	 key[EVENT_KEY_LEN];
-	struct db_q	*q;
-	size_t		 at, a, i, k, len;
+	unsigned char		 key[EVENT_KEY_LEN];
+	const struct db_stmt	*st;
+	struct db_q		*q;
+	size_t			 at, a, i, k, len;
 	int		 rc;
 
 	for (i = 0; i < n; i++)
 		known[i] = 0;
 	for (at = 0; at < n; at += k) {
 		/* The smallest arity that takes the rest, else the largest. */
-		for (a = EVENT_ROWS_ARITIES - 1; a > 0 && rows_of[a] < n - at;
-		    a--)
+		for (a = DB_MULTI_ARITIES - 1; a > 0 &&
+		    db_multi_rows[a] < n - at; a--)
 			;
-		k = n - at < rows_of[a] ? n - at : rows_of[a];
-		if (rows_build(a) != 0)
+		k = n - at < db_multi_rows[a] ? n - at : db_multi_rows[a];
+		if ((st = known_stmt(a)) == NULL)
 			return err_set(err, 500, "out of memory");
-		q = db_q(db, &known_rows[a], err);
+		q = db_q(db, st, err);
 		db_bind_i64(q, evs[at]->org_id);
 		/* Unused places repeat the last key. */
-		for (i = 0; i < rows_of[a]; i++)
+		for (i = 0; i < db_multi_rows[a]; i++)
 			db_bind_blob(q, evs[at + (i < k ? i : k - 1)]->dedupe_key,
 			    EVENT_KEY_LEN);
 		db_col_blob(q, key, sizeof(key), &len);
@@ -398,26 +307,26 @@ int
 db_event_insert_rows(struct db *db, struct usage_event *const *evs, size_t n,
     struct llmops_err *err)
 {
-	struct db_q	*q;
-	uint64_t	 affected = 0;
-	size_t		 at, a, i;
+	const struct db_stmt	*st;
+	struct db_q		*q;
+	uint64_t		 affected = 0;
+	size_t			 at, a, i, rows;
 
-	for (at = 0; at < n; at += rows_of[a]) {
-		/* The largest arity the rest fills. */
-		for (a = 0; rows_of[a] > n - at; a++)
-			;
-		if (rows_build(a) != 0)
+	for (at = 0; at < n; at += rows) {
+		a = db_multi_arity(n, at);
+		rows = db_multi_rows[a];
+		if ((st = db_multi_stmt(&insert_rows, a)) == NULL)
 			return err_set(err, 500, "out of memory");
-		q = db_q(db, &insert_rows[a], err);
-		for (i = 0; i < rows_of[a]; i++)
+		q = db_q(db, st, err);
+		for (i = 0; i < rows; i++)
 			bind_event(q, evs[at + i]);
 		if (db_exec(q, &affected, NULL, err) != 0)
 			return -1;
 		/* Another writer stored some meanwhile: try again later. */
-		if (affected != rows_of[a])
+		if (affected != rows)
 			return err_set(err, 503, "%zu of %zu events were stored "
-			    "meanwhile by another writer", (size_t)(rows_of[a] -
-			    affected), rows_of[a]);
+			    "meanwhile by another writer", (size_t)(rows -
+			    affected), rows);
 	}
 	return 0;
 }
@@ -435,6 +344,36 @@ db_dimension_record(struct db *db, uint32_t org_id, const char *dim,
 	return db_exec(q, NULL, NULL, err);
 }
 
+void
+db_bind_sums(struct db_q *q, const struct rollup_sums *s)
+{
+	int	i;
+
+	db_bind_i64(q, s->requests);
+	db_bind_i64(q, s->errors);
+	for (i = 0; i < ROLLUP_TOKENS; i++)
+		db_bind_i64(q, s->tokens[i]);
+	db_bind_decimal(q, 1, s->litellm_cost, COST_SCALE_DIGITS);
+	db_bind_i64(q, s->litellm_cost_events);
+	db_bind_decimal(q, 1, s->cost, COST_SCALE_DIGITS);
+	db_bind_i64(q, s->priced);
+	db_bind_decimal(q, 1, s->our_cost, COST_SCALE_DIGITS);
+	db_bind_i64(q, s->our_cost_events);
+	db_bind_i64(q, s->latency_sum);
+	db_bind_i64(q, s->latency_count);
+	db_bind_i64(q, s->ttft_sum);
+	db_bind_i64(q, s->ttft_count);
+}
+
+void
+db_bind_recost(struct db_q *q, const struct rollup_recost *r)
+{
+	db_bind_decimal(q, 1, r->cost, COST_SCALE_DIGITS);
+	db_bind_i64(q, r->priced);
+	db_bind_decimal(q, 1, r->our, COST_SCALE_DIGITS);
+	db_bind_i64(q, r->our_events);
+}
+
 int
 db_rollup_add(struct db *db, const struct rollup_delta *d,
     struct llmops_err *err)
@@ -446,36 +385,24 @@ db_rollup_add(struct db *db, const struct rollup_delta *d,
 		ev->error_class, ev->error_code,
 	};
 	struct db_q			*q;
-	int				 i;
 
 	q = db_q(db, &stmts[STMT_ROLLUP_UPSERT], err);
 	db_bind_i64(q, d->org_id);
 	db_bind_i64(q, d->hour_us);
 	db_bind_blob(q, d->key, ROLLUP_KEY_LEN);
 	bind_strs(q, dims, sizeof(dims) / sizeof(dims[0]));
-	db_bind_i64(q, d->requests);
-	db_bind_i64(q, d->errors);
-	for (i = 0; i < ROLLUP_TOKENS; i++)
-		db_bind_i64(q, d->tokens[i]);
-	db_bind_decimal(q, 1, d->litellm_cost, COST_SCALE_DIGITS);
-	db_bind_i64(q, d->litellm_cost_events);
-	db_bind_decimal(q, 1, d->cost, COST_SCALE_DIGITS);
-	db_bind_i64(q, d->priced);
-	db_bind_decimal(q, 1, d->our_cost, COST_SCALE_DIGITS);
-	db_bind_i64(q, d->our_cost_events);
-	db_bind_i64(q, d->latency_sum);
-	db_bind_i64(q, d->latency_count);
-	db_bind_i64(q, d->ttft_sum);
-	db_bind_i64(q, d->ttft_count);
+	db_bind_sums(q, &d->s);
 	return db_exec(q, NULL, NULL, err);
 }
 
 int
-db_rollup_clear(struct db *db, uint32_t org_id, struct llmops_err *err)
+db_rollup_clear(struct db *db, uint32_t org_id, int64_t from_us,
+    struct llmops_err *err)
 {
 	struct db_q	*q = db_q(db, &stmts[STMT_ROLLUP_CLEAR], err);
 
 	db_bind_i64(q, org_id);
+	db_bind_i64(q, from_us);
 	return db_exec(q, NULL, NULL, err);
 }
 
@@ -485,10 +412,7 @@ db_rollup_recost(struct db *db, uint32_t org_id, const struct rollup_recost *r,
 {
 	struct db_q	*q = db_q(db, &stmts[STMT_ROLLUP_RECOST], err);
 
-	db_bind_decimal(q, 1, r->cost, COST_SCALE_DIGITS);
-	db_bind_i64(q, r->priced);
-	db_bind_decimal(q, 1, r->our, COST_SCALE_DIGITS);
-	db_bind_i64(q, r->our_events);
+	db_bind_recost(q, r);
 	db_bind_i64(q, org_id);
 	db_bind_i64(q, r->hour_us);
 	db_bind_blob(q, r->key, ROLLUP_KEY_LEN);
@@ -516,28 +440,28 @@ recompute_row(const struct db_q *q, char (*text)[EVENT_TEXT_BYTES],
 	d->dims = ev;
 	d->org_id = ev->org_id;
 	d->hour_us = num[0];
-	d->requests = num[1];
-	d->errors = ev->status == EVENT_STATUS_FAILURE ? num[1] : 0;
+	d->s.requests = num[1];
+	d->s.errors = ev->status == EVENT_STATUS_FAILURE ? num[1] : 0;
 	for (k = 0; k < ROLLUP_TOKENS; k++)
-		d->tokens[k] = num[2 + k];
-	d->litellm_cost_events = num[8];
-	d->priced = num[9];
-	d->our_cost_events = num[10];
-	d->latency_sum = num[11];
-	d->latency_count = num[12];
-	d->ttft_sum = num[13];
-	d->ttft_count = num[14];
-	if (cost_of(text[8], &d->litellm_cost) != 0 ||
-	    cost_of(text[9], &d->cost) != 0 ||
-	    cost_of(text[10], &d->our_cost) != 0)
+		d->s.tokens[k] = num[2 + k];
+	d->s.litellm_cost_events = num[8];
+	d->s.priced = num[9];
+	d->s.our_cost_events = num[10];
+	d->s.latency_sum = num[11];
+	d->s.latency_count = num[12];
+	d->s.ttft_sum = num[13];
+	d->s.ttft_count = num[14];
+	if (cost_of(text[8], &d->s.litellm_cost) != 0 ||
+	    cost_of(text[9], &d->s.cost) != 0 ||
+	    cost_of(text[10], &d->s.our_cost) != 0)
 		return err_set(err, 500, "rebuild: a cost sum beyond the rollup "
 		    "unit");
 	return 0;
 }
 
 int
-db_rollup_recompute(struct db *db, uint32_t org_id, db_rollup_row_fn cb,
-    void *arg, struct llmops_err *err)
+db_rollup_recompute(struct db *db, uint32_t org_id, int64_t from_us,
+    db_rollup_row_fn cb, void *arg, struct llmops_err *err)
 {
 	struct db_q		 *q;
 	struct usage_event	  ev;
@@ -552,6 +476,7 @@ db_rollup_recompute(struct db *db, uint32_t org_id, db_rollup_row_fn cb,
 	memset(&ev, 0, sizeof(ev));
 	q = db_q(db, &stmts[STMT_ROLLUP_RECOMPUTE], err);
 	db_bind_i64(q, org_id);
+	db_bind_i64(q, from_us);
 	db_col_i64(q, &num[0]);
 	for (k = 0; k < RECOMPUTE_DIMS; k++)
 		db_col_str(q, text[k], sizeof(text[k]));

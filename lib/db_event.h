@@ -21,8 +21,6 @@
 /* Inserts an event; *inserted 0 when its dedupe key was already stored. */
 int	db_event_insert(struct db *, const struct usage_event *, int *inserted,
 	    struct llmops_err *);
-/* Arities of the multi-row statements below (256, 64, 8, 1 rows). */
-#define EVENT_ROWS_ARITIES	4
 /*
  * Of n events of one organization, known[i] = 1 for those whose dedupe
  * key is stored already (one indexed SELECT per 256).
@@ -40,13 +38,18 @@ int	db_event_insert_rows(struct db *, struct usage_event *const *evs,
 int	db_dimension_record(struct db *, uint32_t org_id, const char *dim,
 	    const char *value, int64_t first_us, struct llmops_err *);
 
+/* The sums of a rollup row, in the order of DB_SUMS_COLUMNS (db_sums.h). */
+void	db_bind_sums(struct db_q *, const struct rollup_sums *);
+
 /* Adds a delta to its rollup row, inserting the row if new. */
 int	db_rollup_add(struct db *, const struct rollup_delta *,
 	    struct llmops_err *);
-/* Deletes every rollup row of an organization. */
-int	db_rollup_clear(struct db *, uint32_t org_id, struct llmops_err *);
+/* Deletes the rollup rows of an organization from hour from_us on. */
+int	db_rollup_clear(struct db *, uint32_t org_id, int64_t from_us,
+	    struct llmops_err *);
 /*
- * The rollup rows of an organization as its events sum up, one call of cb
+ * The rollup rows of an organization as its events from from_us on sum
+ * up, one call of cb
  * per row: d->dims is an event holding the row's dimensions (org_id,
  * department .. error_code, status), d has the sums but not the key. The
  * rows are read first, so cb may write. cb returns 0 to go on, -1 (err)
@@ -54,8 +57,8 @@ int	db_rollup_clear(struct db *, uint32_t org_id, struct llmops_err *);
  */
 typedef int (*db_rollup_row_fn)(struct db *, struct rollup_delta *d,
     void *arg, struct llmops_err *);
-int	db_rollup_recompute(struct db *, uint32_t org_id, db_rollup_row_fn cb,
-	    void *arg, struct llmops_err *);
+int	db_rollup_recompute(struct db *, uint32_t org_id, int64_t from_us,
+	    db_rollup_row_fn cb, void *arg, struct llmops_err *);
 
 /* A signed change of the cost sums of one rollup row. */
 struct rollup_recost {
@@ -64,6 +67,8 @@ struct rollup_recost {
 	int64_t		cost, priced, our, our_events;
 };
 
+/* The four changes of DB_SUMS_RECOST (db_sums.h). */
+void	db_bind_recost(struct db_q *, const struct rollup_recost *);
 int	db_rollup_recost(struct db *, uint32_t org_id,
 	    const struct rollup_recost *, struct llmops_err *);
 

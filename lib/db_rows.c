@@ -1,7 +1,9 @@
 /* What the db_<entity>.c files share about rows: see db_rows.h. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "db_rows.h"
 
@@ -73,4 +75,86 @@ db_rows_txn(struct db *db, db_org_rows_fn fn, uint32_t org_id,
 	struct rows_txn	r = { fn, org_id, cb, arg };
 
 	return db_txn(db, DB_READ, rows_txn, &r, err);
+}
+
+const size_t	db_multi_rows[DB_MULTI_ARITIES] = { 256, 64, 8, 1 };
+
+int
+db_sql_put(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	char	*p;
+
+	if (*len + n + 1 > *cap) {
+		*cap = (*len + n + 1) * 2;
+		if ((p = realloc(*buf, *cap)) == NULL)
+			return -1;
+		*buf = p;
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+const struct db_stmt *
+db_multi_stmt(struct db_multi *m, size_t a)
+{
+	const char	*one = m->one->sql, *values, *row, *tail;
+	char		*sql = NULL;
+	size_t		 len = 0, cap = 0, i;
+
+	if (m->stmt[a].sql != NULL)
+		return &m->stmt[a];
+	/* "VALUES (?, ..., ?)": the tuple is up to the first ')'. */
+	if ((values = strstr(one, "VALUES (")) == NULL)
+		return NULL;
+	row = values + strlen("VALUES ");
+	tail = strchr(row, ')') + 1;
+	if (db_sql_put(&sql, &len, &cap, one, (size_t)(row - one)) != 0)
+		goto oom;
+	for (i = 0; i < db_multi_rows[a]; i++)
+		if ((i > 0 && db_sql_put(&sql, &len, &cap, ", ", 2) != 0) ||
+		    db_sql_put(&sql, &len, &cap, row, (size_t)(tail - row)) != 0)
+			goto oom;
+	if (db_sql_put(&sql, &len, &cap, tail, strlen(tail)) != 0)
+		goto oom;
+	snprintf(m->name[a], sizeof(m->name[a]), "%s_%zu", m->one->name,
+	    db_multi_rows[a]);
+	m->stmt[a].name = m->name[a];
+	m->stmt[a].sql = sql;
+	return &m->stmt[a];
+oom:
+	free(sql);
+	return NULL;
+}
+
+size_t
+db_multi_arity(size_t n, size_t at)
+{
+	size_t	a;
+
+	for (a = 0; db_multi_rows[a] > n - at; a++)
+		;
+	return a;
+}
+
+int
+db_multi_exec(struct db *db, struct db_multi *m, size_t n,
+    db_multi_bind_fn bind, void *arg, struct llmops_err *err)
+{
+	const struct db_stmt	*st;
+	struct db_q		*q;
+	size_t			 at, a, i;
+
+	for (at = 0; at < n; at += db_multi_rows[a]) {
+		a = db_multi_arity(n, at);
+		if ((st = db_multi_stmt(m, a)) == NULL)
+			return err_set(err, 500, "out of memory");
+		q = db_q(db, st, err);
+		for (i = 0; i < db_multi_rows[a]; i++)
+			bind(arg, at + i, q);
+		if (db_exec(q, NULL, NULL, err) != 0)
+			return -1;
+	}
+	return 0;
 }

@@ -33,4 +33,37 @@ typedef int (*db_org_rows_fn)(struct db *, uint32_t org_id, db_text_row_fn,
 int	db_rows_txn(struct db *, db_org_rows_fn fn, uint32_t org_id,
 	    db_text_row_fn cb, void *arg, struct llmops_err *);
 
+/* Appends the n bytes of s to the text *buf (of *len bytes in *cap). */
+int	db_sql_put(char **buf, size_t *len, size_t *cap, const char *s,
+	    size_t n);
+
+/*
+ * Multi-row statements made from a statement of one row, "INSERT ...
+ * VALUES (?, ..., ?) TAIL": the same with its VALUES tuple `rows` times.
+ * A set holds the arities DB_MULTI_ARITIES (256, 64, 8, 1), built once per
+ * process on first use and named NAME_256 .. NAME_1; statements of
+ * n rows take at most n / 256 + 3 + 7 + 7 of them.
+ */
+#define DB_MULTI_ARITIES	4
+struct db_multi {
+	const struct db_stmt	*one;
+	struct db_stmt		 stmt[DB_MULTI_ARITIES];
+	char			 name[DB_MULTI_ARITIES][48];
+};
+extern const size_t	db_multi_rows[DB_MULTI_ARITIES];
+
+/*
+ * The statement of arity a (an index of db_multi_rows), or NULL when out
+ * of memory or the one-row statement has no VALUES tuple.
+ */
+const struct db_stmt	*db_multi_stmt(struct db_multi *, size_t a);
+/* The largest arity the rest of n rows (from at) fills. */
+size_t	db_multi_arity(size_t n, size_t at);
+
+/* Calls bind(arg, i, q) for each row i of n in statements of db_multi_rows
+ * rows, and executes them; bind binds one row's values. */
+typedef void (*db_multi_bind_fn)(void *arg, size_t i, struct db_q *q);
+int	db_multi_exec(struct db *, struct db_multi *, size_t n,
+	    db_multi_bind_fn bind, void *arg, struct llmops_err *);
+
 #endif

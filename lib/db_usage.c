@@ -13,6 +13,9 @@
 
 #include "db_rows.h"
 #include "db_usage.h"
+#include "event.h"
+#include "hist.h"
+#include "rollup_dim.h"
 #include "timefmt.h"
 
 /*
@@ -93,12 +96,57 @@
 	"SELECT " bucket " AS b, error_class, NULL, NULL, NULL, SUM(requests)" \
 	ROLLUPS " AND status = 'failure' GROUP BY b, error_class " \
 	"ORDER BY b, error_class"
-/* The 95th percentile from raw events (NULLs are ignored). */
+/*
+ * The 95th percentile from raw events, for the filters the histograms do
+ * not cover: nearest rank (NULLs are ignored), the value the histograms
+ * approximate.
+ */
 #define P95(col, partition) \
-	"SELECT k, ROUND(l), ROUND(t) FROM (SELECT DISTINCT " col " AS k, " \
-	"PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY latency_us) OVER (" \
-	partition ") AS l, PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY " \
+	"SELECT k, l, t FROM (SELECT DISTINCT " col " AS k, " \
+	"PERCENTILE_DISC(0.95) WITHIN GROUP (ORDER BY latency_us) OVER (" \
+	partition ") AS l, PERCENTILE_DISC(0.95) WITHIN GROUP (ORDER BY " \
 	"ttft_us) OVER (" partition ") AS t" EVENTS ") q ORDER BY k"
+
+/*
+ * The rollups per dimension (schema/006_rollups.sql, lib/rollup_dim.h).
+ * A read whose filter names at most the dimension it asks about (and no
+ * status, and no source but "litellm", the source of every event) reads
+ * the rows of that one dimension (or of none: the totals) instead of
+ * usage_hourly: whole days from the day rows, the hours at either end from
+ * the hour rows. Bound by bind_narrow(): org_id, dim, the day range, the
+ * two hour ranges, then a flag and the value of the dimension (untagged:
+ * '').
+ */
+#define NARROW_RANGE \
+	" WHERE org_id = ? AND dim = ? AND ((grain = 1 AND bucket_us >= ? AND " \
+	"bucket_us < ?) OR (grain = 0 AND (bucket_us >= ? AND bucket_us < ? OR " \
+	"bucket_us >= ? AND bucket_us < ?))) AND (? = 0 OR value = ?)"
+#define NARROW		" FROM usage_rollup" NARROW_RANGE
+#define N_DAY		"bucket_us - MOD(bucket_us, 86400000000)"
+#define N_VALUE		"NULLIF(value, '')"
+#define N_SERIES(bucket) \
+	"SELECT " bucket " AS b, NULL" SUMS(SUM_SQL) NARROW \
+	" GROUP BY b ORDER BY b"
+#define N_SERIES_BY(bucket) \
+	"SELECT " bucket " AS b, " N_VALUE SUMS(SUM_SQL) NARROW \
+	" GROUP BY b, value ORDER BY b, value"
+/* Histogram rows (value, metric, bin, count) in that order. */
+#define N_HIST \
+	"SELECT " N_VALUE ", metric, bin, SUM(n) FROM usage_rollup_hist" \
+	NARROW_RANGE " GROUP BY value, metric, bin ORDER BY value, metric, bin"
+/*
+ * Failures from usage_errors, when the filter names nothing but a model,
+ * a provider, or the status failure: org_id, the hours, then a flag and a
+ * value each for the model and the provider.
+ */
+#define N_ERRORS \
+	" FROM usage_errors WHERE org_id = ? AND hour_us >= ? AND hour_us < ? " \
+	"AND (? = 0 OR model = ?) AND (? = 0 OR provider = ?)"
+#define N_ERRORS_SERIES(bucket) \
+	"SELECT " bucket " AS b, NULLIF(error_class, ''), NULL, NULL, NULL, " \
+	"SUM(requests)" N_ERRORS " GROUP BY b, error_class ORDER BY b, " \
+	"error_class"
+#define N_HOUR_US	"hour_us - MOD(hour_us, 86400000000)"
 
 /*
  * The stored fields of an event as exported, after its id: the index of
@@ -140,12 +188,12 @@
 	X(ERROR_CODE, "error_code", COL_TEXT, "error_code") \
 	X(ERROR_CLASS, "error_class", COL_TEXT, "error_class") \
 	X(RECEIVED, "received_at", COL_TIME_US, "received_us")
-#define EVENT_INDEX(e, name, type, sql)	EV_##e,
+#define EVENT_INDEX(e, name, type, sql)	UE_##e,
 #define EVENT_COL(e, name, type, sql)	{ name, type },
 #define EVENT_SQL(e, name, type, sql)	", " sql
 #define EVENT_SELECT	"SELECT id" EVENT_FIELDS(EVENT_SQL)
 
-enum { EV_ID, EVENT_FIELDS(EVENT_INDEX) EV__MAX };
+enum { UE_ID, EVENT_FIELDS(EVENT_INDEX) UE__MAX };
 
 const struct report_col usage_event_cols[USAGE_EVENT_NCOLS] = {
 	{ "id", COL_INT },
@@ -194,6 +242,16 @@ enum {
 	STMT_COST_CHECK,
 	STMT_DIM_EXISTS,
 	STMT_DIM_VALUES,
+	STMT_N_TOTALS,
+	STMT_N_BY,
+	STMT_N_HOURLY,
+	STMT_N_DAILY,
+	STMT_N_HOURLY_BY,
+	STMT_N_DAILY_BY,
+	STMT_N_HIST,
+	STMT_N_ERRORS,
+	STMT_N_ERRORS_HOURLY,
+	STMT_N_ERRORS_DAILY,
 	STMT__MAX
 };
 
@@ -232,9 +290,30 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_DIM_VALUES] = { "usage.dim_values",
 	"SELECT value FROM dimension_values WHERE org_id = ? AND dim = ? "
 	"ORDER BY value LIMIT ?" },
+	/* The rollups per dimension (NARROW above). */
+	[STMT_N_TOTALS] = { "usage.n_totals",
+	"SELECT 0, NULL" SUMS(SUM_SQL) NARROW },
+	[STMT_N_BY] = { "usage.n_by",
+	"SELECT 0, " N_VALUE SUMS(SUM_SQL) NARROW " GROUP BY value ORDER BY "
+	"SUM(cost) DESC, SUM(requests) DESC, value LIMIT ?" },
+	[STMT_N_HOURLY] = { "usage.n_hourly", N_SERIES("bucket_us") },
+	[STMT_N_DAILY] = { "usage.n_daily", N_SERIES(N_DAY) },
+	[STMT_N_HOURLY_BY] = { "usage.n_hourly_by", N_SERIES_BY("bucket_us") },
+	[STMT_N_DAILY_BY] = { "usage.n_daily_by", N_SERIES_BY(N_DAY) },
+	[STMT_N_HIST] = { "usage.n_hist", N_HIST },
+	[STMT_N_ERRORS] = { "usage.n_errors",
+	"SELECT 0, NULLIF(error_class, ''), NULLIF(error_code, ''), "
+	"NULLIF(model, ''), NULLIF(provider, ''), SUM(requests)" N_ERRORS
+	" GROUP BY error_class, error_code, model, provider ORDER BY "
+	"SUM(requests) DESC, error_class, error_code, model, provider "
+	"LIMIT ?" },
+	[STMT_N_ERRORS_HOURLY] = { "usage.n_errors_hourly",
+	N_ERRORS_SERIES("hour_us") },
+	[STMT_N_ERRORS_DAILY] = { "usage.n_errors_daily",
+	N_ERRORS_SERIES(N_HOUR_US) },
 };
 
-_Static_assert(EV__MAX == USAGE_EVENT_NCOLS,
+_Static_assert(UE__MAX == USAGE_EVENT_NCOLS,
     "USAGE_EVENT_NCOLS counts EVENT_FIELDS and the id");
 
 /* Also the dim of dimension_values. */
@@ -301,14 +380,133 @@ col_sums(struct db_q *q, struct usage_sums *s)
 	SUMS(SUM_COL)
 }
 
+/* How a read is answered from the rollups per dimension. */
+struct narrow {
+	int		 dim;		/* ROLLUP_DIM_NONE or enum dim */
+	int		 filtered;	/* on the dimension's value */
+	const char	*value;		/* "" untagged */
+};
+
+/* Which rows of the rollups per dimension a read takes. */
+enum span {
+	SPAN_MIXED,	/* whole days from day rows, the ends from hour rows */
+	SPAN_HOURS,	/* hour rows only (hourly series) */
+	SPAN_DAYS,	/* whole days, the range widened to them */
+};
+
 /*
- * Runs a statement of (bucket, key, SUMS) rows over the rollups, with a
- * LIMIT unless limit < 0. NULL sums (the total of no usage) are no row.
+ * The one dimension the filter names besides the range (ROLLUP_DIM_NONE:
+ * none), or -1 when the rollups per dimension cannot answer it: two
+ * dimensions, a status, or a source other than that of every event.
+ */
+static int
+filter_dim(const struct usage_filter *f)
+{
+	int	d, one = ROLLUP_DIM_NONE;
+
+	if (f->set[DIM_STATUS] || (f->set[DIM_SOURCE] &&
+	    (f->value[DIM_SOURCE] == NULL ||
+	    strcmp(f->value[DIM_SOURCE], EVENT_SOURCE_LITELLM) != 0)))
+		return -1;
+	for (d = DIM_DEPARTMENT; d <= DIM_PROVIDER; d++)
+		if (f->set[d]) {
+			if (one != ROLLUP_DIM_NONE)
+				return -1;
+			one = d;
+		}
+	return one;
+}
+
+/*
+ * The rollups' dimension of a grouping: ROLLUP_DIM_NONE for none, the
+ * label dimensions as they are, -1 for the others (source and status are
+ * not rollups of their own; DIM_SOURCE is 0 like ROLLUP_DIM_NONE).
+ */
+static int
+narrow_dim(enum dim d)
+{
+	if (d == DIM_NONE)
+		return ROLLUP_DIM_NONE;
+	return d >= DIM_DEPARTMENT && d <= DIM_PROVIDER ? (int)d : -1;
+}
+
+/*
+ * The rows of dimension `want` (ROLLUP_DIM_NONE: the totals) that answer
+ * a read with filter f: 0, or -1 when they cannot (usage_hourly does).
+ */
+static int
+narrow_of(const struct usage_filter *f, int want, struct narrow *n)
+{
+	int	fd = filter_dim(f);
+
+	if (fd < 0 || want < 0)
+		return -1;
+	if (want != ROLLUP_DIM_NONE && fd != ROLLUP_DIM_NONE && fd != want)
+		return -1;
+	n->dim = want != ROLLUP_DIM_NONE ? want : fd;
+	n->filtered = fd != ROLLUP_DIM_NONE;
+	n->value = n->filtered && f->value[fd] != NULL ? f->value[fd] : "";
+	return 0;
+}
+
+/* The start of the day of us, or of the next one when us is not one. */
+static int64_t
+day_ceil(int64_t us)
+{
+	int64_t	d = time_day_floor(us);
+
+	return d == us ? d : d + TIME_US_PER_DAY;
+}
+
+/* NARROW_RANGE: org_id, dim, the days, two ranges of hours, the value. */
+static void
+bind_narrow(struct db_q *q, const struct usage_filter *f,
+    const struct narrow *n, enum span span)
+{
+	int64_t	since = f->since_us, until = f->until_us, ds, de;
+	int64_t	h[4];
+
+	time_widen_to_hours(&since, &until);
+	if (span == SPAN_DAYS) {
+		ds = time_day_floor(since);
+		de = day_ceil(until);
+	} else {
+		ds = day_ceil(since);
+		de = time_day_floor(until);
+	}
+	if (span == SPAN_HOURS || ds >= de) {
+		/* No whole day: every hour from the hour rows. */
+		h[0] = since;
+		h[1] = until;
+		ds = de = h[2] = h[3] = 0;
+	} else {
+		h[0] = since;
+		h[1] = ds;
+		h[2] = de;
+		h[3] = until;
+	}
+	db_bind_i64(q, f->org_id);
+	db_bind_i64(q, n->dim);
+	db_bind_i64(q, ds);
+	db_bind_i64(q, de);
+	db_bind_i64(q, h[0]);
+	db_bind_i64(q, h[1]);
+	db_bind_i64(q, h[2]);
+	db_bind_i64(q, h[3]);
+	db_bind_i64(q, n->filtered);
+	db_bind_str(q, n->value);
+}
+
+/*
+ * Runs a statement of (bucket, key, SUMS) rows, over the rollups per
+ * dimension when n is not NULL (taking the span's rows), else over
+ * usage_hourly, with a LIMIT unless limit < 0. NULL sums (the total of no
+ * usage) are no row.
  */
 static int
 usage_rows(struct db *db, const struct db_stmt *st,
-    const struct usage_filter *f, int64_t limit, usage_row_fn cb, void *arg,
-    struct llmops_err *err)
+    const struct usage_filter *f, const struct narrow *n, enum span span,
+    int64_t limit, usage_row_fn cb, void *arg, struct llmops_err *err)
 {
 	struct usage_row	 r;
 	struct db_q		*q;
@@ -316,7 +514,10 @@ usage_rows(struct db *db, const struct db_stmt *st,
 
 	memset(&r, 0, sizeof(r));
 	q = db_q(db, st, err);
-	bind_filter(q, f, 1);
+	if (n != NULL)
+		bind_narrow(q, f, n, span);
+	else
+		bind_filter(q, f, 1);
 	if (limit >= 0)
 		db_bind_i64(q, limit);
 	db_col_i64(q, &r.bucket_us);
@@ -352,7 +553,7 @@ db_usage_totals(struct db *db, const struct usage_filter *f,
 	strcpy(s->cost, "0");
 	strcpy(s->our_cost, "0");
 	strcpy(s->litellm_cost, "0");
-	return usage_rows(db, &stmts[STMT_TOTALS], f, -1, copy_sums, s, err);
+	return db_usage_by(db, f, DIM_NONE, DIM_NONE, 0, copy_sums, s, err);
 }
 
 int
@@ -361,30 +562,75 @@ db_usage_by(struct db *db, const struct usage_filter *f, enum dim group,
     struct llmops_err *err)
 {
 	const struct db_stmt	*st;
+	struct narrow		 n;
+	int			 hourly = group == DIM_HOUR, narrow;
 
 	if (split != DIM_NONE && (split >= DIM__MAX ||
 	    (group != DIM_HOUR && group != DIM_DAY)))
 		return err_set(err, 500, "usage: only time buckets are split, "
 		    "and by a dimension");
-	if (group < DIM__MAX)
-		return usage_rows(db, &by_stmts[group], f,
-		    limit > 0 ? limit : INT64_MAX, cb, arg, err);
-	switch (group) {
-	case DIM_NONE:
-		st = &stmts[STMT_TOTALS];
-		break;
-	case DIM_HOUR:
-		st = split == DIM_NONE ? &stmts[STMT_HOURLY] :
-		    &hourly_by_stmts[split];
-		break;
-	case DIM_DAY:
-		st = split == DIM_NONE ? &stmts[STMT_DAILY] :
-		    &daily_by_stmts[split];
-		break;
-	default:
-		return err_set(err, 500, "usage: no such grouping");
+	if (group < DIM__MAX) {
+		limit = limit > 0 ? limit : INT64_MAX;
+		if (narrow_of(f, narrow_dim(group), &n) == 0)
+			return usage_rows(db, &stmts[STMT_N_BY], f, &n,
+			    SPAN_MIXED, limit, cb, arg, err);
+		return usage_rows(db, &by_stmts[group], f, NULL, SPAN_MIXED,
+		    limit, cb, arg, err);
 	}
-	return usage_rows(db, st, f, -1, cb, arg, err);
+	if (group != DIM_NONE && group != DIM_HOUR && group != DIM_DAY)
+		return err_set(err, 500, "usage: no such grouping");
+	narrow = narrow_of(f, narrow_dim(split), &n) == 0;
+	if (narrow) {
+		if (group == DIM_NONE)
+			st = &stmts[STMT_N_TOTALS];
+		else if (split == DIM_NONE)
+			st = &stmts[hourly ? STMT_N_HOURLY : STMT_N_DAILY];
+		else
+			st = &stmts[hourly ? STMT_N_HOURLY_BY : STMT_N_DAILY_BY];
+		return usage_rows(db, st, f, &n, hourly ? SPAN_HOURS :
+		    SPAN_MIXED, -1, cb, arg, err);
+	}
+	if (group == DIM_NONE)
+		st = &stmts[STMT_TOTALS];
+	else if (split == DIM_NONE)
+		st = &stmts[hourly ? STMT_HOURLY : STMT_DAILY];
+	else
+		st = hourly ? &hourly_by_stmts[split] : &daily_by_stmts[split];
+	return usage_rows(db, st, f, NULL, SPAN_MIXED, -1, cb, arg, err);
+}
+
+/*
+ * 1 when usage_errors answers failures with filter f: it names nothing
+ * but a model, a provider, the status failure and the source of every
+ * event.
+ */
+static int
+errors_narrow(const struct usage_filter *f)
+{
+	if ((f->set[DIM_STATUS] && (f->value[DIM_STATUS] == NULL ||
+	    strcmp(f->value[DIM_STATUS], "failure") != 0)) ||
+	    f->set[DIM_DEPARTMENT] || f->set[DIM_TEAM] || f->set[DIM_AGENT])
+		return 0;
+	return !f->set[DIM_SOURCE] || (f->value[DIM_SOURCE] != NULL &&
+	    strcmp(f->value[DIM_SOURCE], EVENT_SOURCE_LITELLM) == 0);
+}
+
+/* N_ERRORS: org_id, the hours, the model and the provider. */
+static void
+bind_errors(struct db_q *q, const struct usage_filter *f)
+{
+	int64_t	since = f->since_us, until = f->until_us;
+	int	d;
+
+	time_widen_to_hours(&since, &until);
+	db_bind_i64(q, f->org_id);
+	db_bind_i64(q, since);
+	db_bind_i64(q, until);
+	for (d = DIM_MODEL; d <= DIM_PROVIDER; d++) {
+		db_bind_i64(q, f->set[d]);
+		db_bind_str(q, f->set[d] && f->value[d] != NULL ? f->value[d] :
+		    "");
+	}
 }
 
 int
@@ -393,19 +639,24 @@ db_usage_errors(struct db *db, const struct usage_filter *f, enum dim group,
 {
 	struct usage_error_row	 r;
 	struct db_q		*q;
-	int			 rc, st;
+	int			 rc, st, narrow = errors_narrow(f);
 
 	if (group == DIM_NONE)
-		st = STMT_ERRORS;
-	else if (group == DIM_HOUR || group == DIM_DAY)
-		st = group == DIM_HOUR ? STMT_ERRORS_HOURLY : STMT_ERRORS_DAILY;
+		st = narrow ? STMT_N_ERRORS : STMT_ERRORS;
+	else if (group == DIM_HOUR)
+		st = narrow ? STMT_N_ERRORS_HOURLY : STMT_ERRORS_HOURLY;
+	else if (group == DIM_DAY)
+		st = narrow ? STMT_N_ERRORS_DAILY : STMT_ERRORS_DAILY;
 	else
 		return err_set(err, 500, "usage: failures are not grouped by %s",
 		    dim_name(group));
 	memset(&r, 0, sizeof(r));
 	q = db_q(db, &stmts[st], err);
-	bind_filter(q, f, 1);
-	if (st == STMT_ERRORS)
+	if (narrow)
+		bind_errors(q, f);
+	else
+		bind_filter(q, f, 1);
+	if (group == DIM_NONE)
 		db_bind_i64(q, LIMIT_USAGE_GROUPS);
 	db_col_i64(q, &r.bucket_us);
 	db_col_str(q, r.error_class, sizeof(r.error_class));
@@ -427,21 +678,111 @@ db_usage_errors(struct db *db, const struct usage_filter *f, enum dim group,
 	return rc < 0 ? -1 : 0;
 }
 
+/* What hist_rows() reads into, and gives to the callback per value. */
+struct hist_read {
+	struct hist	 h[ROLLUP_METRICS];
+	struct usage_pctl r;
+	int		 pct, any;
+	usage_pctl_fn	 cb;
+	void		*arg;
+};
+
+/* The percentiles of the value read so far; 1 when cb says stop. */
+static int
+hist_emit(struct hist_read *hr)
+{
+	int	rc;
+
+	if (!hr->any)
+		return 0;
+	hr->r.latency_us = hist_percentile(&hr->h[ROLLUP_LATENCY], hr->pct);
+	hr->r.ttft_us = hist_percentile(&hr->h[ROLLUP_TTFT], hr->pct);
+	rc = hr->cb(&hr->r, hr->arg);
+	hist_clear(&hr->h[ROLLUP_LATENCY]);
+	hist_clear(&hr->h[ROLLUP_TTFT]);
+	hr->any = 0;
+	return rc != 0;
+}
+
+/*
+ * Percentiles from the histograms of the rollups per dimension: the rows
+ * come per value, metric and bin; each value's bins are added up and read
+ * (lib/hist.h: within HIST_ERROR_PCT % of the exact nearest-rank value).
+ * Dimensions with histograms by day only (departments) count whole days.
+ */
+static int
+hist_rows(struct db *db, const struct usage_filter *f, const struct narrow *n,
+    struct hist_read *hr, struct llmops_err *err)
+{
+	char		 key[LIMIT_TEXT_BYTES];
+	int64_t		 metric = 0, bin = 0, count = 0;
+	struct db_q	*q;
+	int		 rc, null, stop = 0;
+
+	q = db_q(db, &stmts[STMT_N_HIST], err);
+	bind_narrow(q, f, n, rollup_dim_has_hist(ROLLUP_HOUR, n->dim) ?
+	    SPAN_MIXED : SPAN_DAYS);
+	db_col_str(q, key, sizeof(key));
+	db_col_i64(q, &metric);
+	db_col_i64(q, &bin);
+	db_col_i64(q, &count);
+	if (db_select(q, err) != 0)
+		return -1;
+	while (!stop && (rc = db_fetch(q, err)) == 1) {
+		null = db_col_null(q, 0);
+		if (hr->any && (null != hr->r.key_null ||
+		    (!null && strcmp(key, hr->r.key) != 0)))
+			stop = hist_emit(hr);
+		if (stop)
+			break;
+		if (!hr->any) {
+			hr->r.key_null = null;
+			snprintf(hr->r.key, sizeof(hr->r.key), "%s",
+			    null ? "" : key);
+			hr->any = 1;
+		}
+		if (metric >= 0 && metric < ROLLUP_METRICS && bin >= 0 &&
+		    count > 0)
+			hist_add(&hr->h[metric], (unsigned)bin,
+			    (uint64_t)count);
+	}
+	db_end(q);
+	if (!stop && rc == 0)
+		hist_emit(hr);
+	return rc < 0 ? -1 : 0;
+}
+
 int
 db_usage_percentiles(struct db *db, const struct usage_filter *f,
     enum dim group, int pct, usage_pctl_fn cb, void *arg,
     struct llmops_err *err)
 {
 	struct usage_pctl	 r;
+	struct hist_read	*hr;
+	struct narrow		 n;
 	struct db_q		*q;
 	int			 rc;
 
-	/* The statements compute the 95th; other percentiles would need their own. */
-	if (pct != 95)
-		return err_set(err, 400, "only the 95th percentile is available");
 	if (group != DIM_NONE && group >= DIM__MAX)
 		return err_set(err, 500, "usage: percentiles are not grouped by "
 		    "%s", dim_name(group));
+	if (pct < 1 || pct > 99)
+		return err_set(err, 400, "a percentile is from 1 to 99");
+	if (narrow_of(f, narrow_dim(group), &n) == 0 &&
+	    rollup_dim_has_hist(ROLLUP_DAY, n.dim)) {
+		if ((hr = calloc(1, sizeof(*hr))) == NULL)
+			return err_set(err, 500, "out of memory");
+		hr->pct = pct;
+		hr->cb = cb;
+		hr->arg = arg;
+		rc = hist_rows(db, f, &n, hr, err);
+		free(hr);
+		return rc;
+	}
+	/* The raw events' statements compute the 95th only. */
+	if (pct != 95)
+		return err_set(err, 400, "with this filter only the 95th "
+		    "percentile is available");
 	memset(&r, 0, sizeof(r));
 	q = db_q(db, group == DIM_NONE ? &stmts[STMT_P95] :
 	    &p95_by_stmts[group], err);
@@ -472,9 +813,9 @@ usage_event_cursor(const char *const *v, char buf[USAGE_CURSOR_BYTES])
 	const char	*t;
 
 	/* When the call happened (occurred_us, as stored), then the id. */
-	t = v[EV_START] ? v[EV_START] : v[EV_END] ? v[EV_END] : v[EV_RECEIVED];
+	t = v[UE_START] ? v[UE_START] : v[UE_END] ? v[UE_END] : v[UE_RECEIVED];
 	snprintf(buf, USAGE_CURSOR_BYTES, "%s.%s", t ? t : "0",
-	    v[EV_ID] ? v[EV_ID] : "0");
+	    v[UE_ID] ? v[UE_ID] : "0");
 }
 
 /* A decimal number that fits an int64_t at *s; advances *s past it. */

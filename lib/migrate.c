@@ -122,16 +122,25 @@ out:
 }
 
 /*
- * Work a migration needs done in C after its SQL: schema 5 changed the
- * rollup key, so every rollup row is recomputed from the raw events.
+ * The last schema that changed what the rollups hold: 5 the rollup key,
+ * 6 the rollups per dimension. A run that starts below it recomputes every
+ * rollup row from the raw events, once, after the last migration (the
+ * rebuild writes every rollup table of this build). A run that fails
+ * after this schema and before the last leaves the rebuild to `llmopsctl
+ * rollups rebuild`.
  */
-static int
-after_migration(struct db *db, int version, struct llmops_err *err)
-{
-	size_t	rows;
+#define MIGRATE_ROLLUPS_CHANGED	6
 
-	if (version == 5)
-		return rollup_rebuild(db, 0, &rows, err);
+/* Work the run needs done in C after the SQL of `version`. */
+static int
+after_migration(struct db *db, int version, int last, int started,
+    struct llmops_err *err)
+{
+	size_t		rows;
+	uint64_t	dim_rows;
+
+	if (version == last && started < MIGRATE_ROLLUPS_CHANGED)
+		return rollup_rebuild(db, 0, &rows, &dim_rows, err);
 	return 0;
 }
 
@@ -192,7 +201,8 @@ migrate_apply(struct db *db, const struct migration_set *s, int *from, int *to,
 		sql = NULL;
 		/* Multi-statement mode is for the SQL files only. */
 		if (db_multi_statements(db, 0, err) != 0 ||
-		    after_migration(db, m->version, err) != 0 ||
+		    after_migration(db, m->version, known, current,
+		    err) != 0 ||
 		    db_migrate_record(db, m->version, m->name, time_now_us(),
 		    err) != 0 ||
 		    db_multi_statements(db, 1, err) != 0)

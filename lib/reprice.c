@@ -6,6 +6,7 @@
 #include "db_event.h"
 #include "event_key.h"
 #include "reprice.h"
+#include "rollup_dim.h"
 
 /* One chunk being repriced: where it starts, and what an attempt found. */
 struct chunk {
@@ -15,6 +16,7 @@ struct chunk {
 	struct event_cost_row	*rows;		/* REPRICE_CHUNK */
 	size_t			 n;
 	struct rollup_recost	*d;		/* REPRICE_CHUNK */
+	struct rollup_dim_batch	 dims;		/* REPRICE_CHUNK events */
 	size_t			 nchanged;
 };
 
@@ -77,6 +79,7 @@ reprice_chunk(struct db *db, void *arg, struct llmops_err *err)
 
 	event_cost_rows_release(c->rows, c->n);
 	c->n = c->nchanged = 0;
+	rollup_dim_batch_clear(&c->dims);
 	if (db_event_cost_read(db, &c->q, c->rows, &c->n, err) != 0)
 		return -1;
 	for (i = 0; i < c->n; i++) {
@@ -99,9 +102,14 @@ reprice_chunk(struct db *db, void *arg, struct llmops_err *err)
 		    (r->old_has_our ? r->old_our : 0);
 		d->our_events = (int64_t)EVENT_HAS(e, EV_OUR_COST) -
 		    r->old_has_our;
+		if (rollup_dim_add_recost(&c->dims, e, d) != 0)
+			return err_set(err, 500, "reprice: more events than the "
+			    "chunk holds");
 	}
 	c->nchanged = nd;
-	return apply_recosts(db, c->q.org_id, c->d, nd, err);
+	if (apply_recosts(db, c->q.org_id, c->d, nd, err) != 0)
+		return -1;
+	return rollup_dim_write_recost(db, &c->dims, err);
 }
 
 int
@@ -122,7 +130,8 @@ reprice_org(struct db *db, const struct price_set *set, enum cost_prefer prefer,
 	c.q.model = model;
 	c.q.limit = REPRICE_CHUNK;
 	if ((c.rows = calloc(REPRICE_CHUNK, sizeof(*c.rows))) == NULL ||
-	    (c.d = calloc(REPRICE_CHUNK, sizeof(*c.d))) == NULL) {
+	    (c.d = calloc(REPRICE_CHUNK, sizeof(*c.d))) == NULL ||
+	    rollup_dim_batch_init(&c.dims, REPRICE_CHUNK) != 0) {
 		err_set(err, 500, "out of memory");
 		goto out;
 	}
@@ -146,6 +155,7 @@ reprice_org(struct db *db, const struct price_set *set, enum cost_prefer prefer,
 out:
 	if (c.rows != NULL)
 		event_cost_rows_release(c.rows, c.n);
+	rollup_dim_batch_release(&c.dims);
 	free(c.d);
 	free(c.rows);
 	return rc;

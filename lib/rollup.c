@@ -4,6 +4,7 @@
 
 #include "db_event.h"
 #include "db_org.h"
+#include "db_rollup.h"
 #include "rollup.h"
 
 const enum event_num rollup_tokens[ROLLUP_TOKENS] = {
@@ -34,33 +35,39 @@ sum_of(const struct usage_event *ev, enum event_num f, int64_t *sum,
 	}
 }
 
-int
-rollup_delta_of(struct rollup_delta *d, const struct usage_event *ev)
+void
+rollup_sums_of(struct rollup_sums *s, const struct usage_event *ev)
 {
 	int	i;
 
+	memset(s, 0, sizeof(*s));
+	s->requests = 1;
+	s->errors = ev->status == EVENT_STATUS_FAILURE;
+	for (i = 0; i < ROLLUP_TOKENS; i++)
+		s->tokens[i] = EVENT_HAS(ev, rollup_tokens[i]) ?
+		    ev->num[rollup_tokens[i]] : 0;
+	sum_of(ev, EV_LITELLM_COST, &s->litellm_cost, &s->litellm_cost_events);
+	sum_of(ev, EV_COST, &s->cost, &s->priced);
+	sum_of(ev, EV_OUR_COST, &s->our_cost, &s->our_cost_events);
+	sum_of(ev, EV_LATENCY_US, &s->latency_sum, &s->latency_count);
+	sum_of(ev, EV_TTFT_US, &s->ttft_sum, &s->ttft_count);
+}
+
+int
+rollup_delta_of(struct rollup_delta *d, const struct usage_event *ev)
+{
 	memset(d, 0, sizeof(*d));
 	d->org_id = ev->org_id;
 	d->hour_us = usage_event_hour(ev);
 	d->dims = ev;
-	d->requests = 1;
-	d->errors = ev->status == EVENT_STATUS_FAILURE;
-	for (i = 0; i < ROLLUP_TOKENS; i++)
-		d->tokens[i] = EVENT_HAS(ev, rollup_tokens[i]) ?
-		    ev->num[rollup_tokens[i]] : 0;
-	sum_of(ev, EV_LITELLM_COST, &d->litellm_cost, &d->litellm_cost_events);
-	sum_of(ev, EV_COST, &d->cost, &d->priced);
-	sum_of(ev, EV_OUR_COST, &d->our_cost, &d->our_cost_events);
-	sum_of(ev, EV_LATENCY_US, &d->latency_sum, &d->latency_count);
-	sum_of(ev, EV_TTFT_US, &d->ttft_sum, &d->ttft_count);
+	rollup_sums_of(&d->s, ev);
 	return event_key_rollup(ev, d->key);
 }
 
-/* Adds b into a; returns -1 (a unchanged) if a sum would overflow. */
-static int
-merge_one(struct rollup_delta *a, const struct rollup_delta *b)
+int
+rollup_sums_add(struct rollup_sums *a, const struct rollup_sums *b)
 {
-	struct rollup_delta	t = *a;
+	struct rollup_sums	t = *a;
 	int			i, o = 0;
 
 #define ADD(f)	(o |= __builtin_add_overflow(t.f, b->f, &t.f))
@@ -94,7 +101,7 @@ rollup_merge(struct rollup_delta *d, size_t n)
 	for (i = 0; i < n; i++) {
 		/* A row whose sums would overflow is written in two parts. */
 		if (out > 0 && rollup_cmp(&d[out - 1], &d[i]) == 0 &&
-		    merge_one(&d[out - 1], &d[i]) == 0)
+		    rollup_sums_add(&d[out - 1].s, &d[i].s) == 0)
 			continue;
 		d[out++] = d[i];
 	}
@@ -119,19 +126,31 @@ rebuild_row(struct db *db, struct rollup_delta *d, void *arg,
 /* Arguments of rebuild_org(). */
 struct rebuild {
 	uint32_t	org_id;
-	size_t		rows;
+	int64_t		from_us;
+	size_t		rows;		/* of usage_hourly */
+	uint64_t	dim_rows;	/* of the rollups per dimension */
 };
 
-/* One organization's rollups, in one transaction (a db_txn fn). */
+/*
+ * One organization's rollups, in one transaction (a db_txn fn): the rows
+ * are deleted first, so a loader storing events meanwhile waits on their
+ * locks and adds its events after the rebuild has counted what was there.
+ * Rows before from_us stay: their raw events may have been pruned.
+ */
 static int
 rebuild_org(struct db *db, void *arg, struct llmops_err *err)
 {
 	struct rebuild	*r = arg;
 
 	r->rows = 0;
-	if (db_rollup_clear(db, r->org_id, err) != 0)
+	r->dim_rows = 0;
+	if (db_rollup_clear(db, r->org_id, r->from_us, err) != 0 ||
+	    db_rollup_dim_rebuild(db, r->org_id, r->from_us, &r->dim_rows,
+	    err) != 0 ||
+	    db_rollup_recompute(db, r->org_id, r->from_us, rebuild_row,
+	    &r->rows, err) != 0)
 		return -1;
-	return db_rollup_recompute(db, r->org_id, rebuild_row, &r->rows, err);
+	return 0;
 }
 
 /* What org_ids() reads. */
@@ -152,7 +171,7 @@ org_ids(struct db *db, void *arg, struct llmops_err *err)
 
 int
 rollup_rebuild(struct db *db, uint32_t org_id, size_t *rows,
-    struct llmops_err *err)
+    uint64_t *dim_rows, struct llmops_err *err)
 {
 	struct org_list	o;
 	struct rebuild	r;
@@ -160,6 +179,7 @@ rollup_rebuild(struct db *db, uint32_t org_id, size_t *rows,
 	int		rc = -1;
 
 	*rows = 0;
+	*dim_rows = 0;
 	memset(&o, 0, sizeof(o));
 	if (org_id != 0) {
 		o.ids = &org_id;
@@ -168,9 +188,11 @@ rollup_rebuild(struct db *db, uint32_t org_id, size_t *rows,
 		goto out;
 	for (i = 0; i < o.n; i++) {
 		r.org_id = o.ids[i];
+		r.from_us = 0;
 		if (db_txn(db, DB_WRITE, rebuild_org, &r, err) != 0)
 			goto out;
 		*rows += r.rows;
+		*dim_rows += r.dim_rows;
 	}
 	rc = 0;
 out:

@@ -18,19 +18,29 @@
 /* Token columns of a rollup row. */
 #define ROLLUP_TOKENS	6
 
+/* The sums of a rollup row (of every rollup table). */
+struct rollup_sums {
+	int64_t		requests, errors;
+	int64_t		tokens[ROLLUP_TOKENS];
+	int64_t		litellm_cost, litellm_cost_events;
+	int64_t		cost, priced;
+	int64_t		our_cost, our_cost_events;
+	int64_t		latency_sum, latency_count;
+	int64_t		ttft_sum, ttft_count;
+};
+
+/* What one event adds to the sums of each row it counts in. */
+void	rollup_sums_of(struct rollup_sums *, const struct usage_event *);
+/* Adds b into a; -1 (a unchanged) if a sum would overflow. */
+int	rollup_sums_add(struct rollup_sums *a, const struct rollup_sums *b);
+
 /* The sums some events add to one rollup row. */
 struct rollup_delta {
 	uint32_t			 org_id;
 	int64_t				 hour_us;
 	unsigned char			 key[ROLLUP_KEY_LEN];
 	const struct usage_event	*dims;	/* borrowed: dimension strings */
-	int64_t				 requests, errors;
-	int64_t				 tokens[ROLLUP_TOKENS];
-	int64_t				 litellm_cost, litellm_cost_events;
-	int64_t				 cost, priced;
-	int64_t				 our_cost, our_cost_events;
-	int64_t				 latency_sum, latency_count;
-	int64_t				 ttft_sum, ttft_count;
+	struct rollup_sums		 s;
 };
 
 /* The token counts a rollup sums, in its column order. */
@@ -45,11 +55,11 @@ int	rollup_delta_of(struct rollup_delta *, const struct usage_event *);
 size_t	rollup_merge(struct rollup_delta *, size_t n);
 
 /*
- * Recomputes the rollups of org_id (0: every organization) from
- * usage_events, one transaction (db_txn) per organization. *rows: rows
- * written.
+ * Recomputes every rollup of org_id (0: every organization) from
+ * usage_events, one transaction (db_txn) per organization: usage_hourly
+ * (*rows written) and the rollups per dimension (*dim_rows; rollup_dim.h).
  */
 int	rollup_rebuild(struct db *, uint32_t org_id, size_t *rows,
-	    struct llmops_err *);
+	    uint64_t *dim_rows, struct llmops_err *);
 
 #endif

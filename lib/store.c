@@ -6,6 +6,7 @@
 #include "db_event.h"
 #include "event_key.h"
 #include "rollup.h"
+#include "rollup_dim.h"
 #include "store.h"
 
 void
@@ -52,6 +53,7 @@ struct batch {
 	size_t			   n;
 	const struct dim_seen	  *seen;
 	struct rollup_delta	  *deltas;	/* n */
+	struct rollup_dim_batch	   dims;	/* n events */
 	/* n * DIMS_RECORDED dimension keys */
 	unsigned char		 (*pending)[DIM_KEY_LEN];
 	size_t			   npending;
@@ -180,6 +182,7 @@ store_batch(struct db *db, void *arg, struct llmops_err *err)
 	size_t		 i, nd = 0, out;
 
 	b->inserted = b->duplicates = b->npending = 0;
+	rollup_dim_batch_clear(&b->dims);
 	if (find_fresh(db, b, err) != 0 ||
 	    db_event_insert_rows(db, b->fresh, b->inserted, err) != 0)
 		return -1;
@@ -187,6 +190,9 @@ store_batch(struct db *db, void *arg, struct llmops_err *err)
 		if (rollup_delta_of(&b->deltas[nd], b->fresh[i]) != 0)
 			return err_set(err, 500, "cannot compute a rollup key");
 		nd++;
+		if (rollup_dim_add_event(&b->dims, b->fresh[i]) != 0)
+			return err_set(err, 500, "rollups: more events than "
+			    "the batch holds");
 		if (record_dims(db, b, b->fresh[i], err) != 0)
 			return -1;
 	}
@@ -194,7 +200,7 @@ store_batch(struct db *db, void *arg, struct llmops_err *err)
 	for (i = 0; i < out; i++)
 		if (db_rollup_add(db, &b->deltas[i], err) != 0)
 			return -1;
-	return 0;
+	return rollup_dim_write(db, &b->dims, err);
 }
 
 int
@@ -220,7 +226,8 @@ store_events(struct db *db, struct usage_event *const *evs, size_t n,
 	    (b.group_pos = calloc(n, sizeof(*b.group_pos))) == NULL ||
 	    (b.is_new = calloc(n, sizeof(*b.is_new))) == NULL ||
 	    (b.fresh = calloc(n, sizeof(*b.fresh))) == NULL ||
-	    (b.known = calloc(n, sizeof(*b.known))) == NULL) {
+	    (b.known = calloc(n, sizeof(*b.known))) == NULL ||
+	    rollup_dim_batch_init(&b.dims, n) != 0) {
 		err_set(err, 500, "out of memory");
 		goto out;
 	}
@@ -237,6 +244,7 @@ store_events(struct db *db, struct usage_event *const *evs, size_t n,
 	*duplicates = b.duplicates;
 	rc = 0;
 out:
+	rollup_dim_batch_release(&b.dims);
 	free(b.known);
 	free(b.fresh);
 	free(b.is_new);

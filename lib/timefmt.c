@@ -24,6 +24,12 @@ time_hour_floor(int64_t us)
 	    TIME_US_PER_HOUR;
 }
 
+int64_t
+time_day_floor(int64_t us)
+{
+	return us - ((us % TIME_US_PER_DAY) + TIME_US_PER_DAY) % TIME_US_PER_DAY;
+}
+
 void
 time_widen_to_hours(int64_t *since_us, int64_t *until_us)
 {

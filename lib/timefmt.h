@@ -11,11 +11,14 @@
 
 #define TIME_US_PER_SEC		1000000LL
 #define TIME_US_PER_HOUR	(3600 * TIME_US_PER_SEC)
+#define TIME_US_PER_DAY		(24 * TIME_US_PER_HOUR)
 #define TIME_ISO_BYTES		32
 
 int64_t	time_now_us(void);
 /* The start of the UTC hour of us (also before 1970). */
 int64_t	time_hour_floor(int64_t us);
+/* The start of the UTC day of us (also before 1970). */
+int64_t	time_day_floor(int64_t us);
 /*
  * [*since_us, *until_us) widened to whole UTC hours, the unit of the
  * rollups: the start rounded down, the end up.

@@ -53,6 +53,12 @@ RANGE_HOURS = {"24h": 24, "7d": 168, "30d": 720}
 # Column types, as the issue and the README describe the tables.
 TEXT, INT, DEC, USD, TIME, DUR, BOOL = ("text", "int", "dec", "usd", "time",
                                         "dur", "bool")
+# A percentile in milliseconds (decimal text). The product reads them from
+# the histograms of its rollups (lib/hist.h), within PCTL_ERROR of the exact
+# nearest-rank value, to the microsecond; or, for filters the histograms do
+# not cover, computes that value exactly from raw events.
+PCTL = "pctl"
+PCTL_ERROR = Decimal("0.0197")
 
 SUMS_COLS = [("cost_usd", USD), ("requests", INT), ("errors", INT),
              ("error_rate_pct", DEC), ("prompt_tokens", INT),
@@ -63,8 +69,8 @@ MODEL_COLS = [("model", TEXT), ("cost_usd", USD), ("requests", INT),
               ("prompt_tokens", INT), ("completion_tokens", INT),
               ("cache_read_tokens", INT), ("cache_write_tokens", INT),
               ("cost_per_1k_tokens_usd", USD), ("avg_latency_ms", DEC),
-              ("p95_latency_ms", DEC), ("avg_ttft_ms", DEC),
-              ("p95_ttft_ms", DEC), ("error_rate_pct", DEC),
+              ("p95_latency_ms", PCTL), ("avg_ttft_ms", DEC),
+              ("p95_ttft_ms", PCTL), ("error_rate_pct", DEC),
               ("unpriced_requests", INT)]
 MOVER_COLS = [("agent", TEXT), ("cost_usd", USD), ("previous_cost_usd", USD),
               ("change_usd", USD), ("change_pct", DEC)]
@@ -213,7 +219,7 @@ def json_value(typ, v):
         return None
     if typ == INT:
         return int(v)
-    if typ in (DEC, USD):
+    if typ in (DEC, USD, PCTL):
         return Decimal(v)
     if typ == DUR:
         return Decimal(ms(v))
@@ -240,9 +246,21 @@ def same_values(cols, got, want):
             if typ == USD:
                 if Decimal(a) != Decimal(b):
                     return False
+            elif typ == PCTL:
+                if not pctl_close(a, b):
+                    return False
             elif a != b:
                 return False
     return True
+
+
+def pctl_close(got, want):
+    """A percentile shown (ms text) is the exact one (ms text) within the
+    histograms' relative error and half a microsecond of rounding."""
+    if got is None or want is None:
+        return got is None and want is None
+    g, w = Decimal(got), Decimal(want)
+    return abs(g - w) <= w * PCTL_ERROR + Decimal("0.0005")
 
 
 def first_difference(got, want):
@@ -749,9 +767,8 @@ class Ref:
             ", ".join(cols), self.where(rng, filters)))
 
     def p95(self, rng, filters, key=None):
-        """{group: (p95 latency us, p95 ttft us)}: PERCENTILE_CONT(0.95),
-        linear interpolation between the closest ranks, computed here
-        exactly and rounded half up to a microsecond."""
+        """{group: (p95 latency us, p95 ttft us)}: the nearest-rank 95th
+        percentile (SQL's PERCENTILE_DISC(0.95)), computed here."""
         rows = self.values(rng, filters, [key or "NULL", "latency_us",
                                           "ttft_us"])
         lat, ttft = {}, {}
@@ -789,14 +806,12 @@ class Ref:
 
 
 def percentile(values, p=Fraction(95, 100)):
+    """The nearest-rank percentile: the smallest value with at least p of
+    the values at or below it."""
     if not values:
         return None
     v = sorted(values)
-    rank = p * (len(v) - 1)
-    lo = rank.__floor__()
-    frac = rank - lo
-    x = v[lo] + (frac * (v[lo + 1] - v[lo]) if frac else 0)
-    return int((Fraction(x) + Fraction(1, 2)).__floor__())
+    return v[(p * len(v)).__ceil__() - 1]
 
 
 def untagged_share(ref, rng, filters, dim, total):

@@ -238,24 +238,49 @@ def rollup_rows(db):
         "FROM usage_hourly ORDER BY org_id, hour_us, dims_key")
 
 
+def dim_rollup_rows(db):
+    """Every row of the rollups per dimension, as text."""
+    return (db.sql("SELECT org_id, grain, dim, bucket_us, value, requests, "
+                   "errors, prompt_tokens, completion_tokens, total_tokens, "
+                   "cache_read_tokens, cache_write_tokens, reasoning_tokens, "
+                   "CAST(litellm_cost AS CHAR), litellm_cost_events, "
+                   "CAST(cost AS CHAR), priced_requests, CAST(our_cost AS "
+                   "CHAR), our_cost_events, latency_us_sum, latency_count, "
+                   "ttft_us_sum, ttft_count FROM usage_rollup ORDER BY 1, 2, "
+                   "3, 4, 5") +
+            db.sql("SELECT * FROM usage_rollup_hist ORDER BY 1, 2, 3, 4, 5, "
+                   "6, 7") +
+            db.sql("SELECT * FROM usage_errors ORDER BY 1, 2, 3, 4, 5, 6"))
+
+
 def check_rollups_rebuild(db, conf):
     """rollups rebuild recomputes from the events exactly the rows that
     ingest wrote, also after they were changed by hand."""
     before = rollup_rows(db)
+    dims = dim_rollup_rows(db)
+    h.ok(len(dims) > len(before), "ingest wrote rollups per dimension too "
+         "(%d rows)" % len(dims))
     db.sql("UPDATE usage_hourly SET requests = requests + 5, cost = cost + 1 "
            "ORDER BY hour_us LIMIT 1; "
-           "DELETE FROM usage_hourly ORDER BY hour_us DESC LIMIT 1")
+           "DELETE FROM usage_hourly ORDER BY hour_us DESC LIMIT 1; "
+           "UPDATE usage_rollup SET requests = requests + 5 ORDER BY "
+           "bucket_us LIMIT 1; DELETE FROM usage_rollup_hist ORDER BY "
+           "bucket_us DESC LIMIT 1")
+    want = "rebuilt %d rollup rows and %d rows of the rollups per dimension" \
+        % (len(before), len(dims))
     rc, out, err = ctl(conf, "rollups", "rebuild", "acme")
-    h.ok(rc == 0 and out.strip() == "rebuilt %d rollup rows" % len(before),
-         "rollups rebuild acme: %d rows" % len(before),
+    h.ok(rc == 0 and out.strip() == want, "rollups rebuild acme: %s" % want,
          diag="rc %d: %s%s" % (rc, out, err))
     h.is_(rollup_rows(db), before, "... the rows ingest wrote, again, after "
           "one was changed and one deleted by hand")
+    h.is_(dim_rollup_rows(db), dims, "... and the rows per dimension, "
+          "histograms and failures ingest wrote, to the last unit")
     rc, out, err = ctl(conf, "rollups", "rebuild")
-    h.ok(rc == 0 and out.strip() == "rebuilt %d rollup rows" % len(before),
+    h.ok(rc == 0 and out.strip() == want,
          "rollups rebuild: every organization", diag="rc %d: %s%s"
          % (rc, out, err))
     h.is_(rollup_rows(db), before, "... the same rows")
+    h.is_(dim_rollup_rows(db), dims, "... the same rows per dimension")
     h.is_(db.sql("SELECT COUNT(*) FROM audit_log WHERE action = "
                  "'rollups.rebuild'"), [("2",)], "both rebuilds are audited")
 

@@ -94,15 +94,15 @@ main(void)
 	ev->org_id = 1;
 
 	is_int(rollup_delta_of(&d, ev), 0, "rollup delta of the largest event");
-	within("requests", d.requests, BIGINT_UNSIGNED_MAX);
-	within("errors", d.errors, BIGINT_UNSIGNED_MAX);
+	within("requests", d.s.requests, BIGINT_UNSIGNED_MAX);
+	within("errors", d.s.errors, BIGINT_UNSIGNED_MAX);
 	for (k = 0; k < ROLLUP_TOKENS; k++)
-		within("tokens", d.tokens[k], BIGINT_UNSIGNED_MAX);
-	within("litellm_cost", d.litellm_cost, DECIMAL_26_12_MAX);
-	within("cost", d.cost, DECIMAL_26_12_MAX);
-	within("our_cost", d.our_cost, DECIMAL_26_12_MAX);
-	within("latency_us_sum", d.latency_sum, BIGINT_UNSIGNED_MAX);
-	within("ttft_us_sum", d.ttft_sum, BIGINT_UNSIGNED_MAX);
+		within("tokens", d.s.tokens[k], BIGINT_UNSIGNED_MAX);
+	within("litellm_cost", d.s.litellm_cost, DECIMAL_26_12_MAX);
+	within("cost", d.s.cost, DECIMAL_26_12_MAX);
+	within("our_cost", d.s.our_cost, DECIMAL_26_12_MAX);
+	within("latency_us_sum", d.s.latency_sum, BIGINT_UNSIGNED_MAX);
+	within("ttft_us_sum", d.s.ttft_sum, BIGINT_UNSIGNED_MAX);
 
 	/* In C: merging n of them splits rows rather than overflow. */
 	if ((many = calloc(n, sizeof(*many))) == NULL)
@@ -113,14 +113,14 @@ main(void)
 	ok(rows > 1, "%zu largest events merge into %zu rows (int64 cost sums "
 	    "split)", n, rows);
 	for (sum = 0, i = 0; i < rows; i++)
-		sum += many[i].cost;
-	ok(sum == (__int128)d.cost * (__int128)n, "merged cost: nothing lost");
+		sum += many[i].s.cost;
+	ok(sum == (__int128)d.s.cost * (__int128)n, "merged cost: nothing lost");
 	for (sum = 0, i = 0; i < rows; i++)
-		sum += many[i].requests;
+		sum += many[i].s.requests;
 	ok(sum == (__int128)n, "merged requests: nothing lost");
 	for (i = 0; i < rows; i++)
-		if (many[i].cost < 0 || many[i].latency_sum < 0 ||
-		    many[i].tokens[0] < 0)
+		if (many[i].s.cost < 0 || many[i].s.latency_sum < 0 ||
+		    many[i].s.tokens[0] < 0)
 			break;
 	ok(i == rows, "no merged sum wrapped");
 	free(many);

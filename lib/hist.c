@@ -1,0 +1,68 @@
+/* Logarithmic latency histograms: see hist.h. */
+#include "config.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "hist.h"
+
+unsigned
+hist_bin(int64_t v)
+{
+	double	b;
+
+	if (v <= 0)
+		return 0;
+	/* The same arithmetic as HIST_BIN_SQL: log() / log() in doubles. */
+	b = 1.0 + ceil(log((double)v) / log(HIST_GAMMA));
+	return b >= HIST_BINS ? HIST_BINS - 1 : (unsigned)b;
+}
+
+int64_t
+hist_value(unsigned b)
+{
+	double	v;
+
+	if (b == 0)
+		return 0;
+	v = 2.0 * pow(HIST_GAMMA, (double)(b - 1)) / (HIST_GAMMA + 1.0);
+	/* The last bin's value is beyond INT64_MAX, which it holds. */
+	return v >= 9.2e18 ? INT64_MAX : llround(v);
+}
+
+void
+hist_clear(struct hist *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+void
+hist_add(struct hist *h, unsigned b, uint64_t n)
+{
+	if (b >= HIST_BINS)
+		return;
+	if (__builtin_add_overflow(h->n[b], n, &h->n[b]))
+		h->n[b] = UINT64_MAX;
+	if (__builtin_add_overflow(h->total, n, &h->total))
+		h->total = UINT64_MAX;
+}
+
+int64_t
+hist_percentile(const struct hist *h, int pct)
+{
+	uint64_t	rank, seen = 0;
+	unsigned	b;
+
+	if (h->total == 0 || pct < 1 || pct > 99)
+		return -1;
+	/* ceil(pct * total / 100) without overflowing for large totals. */
+	rank = h->total / 100 * (uint64_t)pct +
+	    (h->total % 100 * (uint64_t)pct + 99) / 100;
+	for (b = 0; b < HIST_BINS; b++) {
+		seen += h->n[b];
+		if (seen >= rank)
+			return hist_value(b);
+	}
+	return hist_value(HIST_BINS - 1);
+}
