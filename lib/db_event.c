@@ -109,7 +109,7 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "ttft_count = ttft_count + LEAST(VALUES(ttft_count), "
 	    UMAX " - ttft_count)" },
 	[STMT_ROLLUP_CLEAR] = { "rollup.clear",
-	    "DELETE FROM usage_hourly WHERE org_id = ?" },
+	    "DELETE FROM usage_hourly WHERE org_id = ? AND hour_us >= ?" },
 	/* The sums the responder keeps; read by db_rollup_recompute. */
 	[STMT_ROLLUP_RECOMPUTE] = { "rollup.recompute",
 	    "SELECT occurred_us - MOD(occurred_us, 3600000000), department, "
@@ -124,7 +124,8 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "CAST(COALESCE(SUM(our_cost), 0) AS CHAR), COUNT(our_cost), "
 	    "SUM(COALESCE(latency_us, 0)), COUNT(latency_us), "
 	    "SUM(COALESCE(ttft_us, 0)), COUNT(ttft_us) "
-	    "FROM usage_events WHERE org_id = ? GROUP BY 1, department, team, "
+	    "FROM usage_events WHERE org_id = ? AND occurred_us >= ? "
+	    "GROUP BY 1, department, team, "
 	    "agent, model, provider, status, error_class, error_code" },
 	/* Signed deltas. */
 	[STMT_ROLLUP_RECOST] = { "rollup.recost",
@@ -471,11 +472,13 @@ db_rollup_add(struct db *db, const struct rollup_delta *d,
 }
 
 int
-db_rollup_clear(struct db *db, uint32_t org_id, struct llmops_err *err)
+db_rollup_clear(struct db *db, uint32_t org_id, int64_t from_us,
+    struct llmops_err *err)
 {
 	struct db_q	*q = db_q(db, &stmts[STMT_ROLLUP_CLEAR], err);
 
 	db_bind_i64(q, org_id);
+	db_bind_i64(q, from_us);
 	return db_exec(q, NULL, NULL, err);
 }
 
@@ -536,8 +539,8 @@ recompute_row(const struct db_q *q, char (*text)[EVENT_TEXT_BYTES],
 }
 
 int
-db_rollup_recompute(struct db *db, uint32_t org_id, db_rollup_row_fn cb,
-    void *arg, struct llmops_err *err)
+db_rollup_recompute(struct db *db, uint32_t org_id, int64_t from_us,
+    db_rollup_row_fn cb, void *arg, struct llmops_err *err)
 {
 	struct db_q		 *q;
 	struct usage_event	  ev;
@@ -552,6 +555,7 @@ db_rollup_recompute(struct db *db, uint32_t org_id, db_rollup_row_fn cb,
 	memset(&ev, 0, sizeof(ev));
 	q = db_q(db, &stmts[STMT_ROLLUP_RECOMPUTE], err);
 	db_bind_i64(q, org_id);
+	db_bind_i64(q, from_us);
 	db_col_i64(q, &num[0]);
 	for (k = 0; k < RECOMPUTE_DIMS; k++)
 		db_col_str(q, text[k], sizeof(text[k]));

@@ -43,10 +43,12 @@ int	db_dimension_record(struct db *, uint32_t org_id, const char *dim,
 /* Adds a delta to its rollup row, inserting the row if new. */
 int	db_rollup_add(struct db *, const struct rollup_delta *,
 	    struct llmops_err *);
-/* Deletes every rollup row of an organization. */
-int	db_rollup_clear(struct db *, uint32_t org_id, struct llmops_err *);
+/* Deletes the rollup rows of an organization from the hour from_us on. */
+int	db_rollup_clear(struct db *, uint32_t org_id, int64_t from_us,
+	    struct llmops_err *);
 /*
- * The rollup rows of an organization as its events sum up, one call of cb
+ * The rollup rows of an organization as its events from from_us (the
+ * start of an hour) on sum up, one call of cb
  * per row: d->dims is an event holding the row's dimensions (org_id,
  * department .. error_code, status), d has the sums but not the key. The
  * rows are read first, so cb may write. cb returns 0 to go on, -1 (err)
@@ -54,8 +56,8 @@ int	db_rollup_clear(struct db *, uint32_t org_id, struct llmops_err *);
  */
 typedef int (*db_rollup_row_fn)(struct db *, struct rollup_delta *d,
     void *arg, struct llmops_err *);
-int	db_rollup_recompute(struct db *, uint32_t org_id, db_rollup_row_fn cb,
-	    void *arg, struct llmops_err *);
+int	db_rollup_recompute(struct db *, uint32_t org_id, int64_t from_us,
+	    db_rollup_row_fn cb, void *arg, struct llmops_err *);
 
 /* A signed change of the cost sums of one rollup row. */
 struct rollup_recost {

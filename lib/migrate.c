@@ -131,7 +131,7 @@ after_migration(struct db *db, int version, struct llmops_err *err)
 	size_t	rows;
 
 	if (version == 5)
-		return rollup_rebuild(db, 0, &rows, err);
+		return rollup_rebuild_unpruned(db, &rows, err);
 	return 0;
 }
 

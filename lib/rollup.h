@@ -46,10 +46,16 @@ size_t	rollup_merge(struct rollup_delta *, size_t n);
 
 /*
  * Recomputes the rollups of org_id (0: every organization) from
- * usage_events, one transaction (db_txn) per organization. *rows: rows
- * written.
+ * usage_events, one transaction (db_txn) per organization, from the
+ * retention horizon on (db_retention_horizon): the hours before it keep
+ * their rollups, their raw events being pruned. *rows: rows written.
  */
 int	rollup_rebuild(struct db *, uint32_t org_id, size_t *rows,
 	    struct llmops_err *);
+/*
+ * The same over every hour, for a migration before schema 6 (which has
+ * no retention_state): nothing can have been pruned then.
+ */
+int	rollup_rebuild_unpruned(struct db *, size_t *rows, struct llmops_err *);
 
 #endif
