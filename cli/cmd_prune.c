@@ -3,13 +3,15 @@
 
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "llmops_limits.h"
 #include "prune.h"
 #include "timefmt.h"
+
+/* --max-seconds: a day at most (the next run starts by then). */
+#define PRUNE_SECONDS_MAX	86400
 
 static const char usage_text[] =
     "usage: llmopsctl prune [--dry-run] [--days N] [--max-seconds S]\n\n"
@@ -27,22 +29,6 @@ static const char usage_text[] =
     "starts no new transaction after S seconds (the rest goes next time).\n"
     "Run daily by llmops-prune.timer or cron.\n";
 
-/* A whole number from lo to hi; -1 (reason printed) if not one. */
-static int
-parse_bounded(const char *opt, const char *s, long lo, long hi, int *out)
-{
-	char	*end;
-	long	 v;
-
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
-		cli_error("%s: a whole number from %ld to %ld", opt, lo, hi);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
 int
 cmd_prune(struct cli *cli, int argc, char *argv[])
 {
@@ -57,7 +43,8 @@ cmd_prune(struct cli *cli, int argc, char *argv[])
 	struct prune_result	 r;
 	struct llmops_err	 err;
 	char			 day[TIME_ISO_BYTES];
-	int			 ch, days = -1, seconds = 0;
+	unsigned		 days = 0, seconds = 0;
+	int			 ch;
 
 	memset(&o, 0, sizeof(o));
 	optind = 0;
@@ -67,14 +54,18 @@ cmd_prune(struct cli *cli, int argc, char *argv[])
 			o.dry_run = 1;
 			break;
 		case 'd':
-			if (parse_bounded("--days", optarg, 1,
-			    RETENTION_RAW_DAYS_MAX, &days) != 0)
+			if (cli_parse_id(optarg, &days) != 0 ||
+			    days > RETENTION_RAW_DAYS_MAX) {
+				cli_error("--days: 1 to %d", RETENTION_RAW_DAYS_MAX);
 				return EXIT_USAGE;
+			}
 			break;
 		case 't':
-			if (parse_bounded("--max-seconds", optarg, 1, 86400,
-			    &seconds) != 0)
+			if (cli_parse_id(optarg, &seconds) != 0 ||
+			    seconds > PRUNE_SECONDS_MAX) {
+				cli_error("--max-seconds: 1 to %d", PRUNE_SECONDS_MAX);
 				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			return cli_usage(usage_text, EXIT_OK);
@@ -86,9 +77,10 @@ cmd_prune(struct cli *cli, int argc, char *argv[])
 		return cli_usage(usage_text, EXIT_USAGE);
 	if (cli_db(cli) != 0)
 		return EXIT_ERR;
-	o.raw_days = days >= 0 ? days : cli->conf.retention.raw_days;
+	o.raw_days = days > 0 ? (int)days : cli->conf.retention.raw_days;
 	o.now_us = time_now_us();
-	o.deadline_us = seconds > 0 ? o.now_us + seconds * TIME_US_PER_SEC : 0;
+	o.deadline_us = seconds > 0 ?
+	    o.now_us + (int64_t)seconds * TIME_US_PER_SEC : 0;
 	o.actor = cli->actor;
 	err_clear(&err);
 	if (prune_run(&cli->db, &o, &r, &err) != 0)
@@ -109,7 +101,7 @@ cmd_prune(struct cli *cli, int argc, char *argv[])
 	    o.dry_run ? "would prune" : "pruned", (long long)r.rows, day,
 	    r.raw_days);
 	if (!r.complete)
-		printf("stopped after %d seconds: run again for the rest\n",
+		printf("stopped after %u seconds: run again for the rest\n",
 		    seconds);
 	return EXIT_OK;
 }
