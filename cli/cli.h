@@ -76,6 +76,7 @@ int	cmd_reprice(struct cli *, int, char *[]);
 int	cmd_cost_check(struct cli *, int, char *[]);
 int	cmd_audit(struct cli *, int, char *[]);
 int	cmd_rollups(struct cli *, int, char *[]);
+int	cmd_prune(struct cli *, int, char *[]);
 int	cmd_user(struct cli *, int, char *[]);
 int	cmd_apikey(struct cli *, int, char *[]);
 int	cmd_secret(struct cli *, int, char *[]);

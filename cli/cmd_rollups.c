@@ -19,7 +19,8 @@ static const char usage_text[] =
     "its stored events, exactly: for recovery after manual changes to\n"
     "usage_events. One transaction per organization; reports read the old\n"
     "rollups until it commits. `migrate` runs it when a schema change needs\n"
-    "it.\n";
+    "it. The hours before the retention horizon (`llmopsctl prune`) keep\n"
+    "their rollups: their raw events are gone.\n";
 
 static int
 rollups_rebuild(struct cli *cli, int argc, char *argv[])

@@ -30,6 +30,7 @@ static const struct cli_cmd commands[] = {
 	{ "secret", cmd_secret, "generate the dashboard's session secret" },
 	{ "audit", cmd_audit, "the log of administrative actions" },
 	{ "rollups", cmd_rollups, "rebuild the hourly rollups from raw events" },
+	{ "prune", cmd_prune, "delete raw events older than retention.raw_days" },
 	{ "spool", cmd_spool, "what waits in the spool; load it now (drain)" },
 	{ NULL, NULL, NULL },
 };

@@ -155,3 +155,33 @@ admin_org_list(struct db *db, int (*cb)(const struct org *, void *), void *arg,
 
 	return db_txn(db, DB_READ, org_list_txn, &l, err);
 }
+
+/* What org_ids_txn() reads. */
+struct org_ids {
+	uint32_t	*ids;
+	size_t		 n;
+};
+
+static int
+org_ids_txn(struct db *db, void *arg, struct llmops_err *err)
+{
+	struct org_ids	*o = arg;
+
+	free(o->ids);
+	return db_org_ids(db, &o->ids, &o->n, err);
+}
+
+int
+admin_org_ids(struct db *db, uint32_t **ids, size_t *n,
+    struct llmops_err *err)
+{
+	struct org_ids	o = { NULL, 0 };
+
+	*ids = NULL;
+	*n = 0;
+	if (db_txn(db, DB_READ, org_ids_txn, &o, err) != 0)
+		return -1;
+	*ids = o.ids;
+	*n = o.n;
+	return 0;
+}

@@ -25,5 +25,8 @@ int	admin_org_find(struct db *, const char *ref, struct org *,
 	    struct llmops_err *);
 int	admin_org_list(struct db *, int (*cb)(const struct org *, void *),
 	    void *arg, struct llmops_err *);
+/* The ids of every organization, in order, in *ids (the caller frees it). */
+int	admin_org_ids(struct db *, uint32_t **ids, size_t *n,
+	    struct llmops_err *);
 
 #endif

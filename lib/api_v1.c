@@ -8,7 +8,11 @@
  *                                           hour/day, or overall
  *   GET /api/v1/events?limit=100&before=C   raw events, newest first;
  *                                           "next" is the cursor of the
- *                                           following page
+ *                                           following page;
+ *                                           "raw_events_before" the time
+ *                                           before which they are pruned
+ *                                           when the range starts earlier
+ *                                           (else null)
  */
 #include "config.h"
 
@@ -121,13 +125,14 @@ void
 api_v1_events(struct ui *ui)
 {
 	struct events_ctx	 c;
+	struct retention_state	 pruned;
 	struct json_object	*extra;
 	struct llmops_err	 err;
 	const char		*before = web_arg(ui->req, "before");
 	const char		*lim = web_arg(ui->req, "limit");
 	int64_t			 occ = 0, id = 0;
 	long			 limit = API_EVENTS_DEFAULT;
-	char			*end, msg[32];
+	char			*end, msg[32], at[TIME_ISO_BYTES];
 	int			 rc;
 
 	if (ui_scope(ui) != 0)
@@ -142,10 +147,15 @@ api_v1_events(struct ui *ui)
 		ui_error(ui, 400, "before: the \"next\" cursor of a page");
 		return;
 	}
+	if (ui_pruned(ui, &pruned) != 0)
+		return;
 	memset(&c, 0, sizeof(c));
 	web_start(ui->resp, 200, WEB_JSON);
 	extra = json_object_new_object();
 	json_object_object_add(extra, "limit", json_object_new_int64(limit));
+	time_format_iso(pruned.raw_before_us, at);
+	json_object_object_add(extra, "raw_events_before",
+	    pruned.raw_before_us > 0 ? json_object_new_string(at) : NULL);
 	envelope(ui, extra, "events");
 	out_begin(&c.out, OUT_JSON, ui->w, usage_event_cols, USAGE_EVENT_NCOLS);
 	err_clear(&err);

@@ -58,6 +58,10 @@ struct conf_web {
 	char		*secure_cookies;	/* "auto", "always", "never" */
 };
 
+struct conf_retention {
+	int		 raw_days;	/* 0: raw events are kept forever */
+};
+
 struct conf_log {
 	char		*level_name;
 	enum log_level	 level;
@@ -71,6 +75,7 @@ struct conf {
 	struct conf_cost	 cost;
 	struct conf_spool	 spool;
 	struct conf_web		 web;
+	struct conf_retention	 retention;
 	struct conf_log		 log;
 };
 

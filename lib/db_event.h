@@ -44,12 +44,12 @@ void	db_bind_sums(struct db_q *, const struct rollup_sums *);
 /* Adds a delta to its rollup row, inserting the row if new. */
 int	db_rollup_add(struct db *, const struct rollup_delta *,
 	    struct llmops_err *);
-/* Deletes the rollup rows of an organization from hour from_us on. */
+/* Deletes the rollup rows of an organization from the hour from_us on. */
 int	db_rollup_clear(struct db *, uint32_t org_id, int64_t from_us,
 	    struct llmops_err *);
 /*
- * The rollup rows of an organization as its events from from_us on sum
- * up, one call of cb
+ * The rollup rows of an organization as its events from from_us (the
+ * start of an hour) on sum up, one call of cb
  * per row: d->dims is an event holding the row's dimensions (org_id,
  * department .. error_code, status), d has the sums but not the key. The
  * rows are read first, so cb may write. cb returns 0 to go on, -1 (err)

@@ -108,7 +108,7 @@
 	"ttft_us) OVER (" partition ") AS t" EVENTS ") q ORDER BY k"
 
 /*
- * The rollups per dimension (schema/006_rollups.sql, lib/rollup_dim.h).
+ * The rollups per dimension (schema/007_rollups.sql, lib/rollup_dim.h).
  * A read whose filter names at most the dimension it asks about (and no
  * status, and no source but "litellm", the source of every event) reads
  * the rows of that one dimension (or of none: the totals) instead of

@@ -199,6 +199,19 @@
 /* Below this much free space the spool is reported full (/api/health). */
 #define SPOOL_FREE_BYTES_MIN		(4L * 1024 * 1024)
 
+/* The retention of raw events (lib/prune.c, `llmopsctl prune`). */
+/* retention { raw_days }: days of raw events (usage_events) kept, counted
+ * back from the start of today (UTC); 0 keeps them forever. The rollups
+ * are never pruned. */
+#define RETENTION_RAW_DAYS_DEFAULT	400
+#define RETENTION_RAW_DAYS_MAX		36500
+/* Raw events one prune transaction deletes: small, so that the row locks
+ * it holds are released before a loader's insert would notice them ... */
+#define LIMIT_PRUNE_CHUNK		1000
+/* ... and the pause after each full chunk, in which the loaders' inserts
+ * and the readers get the database to themselves. */
+#define PRUNE_PAUSE_MS			20
+
 /* Money: exact integer units of 1e-12 USD (picodollars). */
 #define COST_SCALE_DIGITS		12
 

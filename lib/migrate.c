@@ -123,13 +123,13 @@ out:
 
 /*
  * The last schema that changed what the rollups hold: 5 the rollup key,
- * 6 the rollups per dimension. A run that starts below it recomputes every
+ * 7 the rollups per dimension. A run that starts below it recomputes every
  * rollup row from the raw events, once, after the last migration (the
- * rebuild writes every rollup table of this build). A run that fails
- * after this schema and before the last leaves the rebuild to `llmopsctl
- * rollups rebuild`.
+ * rebuild writes every rollup table of this build and reads the retention
+ * horizon of schema 6). A run that fails after this schema and before the
+ * last leaves the rebuild to `llmopsctl rollups rebuild`.
  */
-#define MIGRATE_ROLLUPS_CHANGED	6
+#define MIGRATE_ROLLUPS_CHANGED	7
 
 /* Work the run needs done in C after the SQL of `version`. */
 static int

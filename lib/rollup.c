@@ -2,8 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "db_event.h"
-#include "db_org.h"
+#include "db_retention.h"
 #include "db_rollup.h"
 #include "rollup.h"
 
@@ -126,69 +127,49 @@ rebuild_row(struct db *db, struct rollup_delta *d, void *arg,
 /* Arguments of rebuild_org(). */
 struct rebuild {
 	uint32_t	org_id;
-	int64_t		from_us;
 	size_t		rows;		/* of usage_hourly */
 	uint64_t	dim_rows;	/* of the rollups per dimension */
 };
 
 /*
- * One organization's rollups, in one transaction (a db_txn fn): the rows
- * are deleted first, so a loader storing events meanwhile waits on their
- * locks and adds its events after the rebuild has counted what was there.
- * Rows before from_us stay: their raw events may have been pruned.
+ * One organization's rollups, in one transaction (a db_txn fn). The hours
+ * before the retention horizon keep their rollups: their raw events are
+ * pruned, or about to be. The horizon is held (a prune waits to move it)
+ * until the rebuild commits. The rows are deleted first, so a loader
+ * storing events meanwhile waits on their locks and adds its events after
+ * the rebuild has counted what was there.
  */
 static int
 rebuild_org(struct db *db, void *arg, struct llmops_err *err)
 {
 	struct rebuild	*r = arg;
+	int64_t		 from = 0;
 
 	r->rows = 0;
 	r->dim_rows = 0;
-	if (db_rollup_clear(db, r->org_id, r->from_us, err) != 0 ||
-	    db_rollup_dim_rebuild(db, r->org_id, r->from_us, &r->dim_rows,
-	    err) != 0 ||
-	    db_rollup_recompute(db, r->org_id, r->from_us, rebuild_row,
-	    &r->rows, err) != 0)
+	if (db_retention_hold(db, &from, err) != 0 ||
+	    db_rollup_clear(db, r->org_id, from, err) != 0 ||
+	    db_rollup_dim_rebuild(db, r->org_id, from, &r->dim_rows, err) != 0)
 		return -1;
-	return 0;
-}
-
-/* What org_ids() reads. */
-struct org_list {
-	uint32_t	*ids;
-	size_t		 n;
-};
-
-/* The ids of every organization, in order (a db_txn fn). */
-static int
-org_ids(struct db *db, void *arg, struct llmops_err *err)
-{
-	struct org_list	*o = arg;
-
-	free(o->ids);
-	return db_org_ids(db, &o->ids, &o->n, err);
+	return db_rollup_recompute(db, r->org_id, from, rebuild_row, &r->rows,
+	    err);
 }
 
 int
 rollup_rebuild(struct db *db, uint32_t org_id, size_t *rows,
     uint64_t *dim_rows, struct llmops_err *err)
 {
-	struct org_list	o;
-	struct rebuild	r;
-	size_t		i;
-	int		rc = -1;
+	struct rebuild	 r;
+	uint32_t	*ids = &org_id;
+	size_t		 i, n = 1;
+	int		 rc = -1;
 
 	*rows = 0;
 	*dim_rows = 0;
-	memset(&o, 0, sizeof(o));
-	if (org_id != 0) {
-		o.ids = &org_id;
-		o.n = 1;
-	} else if (db_txn(db, DB_READ, org_ids, &o, err) != 0)
-		goto out;
-	for (i = 0; i < o.n; i++) {
-		r.org_id = o.ids[i];
-		r.from_us = 0;
+	if (org_id == 0 && admin_org_ids(db, &ids, &n, err) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		r.org_id = ids[i];
 		if (db_txn(db, DB_WRITE, rebuild_org, &r, err) != 0)
 			goto out;
 		*rows += r.rows;
@@ -196,7 +177,7 @@ rollup_rebuild(struct db *db, uint32_t org_id, size_t *rows,
 	}
 	rc = 0;
 out:
-	if (o.ids != &org_id)
-		free(o.ids);
+	if (ids != &org_id)
+		free(ids);
 	return rc;
 }

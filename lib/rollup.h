@@ -56,8 +56,11 @@ size_t	rollup_merge(struct rollup_delta *, size_t n);
 
 /*
  * Recomputes every rollup of org_id (0: every organization) from
- * usage_events, one transaction (db_txn) per organization: usage_hourly
- * (*rows written) and the rollups per dimension (*dim_rows; rollup_dim.h).
+ * usage_events, one transaction (db_txn) per organization, from the
+ * retention horizon on (db_retention_horizon): the hours before it keep
+ * their rollups, their raw events being pruned. *rows: rows of
+ * usage_hourly written; *dim_rows: of the rollups per dimension
+ * (rollup_dim.h).
  */
 int	rollup_rebuild(struct db *, uint32_t org_id, size_t *rows,
 	    uint64_t *dim_rows, struct llmops_err *);

@@ -32,7 +32,7 @@ rollup_dim_has_hist(enum rollup_grain g, int dim)
 
 _Static_assert(DIM_DEPARTMENT == 1 && DIM_TEAM == 2 && DIM_AGENT == 3 &&
     DIM_MODEL == 4 && DIM_PROVIDER == 5 && ROLLUP_DIMS == DIM_PROVIDER + 1,
-    "the rollups' dim codes are those of enum dim (schema/006_rollups.sql)");
+    "the rollups' dim codes are those of enum dim (schema/007_rollups.sql)");
 
 int
 rollup_dim_batch_init(struct rollup_dim_batch *b, size_t events)

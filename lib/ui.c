@@ -407,6 +407,21 @@ ui_notice(struct ui *ui, const char *text)
 }
 
 int
+ui_pruned(struct ui *ui, struct retention_state *s)
+{
+	struct llmops_err	err;
+
+	err_clear(&err);
+	if (db_retention_get(ui->app->db, s, &err) != 0) {
+		ui_db_error(ui, "retention", &err);
+		return -1;
+	}
+	if (s->raw_before_us <= ui->f.since_us)
+		memset(s, 0, sizeof(*s));
+	return 0;
+}
+
+int
 ui_table_begin(struct ui *ui, struct ui_table *t)
 {
 	const char	*want = web_arg(ui->req, "table");

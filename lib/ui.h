@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "app.h"
+#include "db_retention.h"
 #include "html.h"
 #include "output.h"
 #include "report.h"
@@ -52,6 +53,12 @@ int	ui_wants_csv(const struct ui *);
 void	ui_filter_form(struct ui *);
 /* A page-level message box (escaped). */
 void	ui_notice(struct ui *, const char *text);
+/*
+ * The retention horizon when the range starts before it (raw events
+ * before it are pruned, the rollups still count them), else zeros. -1
+ * after ui_db_error.
+ */
+int	ui_pruned(struct ui *, struct retention_state *);
 
 /*
  * href value of path with the current filters, changed by params (a NULL

@@ -2,19 +2,37 @@
  * Events: the raw stored events under the current filters, newest first,
  * a page at a time ("before" is the cursor of the next page). There is no
  * content to show: none is stored. The CSV export streams every event of
- * the range, page after page, without building it in memory.
+ * the range, page after page, without building it in memory. When the
+ * range starts before the retention horizon, a notice says which raw
+ * events are no longer kept (the other views count them from the rollups).
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
 #include "page.h"
+#include "timefmt.h"
 #include "ui.h"
 #include "ui_pages.h"
 
 /* Events on a page of the dashboard. */
 #define EVENTS_PAGE	100
+
+/* "Raw events before 2025-11-01 are no longer kept ...". */
+static void
+pruned_notice(struct ui *ui, const struct retention_state *s)
+{
+	char	day[TIME_ISO_BYTES], text[256];
+
+	time_format_iso_sec(s->raw_before_us, day);
+	day[10] = '\0';		/* a horizon is midnight UTC */
+	snprintf(text, sizeof(text), "Raw events before %s are no longer kept "
+	    "(retention.raw_days = %d); the other views still count them from "
+	    "the rollups.", day, s->raw_days);
+	ui_notice(ui, text);
+}
 
 struct events_ctx {
 	struct ui	*ui;
@@ -39,6 +57,7 @@ ui_events(struct ui *ui)
 {
 	struct events_ctx	 c;
 	struct ui_table		 t;
+	struct retention_state	 pruned;
 	struct llmops_err	 err;
 	const char		*before = web_arg(ui->req, "before");
 	const char		*labels[USAGE_EVENT_NCOLS];
@@ -51,6 +70,8 @@ ui_events(struct ui *ui)
 		ui_error(ui, 400, "before: the cursor of a page");
 		return;
 	}
+	if (ui_pruned(ui, &pruned) != 0)
+		return;
 	csv = ui_wants_csv(ui);
 	for (i = 0; i < USAGE_EVENT_NCOLS; i++)
 		labels[i] = usage_event_cols[i].name;
@@ -62,8 +83,11 @@ ui_events(struct ui *ui)
 	memset(&c, 0, sizeof(c));
 	c.ui = ui;
 	c.t = &t;
-	if (!csv)
+	if (!csv) {
 		page_begin(ui, PAGE_DASHBOARD, 200, "Events");
+		if (pruned.raw_before_us > 0)
+			pruned_notice(ui, &pruned);
+	}
 	err_clear(&err);
 	if (ui_table_begin(ui, &t) == 0) {
 		/* The page, or the whole range page by page for the export. */

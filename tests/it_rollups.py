@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The rollups per dimension hold exactly the sums over raw events.
 
-schema/006_rollups.sql: usage_rollup (sums per organization x hour or day x
+schema/007_rollups.sql: usage_rollup (sums per organization x hour or day x
 one dimension x its value), usage_rollup_hist (latency and time-to-first-
 token histograms in logarithmic bins, lib/hist.h) and usage_errors
 (failures per hour x class x code x model x provider). The loader writes

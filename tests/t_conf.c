@@ -124,6 +124,7 @@ conf_same(const struct conf *a, const struct conf *b)
 	    S(db.tls_cert) && S(db.tls_key) && N(db.tls_verify_server_cert) &&
 	    N(ingest.max_body_bytes) && N(ingest.max_events) &&
 	    N(ingest.max_json_depth) && N(ingest.max_label_chars) &&
+	    N(retention.raw_days) &&
 	    S(log.level_name) && N(log.level) && N(log.syslog);
 #undef S
 #undef N
@@ -154,6 +155,9 @@ test_defaults(void)
 	is_int(d.ingest.max_events, 10000, "default max_events 10000");
 	is_int(d.ingest.max_json_depth, 64, "default max_json_depth 64");
 	is_int(d.ingest.max_label_chars, 128, "default max_label_chars 128");
+	is_int(d.retention.raw_days, RETENTION_RAW_DAYS_DEFAULT,
+	    "default retention.raw_days");
+	is_int(RETENTION_RAW_DAYS_DEFAULT, 400, "... is 400 days");
 	is_str(d.log.level_name, "info", "default log.level info");
 	is_int(d.log.level, LOG_LEVEL_INFO, "default log level is INFO");
 	is_int(d.log.syslog, 0, "default log.syslog false");
@@ -218,6 +222,7 @@ test_values(void)
 	    "};\n"
 	    "ingest = { max_body_bytes = 1073741824; max_events = 250000;\n"
 	    "  max_json_depth = 8; max_label_chars = 255; };\n"
+	    "retention = { raw_days = 36500; };\n"
 	    "log = { level = \"debug\"; syslog = true; };\n", 0600, &c) == 0) {
 		is_str(c.db.host, "db.example", "every setting: host");
 		is_int(c.db.port, 3307, "every setting: port");
@@ -240,6 +245,8 @@ test_values(void)
 		is_int(c.ingest.max_json_depth, 8, "every setting: max_json_depth");
 		is_int(c.ingest.max_label_chars, 255,
 		    "every setting: max_label_chars 255 (the maximum)");
+		is_int(c.retention.raw_days, 36500,
+		    "every setting: retention.raw_days (the maximum)");
 		is_int(c.log.level, LOG_LEVEL_DEBUG, "every setting: log.level debug");
 		is_int(c.log.syslog, 1, "every setting: log.syslog");
 	}
@@ -267,6 +274,11 @@ test_values(void)
 	if (load_ok("log.level warn", "log = { level = \"warn\"; };\n", 0600,
 	    &c) == 0)
 		is_int(c.log.level, LOG_LEVEL_WARN, "log.level warn");
+	conf_release(&c);
+	if (load_ok("retention.raw_days 0", "retention = { raw_days = 0; };\n",
+	    0600, &c) == 0)
+		is_int(c.retention.raw_days, 0,
+		    "retention.raw_days = 0 (keep raw events forever) accepted");
 	conf_release(&c);
 	if (load_ok("port 1 and 65535", "database = { port = 1; };\n", 0600,
 	    &c) == 0)
@@ -336,6 +348,11 @@ test_errors(void)
 	load_fails("max_events beyond the bound of a small body", "ingest = { "
 	    "max_body_bytes = 1048576; max_events = 600; };\n", 0600, 0,
 	    "allows (512)", "lower max_events", NULL);
+	load_fails("raw_days above the maximum", "retention = {\n"
+	    "  raw_days = 36501;\n};\n", 0600, 2, "retention.raw_days", "range",
+	    NULL);
+	load_fails("raw_days -1", "retention = { raw_days = -1; };\n", 0600, 1,
+	    "retention.raw_days", "range", NULL);
 	load_fails("max_json_depth 1001", "ingest = { max_json_depth = 1001; };\n",
 	    0600, 1, "ingest.max_json_depth", "range", NULL);
 	load_fails("connect_timeout 0", "database = { connect_timeout = 0; };\n",

@@ -1,4 +1,4 @@
--- llmops schema 6: rollups that fit the questions the views ask (issue
+-- llmops schema 7: rollups that fit the questions the views ask (issue
 -- 11). usage_hourly keys every dimension at once, so it has about as many
 -- rows as there are events; these tables key one dimension at a time:
 --
