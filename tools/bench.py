@@ -34,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 
 CHILDREN = []  # processes to stop when we are stopped
 
@@ -1117,6 +1118,232 @@ def cmd_doc(args):
         print(("  " + line).rstrip())
 
 
+# --- the read path (tools/bench --read) -----------------------------------------------
+
+class Browser:
+    """The dashboard as a browser uses it: the session cookie after the
+    login form (its login_token), on a new connection per request."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+
+    def request(self, method, path, body=None, headers=None, timeout=60):
+        hdrs = dict(headers or {})
+        if self.cookies:
+            hdrs["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=hdrs)
+            resp = conn.getresponse()
+            data = resp.read()
+            for k, v in resp.getheaders():
+                if k.lower() == "set-cookie":
+                    name, _, rest = v.partition("=")
+                    self.cookies[name.strip()] = rest.split(";", 1)[0]
+            return resp.status, data
+        finally:
+            conn.close()
+
+    def login(self, email, password):
+        status, page = self.request("GET", "/login")
+        m = re.search(rb'name="login_token" value="([^"]*)"', page)
+        if status != 200 or not m:
+            die("GET /login: %d, no login form" % status)
+        form = "email=%s&password=%s&login_token=%s" % tuple(
+            urllib.parse.quote(x, safe="") for x in
+            (email, password, m.group(1).decode()))
+        status, _ = self.request("POST", "/login", body=form, headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": "http://127.0.0.1:%d" % self.port})
+        if status != 303:
+            die("POST /login answered %d" % status)
+
+
+def read_views():
+    """Every dashboard page and API query: (name, path, kind)."""
+    pages = [("overview", "/"), ("departments", "/departments"),
+             ("teams", "/teams"), ("agents", "/agents"), ("models", "/models"),
+             ("timeseries split=model", "/timeseries?split=model"),
+             ("errors", "/errors"), ("events", "/events")]
+    api = [("api usage", "/api/v1/usage")]
+    for g in ("department", "team", "agent", "model", "provider", "status",
+              "day", "hour"):
+        api.append(("api usage group_by=" + g, "/api/v1/usage?group_by=" + g))
+    api.append(("api events", "/api/v1/events"))
+    return [(n, p, "page") for n, p in pages] + [(n, p, "api") for n, p in api]
+
+
+def cmd_read(args):
+    ctx = load(args.ctx)
+    up = urllib.parse
+    events = int(sql_value(ctx, "SELECT COUNT(*) FROM usage_events"))
+    org = ctx["read_org"]
+    org_id = int(sql_value(ctx, "SELECT id FROM organizations WHERE name = '%s'" % org))
+    dept = sql_value(ctx, "SELECT department FROM usage_events WHERE org_id = %d "
+                     "GROUP BY department ORDER BY COUNT(*) DESC LIMIT 1" % org_id)
+    model = "claude-sonnet-4-20250514"
+    b = Browser(ctx["port"])
+    b.login(ctx["read_email"], ctx["read_password"])
+    key = {"Authorization": "Bearer " + ctx["read_apikey"]}
+    filters = [("none", ""), ("department", "department=" + up.quote(dept)),
+               ("model", "model=" + up.quote(model))]
+    rows = []
+    started = time.time()
+    for name, path, kind in read_views():
+        for rng in ("default", "30d"):
+            for fname, fq in filters:
+                q = [x for x in (("range=30d" if rng == "30d" else ""), fq) if x]
+                full = path + (("&" if "?" in path else "?") + "&".join(q) if q else "")
+                lat, size, statuses, timeouts = [], None, set(), 0
+                runs = args.runs
+                i = 0
+                while i < runs:
+                    t0 = time.perf_counter()
+                    try:
+                        if kind == "page":
+                            st, data = b.request("GET", full, timeout=args.timeout)
+                        else:
+                            st, data = b.request("GET", full, headers=key,
+                                                 timeout=args.timeout)
+                    except (OSError, http.client.HTTPException):
+                        timeouts += 1
+                        break
+                    dt = (time.perf_counter() - t0) * 1000
+                    statuses.add(st)
+                    size = len(data)
+                    lat.append(dt)
+                    if i == 0 and dt > 0:
+                        # Bounded: at most --view-seconds per view and range.
+                        runs = max(args.min_runs, min(args.runs, int(
+                            args.view_seconds * 1000 / dt)))
+                    i += 1
+                rows.append({"view": name, "kind": kind, "range": rng,
+                             "filter": fname, "path": full, "runs": len(lat),
+                             "p50_ms": percentile(lat, 50),
+                             "p95_ms": percentile(lat, 95),
+                             "bytes": size, "status": sorted(statuses),
+                             "timeouts": timeouts})
+                say("%8d events  %-28s %-7s %-10s %s runs  p50 %s ms  p95 %s ms  %s bytes%s"
+                    % (events, name, rng, fname, len(lat),
+                       fmt_ms(percentile(lat, 50)), fmt_ms(percentile(lat, 95)),
+                       size, "  TIMEOUT" if timeouts else ""))
+    # Bytes per event, per table, from information_schema (after ANALYZE).
+    tables = sql_value(ctx, "SELECT GROUP_CONCAT(table_name) FROM "
+                       "information_schema.TABLES WHERE table_schema = 'llmops' "
+                       "AND (table_name LIKE 'usage%' OR table_name LIKE '%rollup%' "
+                       "OR table_name = 'dimension_values')").split(",")
+    sql_value(ctx, "ANALYZE TABLE " + ", ".join(tables))
+    sizes = {}
+    for line in sql_value(ctx, "SELECT table_name, data_length, index_length, "
+                          "table_rows FROM information_schema.TABLES WHERE "
+                          "table_schema = 'llmops' AND table_name IN (%s)"
+                          % ",".join("'%s'" % t for t in tables)).splitlines():
+        t, d, i, n = line.split("\t")
+        sizes[t] = {"data": int(d), "index": int(i), "rows": int(n),
+                    "bytes_per_event": (int(d) + int(i)) / max(events, 1)}
+    res = {"events": events, "org": org, "department": dept, "model": model,
+           "views": rows, "tables": sizes, "seconds": time.time() - started,
+           "total_bytes_per_event": sum(v["bytes_per_event"] for v in sizes.values())}
+    if args.gen:
+        res["gen"] = json.loads(args.gen)
+    save(os.path.join(ctx["results"], "read-%d.json" % events), res)
+
+
+def fmt_ms(v):
+    return "-" if v is None else ("%.1f" % v if v < 100 else "%.0f" % v)
+
+
+def read_table(res):
+    f = res["facts"]
+    out = ["llmops tools/bench --read, %s, %s run" % (f["date"], f["mode"]),
+           "code: %s \"%s\"%s" % (f["commit"], f["describe"],
+                                  " (uncommitted changes)" if f["dirty"] else ""),
+           "machine: %s, %d cores, %s GiB; load average at start %.2f" % (
+               f["cpu"], f["cores"], f["memory_gib"], f["loadavg_start"][0]),
+           "  MariaDB %s: %s" % (f["mariadb"], ", ".join(
+               "%s=%s" % kv for kv in f["mariadb_settings"].items())),
+           "  events: tools/gen-events, 30 days, 2 organizations, 20 departments, "
+           "100 teams, 500 agents, 30 models; measured as the larger organization "
+           "(%s)" % res["sizes"][0]["org"] if res["sizes"] else ""]
+    for s in res["sizes"]:
+        g = s.get("gen", {})
+        out.append("")
+        out.append("%d events: generated and loaded at %s events/s (%.1f s), "
+                   "rollups rebuilt in %s s (%s); filters department=%s, model=%s"
+                   % (s["events"], g.get("events_per_s", "-"), g.get("seconds", 0),
+                      g.get("rebuild_seconds", "-"), g.get("rebuild_output", ""),
+                      s["department"], s["model"]))
+        out.append("  %-28s %-7s %-10s %4s %9s %9s %9s" % (
+            "view", "range", "filter", "runs", "p50 ms", "p95 ms", "bytes"))
+        worst = 0
+        for r in s["views"]:
+            worst = max(worst, r["p95_ms"] or 0)
+            out.append("  %-28s %-7s %-10s %4d %9s %9s %9s%s" % (
+                r["view"], r["range"], r["filter"], r["runs"],
+                fmt_ms(r["p50_ms"]), fmt_ms(r["p95_ms"]),
+                r["bytes"] if r["bytes"] is not None else "-",
+                "" if r["status"] == [200] else "  status %s" % r["status"]
+                if not r["timeouts"] else "  TIMEOUT (%d s)" % res["timeout"]))
+        out.append("  bytes per event (information_schema data + index):")
+        for t, v in sorted(s["tables"].items()):
+            out.append("    %-20s %8.1f  (%d rows, %.1f MiB)" % (
+                t, v["bytes_per_event"], v["rows"],
+                (v["data"] + v["index"]) / 1048576))
+        out.append("    %-20s %8.1f" % ("total", s["total_bytes_per_event"]))
+        out.append("  targets: every view p95 <= 100 ms: worst %s ms %s; "
+                   "<= 250 bytes per event: %.0f %s" % (
+                       fmt_ms(worst), "met" if worst <= 100 else "MISSED",
+                       s["total_bytes_per_event"],
+                       "met" if s["total_bytes_per_event"] <= 250 else "MISSED"))
+    return "\n".join(out)
+
+
+def cmd_read_report(args):
+    ctx = load(args.ctx)
+    mdb = sql_value(ctx, "SELECT CONCAT_WS(' ', @@version, "
+                    "@@innodb_buffer_pool_size DIV 1048576, "
+                    "@@innodb_log_file_size DIV 1048576, "
+                    "@@innodb_flush_log_at_trx_commit, @@log_bin, @@sync_binlog, "
+                    "@@binlog_format, @@innodb_autoinc_lock_mode, "
+                    "@@innodb_flush_neighbors)").split()
+    cpu = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    git = ["git", "-C", ctx["repo"]]
+    facts = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "mode": ctx["mode"], "cpu": cpu, "cores": os.cpu_count(),
+        "memory_gib": round(mem_kib / 1048576, 1),
+        "loadavg_start": ctx["loadavg_start"],
+        "commit": first_line(git + ["rev-parse", "--short=12", "HEAD"]),
+        "describe": first_line(git + ["log", "-1", "--format=%s"]),
+        "dirty": bool(first_line(git + ["status", "--porcelain",
+                                        "--untracked-files=no"])),
+        "mariadb": mdb[0],
+        "mariadb_settings": dict(zip(
+            ("buffer_pool_mib", "log_file_mib", "innodb_flush_log_at_trx_commit",
+             "log_bin", "sync_binlog", "binlog_format",
+             "innodb_autoinc_lock_mode", "innodb_flush_neighbors"), mdb[1:])),
+    }
+    sizes = sorted((load(p) for p in glob.glob(os.path.join(ctx["results"],
+                                                              "read-*.json"))),
+                   key=lambda r: r["events"])
+    res = {"facts": facts, "sizes": sizes, "timeout": ctx["read_timeout"]}
+    text = read_table(res)
+    res["table"] = text
+    save(args.json, res)
+    with open(os.path.splitext(args.json)[0] + ".txt", "w") as f:
+        f.write(text + "\n")
+    sys.stdout.write("\n" + text + "\n")
+    say("results: %s (and .txt)" % args.json)
+
+
 def main():
     ap = argparse.ArgumentParser(prog="tools/bench.py")
     ap.add_argument("--ctx")
@@ -1154,10 +1381,19 @@ def main():
     p.add_argument("--json", required=True)
     p = sub.add_parser("doc")
     p.add_argument("--json", required=True)
+    p = sub.add_parser("read")
+    p.add_argument("--runs", type=int, default=20)
+    p.add_argument("--min-runs", type=int, default=3)
+    p.add_argument("--view-seconds", type=float, default=10.0)
+    p.add_argument("--timeout", type=float, default=30.0)
+    p.add_argument("--gen", default="")
+    p = sub.add_parser("read-report")
+    p.add_argument("--json", required=True)
     args = ap.parse_args()
     {"bodies": cmd_bodies, "check": cmd_check, "facts": cmd_facts,
      "parse": cmd_parse, "run": cmd_run, "rss": cmd_rss, "profile": cmd_profile,
-     "report": cmd_report, "doc": cmd_doc}[args.cmd](args)
+     "report": cmd_report, "doc": cmd_doc, "read": cmd_read,
+     "read-report": cmd_read_report}[args.cmd](args)
 
 
 if __name__ == "__main__":
