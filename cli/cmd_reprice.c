@@ -32,12 +32,15 @@ static const char reprice_usage[] =
 static const char check_usage[] =
     "usage: llmopsctl cost-check ORG [--since T] [--until T] [--threshold PCT]\n"
     "         [--format table|csv|json]\n\n"
-    "Per model, LiteLLM's total cost against ours, listing the models where\n"
-    "they differ by more than PCT percent of the larger (default 1), and\n"
-    "those with requests we could not price. Both totals are shown so you\n"
-    "can tell which is wrong: LiteLLM reports 0 for deployments it has no\n"
-    "price for and often misprices cache tokens; ours needs a price row\n"
-    "(`llmopsctl prices`).\n"
+    "Per model, LiteLLM's total cost against ours over the calls both priced\n"
+    "(\"compared\"), listing the models where they differ by more than PCT\n"
+    "percent of the larger (default 1), and those with calls we could not\n"
+    "price (\"unpriced_by_us\"; failed calls cost nothing and are not\n"
+    "counted). A model none of whose calls we priced shows no totals (-),\n"
+    "never $0. Both totals are shown so you can tell which is wrong: LiteLLM\n"
+    "reports 0 for deployments it has no price for and often misprices\n"
+    "cache tokens; ours needs a price row (`llmopsctl prices`). Read from the\n"
+    "raw events: days beyond retention.raw_days are not checked.\n"
     TIMEARGS_HELP;
 
 int

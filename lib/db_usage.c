@@ -204,11 +204,15 @@ const struct report_col usage_event_cols[USAGE_EVENT_NCOLS] = {
 const struct report_col usage_cost_check_cols[USAGE_COST_CHECK_NCOLS] = {
 	{ "model", COL_TEXT },
 	{ "requests", COL_INT },
+	{ "compared", COL_INT },
 	{ "litellm_cost_usd", COL_DECIMAL },
 	{ "our_cost_usd", COL_DECIMAL },
 	{ "difference_usd", COL_DECIMAL },
 	{ "unpriced_by_us", COL_INT },
 };
+/* The calls cost-check compares, and those it counts as unpriced by us. */
+#define BOTH_COSTS	"our_cost IS NOT NULL AND litellm_cost IS NOT NULL"
+#define UNPRICED_BY_US	"our_cost IS NULL AND NOT status <=> 'failure'"
 
 #define E_BY(d, col)		[DIM_##d] = { "usage.by_" col, BY(col) },
 #define E_HOURLY_BY(d, col) \
@@ -274,16 +278,24 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	"ORDER BY occurred_us DESC, id DESC LIMIT ?" },
 	[STMT_EVENTS_EXPORT] = { "usage.events_export", EVENT_SELECT EVENTS
 	" ORDER BY occurred_us, id LIMIT ?" },
-	/* The threshold is a percentage of the larger of the two costs */
+	/*
+	 * From raw events, the only place that knows which calls both
+	 * LiteLLM and we priced: the costs are compared over those; calls we
+	 * could not price are counted apart, failures (which cost nothing)
+	 * not. The threshold is a percentage of the larger of the two sums.
+	 */
 	[STMT_COST_CHECK] = { "usage.cost_check",
-	"SELECT model, SUM(requests), CAST(SUM(litellm_cost) AS CHAR), "
-	"CAST(SUM(our_cost) AS CHAR), "
-	"CAST(SUM(our_cost) - SUM(litellm_cost) AS CHAR), "
-	"SUM(requests) - SUM(our_cost_events)" ROLLUPS
-	" GROUP BY model HAVING ABS(SUM(our_cost) - SUM(litellm_cost)) > "
-	"? / 100 * GREATEST(ABS(SUM(our_cost)), ABS(SUM(litellm_cost))) "
-	"OR SUM(requests) > SUM(our_cost_events) "
-	"ORDER BY ABS(SUM(our_cost) - SUM(litellm_cost)) DESC, model" },
+	"SELECT model, COUNT(*), SUM(" BOTH_COSTS "), "
+	"CAST(SUM(IF(" BOTH_COSTS ", litellm_cost, NULL)) AS CHAR), "
+	"CAST(SUM(IF(" BOTH_COSTS ", our_cost, NULL)) AS CHAR), "
+	"CAST(SUM(IF(" BOTH_COSTS ", our_cost - litellm_cost, NULL)) AS CHAR), "
+	"SUM(" UNPRICED_BY_US ") FROM usage_events WHERE org_id = ? AND "
+	"occurred_us >= ? AND occurred_us < ? GROUP BY model HAVING "
+	"ABS(SUM(IF(" BOTH_COSTS ", our_cost - litellm_cost, 0))) > ? / 100 * "
+	"GREATEST(ABS(SUM(IF(" BOTH_COSTS ", our_cost, 0))), "
+	"ABS(SUM(IF(" BOTH_COSTS ", litellm_cost, 0)))) OR "
+	"SUM(" UNPRICED_BY_US ") > 0 ORDER BY "
+	"ABS(SUM(IF(" BOTH_COSTS ", our_cost - litellm_cost, 0))) DESC, model" },
 	[STMT_DIM_EXISTS] = { "usage.dim_exists",
 	"SELECT COUNT(*) FROM dimension_values WHERE org_id = ? AND dim = ? AND "
 	"value = ?" },
@@ -889,7 +901,9 @@ db_usage_cost_check(struct db *db, const struct usage_filter *f,
 	struct db_q	*q;
 
 	q = db_q(db, &stmts[STMT_COST_CHECK], err);
-	bind_filter(q, f, 1);
+	db_bind_i64(q, f->org_id);
+	db_bind_i64(q, f->since_us);
+	db_bind_i64(q, f->until_us);
 	db_bind_str(q, threshold_pct);
 	return db_rows_text(db, q, USAGE_COST_CHECK_NCOLS, LIMIT_TEXT_BYTES, cb,
 	    arg, err);

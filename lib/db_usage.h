@@ -166,11 +166,13 @@ int	db_usage_events_export(struct db *, const struct usage_filter *,
 	    int64_t limit, usage_values_fn, void *arg, struct llmops_err *);
 
 /*
- * Per model, LiteLLM's cost total against ours where they differ by more
- * than threshold_pct (decimal text) percent, or where we could not price
- * requests, in the columns usage_cost_check_cols. Range widened to hours.
+ * Per model, from the raw events of the range: LiteLLM's cost against ours
+ * over the calls both priced ("compared"; NULL sums when none), where they
+ * differ by more than threshold_pct (decimal text) percent, or where we
+ * could not price calls that did not fail, in the columns
+ * usage_cost_check_cols.
  */
-#define USAGE_COST_CHECK_NCOLS	6
+#define USAGE_COST_CHECK_NCOLS	7
 extern const struct report_col usage_cost_check_cols[USAGE_COST_CHECK_NCOLS];
 int	db_usage_cost_check(struct db *, const struct usage_filter *,
 	    const char *threshold_pct, usage_values_fn, void *arg,

@@ -307,6 +307,16 @@ def check_cost_check(conf):
     mystery = [r for r in rows if r["model"] == "openai/mystery-model"]
     h.ok(mystery and mystery[0]["unpriced_by_us"] == mystery[0]["requests"],
          "... with every request unpriced by us")
+    h.ok(mystery and mystery[0]["compared"] == 0 and
+         mystery[0]["our_cost_usd"] is None and
+         mystery[0]["difference_usd"] is None,
+         "... and no cost of ours or difference (not $0 and a negative "
+         "difference)", diag=repr(mystery))
+    rc, out, err = ctl(conf, "cost-check", "exact1")
+    line = [ln for ln in out.splitlines() if "mystery-model" in ln]
+    h.ok(rc == 0 and line and " 0.000" not in line[0] and
+         line[0].split()[3:6] == ["-", "-", "-"], "the table shows no cost "
+         "of ours for it", diag=out)
     rc, out, err = ctl(conf, "cost-check", "exact1", "--threshold", "100",
                        "--format", "json")
     rows = json.loads(out) if rc == 0 else []
