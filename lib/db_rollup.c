@@ -1,6 +1,7 @@
 /* The rollups per dimension, in SQL: see db_rollup.h. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "db_event.h"
@@ -8,10 +9,13 @@
 #include "db_rows.h"
 #include "db_sums.h"
 #include "decimal.h"
+#include "db_usage.h"
 #include "hist.h"
+#include "timefmt.h"
 
-/* The key columns of usage_rollup, and of usage_rollup_hist's start. */
-#define DIM_KEY		"org_id, grain, dim, bucket_us, value"
+/* The key columns of usage_rollup, and of usage_rollup_hist. */
+#define DIM_KEY		"org_id, grain, dim, bucket_us, parent, value"
+#define HIST_KEY	"org_id, grain, dim, bucket_us, value, metric"
 /* The events' sums as the responder keeps them (rollup_sums_of), in the
  * order of DB_SUMS_COLUMNS, saturated like the upserts. */
 #define EVENT_SUMS \
@@ -43,42 +47,55 @@
 #define DAY_OF		"occurred_us - MOD(occurred_us, 86400000000)"
 #define FROM_EVENTS	" FROM usage_events WHERE org_id = ? AND occurred_us >= ?"
 
-/* The hourly sums of one dimension (code, its column or '') from events. */
-#define REBUILD_HOURS(code, col) \
+/* The hourly sums of one dimension (code, its column or 'NULL') within
+ * its parent's values (pcol, 'NULL' for none), from events. */
+#define REBUILD_HOURS(code, pcol, col) \
 	"INSERT INTO usage_rollup (" DIM_KEY ", " DB_SUMS_COLUMNS ") " \
-	"SELECT org_id, 0, " code ", " HOUR_OF " AS b, COALESCE(" col ", '') " \
-	"AS v, " EVENT_SUMS FROM_EVENTS " GROUP BY b, v"
-/* One metric's bins of a dimension at a grain (bucket SQL), from events. */
-#define HIST_OF(grain, code, col, bucket, metric, mcol) \
-	"SELECT org_id, " grain ", " code ", " bucket " AS b, COALESCE(" col \
-	", '') AS v, " metric ", " HIST_BIN_SQL(mcol) " AS h, COUNT(*)" \
-	FROM_EVENTS " AND " mcol " IS NOT NULL GROUP BY b, v, h"
-#define REBUILD_HIST(grain, code, col, bucket) \
-	"INSERT INTO usage_rollup_hist (" DIM_KEY ", metric, bin, n) " \
-	HIST_OF(grain, code, col, bucket, "0", "latency_us") " UNION ALL " \
-	HIST_OF(grain, code, col, bucket, "1", "ttft_us")
+	"SELECT org_id, 0, " code ", " HOUR_OF " AS b, COALESCE(" pcol ", '') " \
+	"AS p, COALESCE(" col ", '') AS v, " EVENT_SUMS FROM_EVENTS \
+	" GROUP BY b, p, v"
+/*
+ * One metric's bins of a dimension at a grain (bucket SQL), from the
+ * events of [?, ?): rows (bucket, value, metric, bin, count) in key order,
+ * which db_rollup_hist_merge() packs into rows of usage_rollup_hist.
+ */
+#define HIST_OF(code, col, bucket, metric, mcol) \
+	"SELECT " bucket " AS b, COALESCE(" col ", '') AS v, " metric " AS m, " \
+	HIST_BIN_SQL(mcol) " AS h, COUNT(*) FROM usage_events WHERE org_id = " \
+	"? AND occurred_us >= ? AND occurred_us < ? AND " mcol " IS NOT NULL " \
+	"GROUP BY b, v, h"
+#define REBUILD_HIST(code, col, bucket) \
+	HIST_OF(code, col, bucket, "0", "latency_us") " UNION ALL " \
+	HIST_OF(code, col, bucket, "1", "ttft_us") " ORDER BY b, v, m, h"
 
 enum {
 	STMT_DIM_UPSERT,
-	STMT_HIST_UPSERT,
+	STMT_HIST_GET,
+	STMT_HIST_PUT,
 	STMT_ERRORS_UPSERT,
 	STMT_DIM_RECOST,
 	STMT_CLEAR_DIM,
 	STMT_CLEAR_HIST,
 	STMT_CLEAR_ERRORS,
-	/* The rebuild, in this order (each binds org_id, from_us [twice]). */
+	/* The rebuild's sums, in this order (each binds org_id, from_us). */
 	STMT_REBUILD_NONE,
 	STMT_REBUILD_DEPARTMENT,
 	STMT_REBUILD_TEAM,
 	STMT_REBUILD_AGENT,
 	STMT_REBUILD_MODEL,
 	STMT_REBUILD_PROVIDER,
+	STMT_REBUILD_TEAM_IN_DEPARTMENT,
+	STMT_REBUILD_AGENT_IN_DEPARTMENT,
+	STMT_REBUILD_AGENT_IN_TEAM,
 	STMT_REBUILD_DAYS,
-	STMT_REBUILD_HIST_NONE,
-	STMT_REBUILD_HIST_MODEL,
-	STMT_REBUILD_HIST_DAYS,
-	STMT_REBUILD_HIST_DEPARTMENT,
 	STMT_REBUILD_ERRORS,
+	/* Then the histograms, a day of events at a time. */
+	STMT_NEXT_DAY,
+	STMT_HIST_HOURS_NONE,
+	STMT_HIST_HOURS_MODEL,
+	STMT_HIST_DAYS_NONE,
+	STMT_HIST_DAYS_MODEL,
+	STMT_HIST_DAYS_DEPARTMENT,
 	STMT__MAX
 };
 
@@ -86,18 +103,24 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	/* One row of each; db_multi makes the statements of many. */
 	[STMT_DIM_UPSERT] = { "rollup_dim.upsert",
 	    "INSERT INTO usage_rollup (" DIM_KEY ", " DB_SUMS_COLUMNS ") "
-	    "VALUES (?, ?, ?, ?, ?, " DB_SUMS_VALUES ")" DB_SUMS_UPSERT },
-	[STMT_HIST_UPSERT] = { "rollup_dim.hist_upsert",
-	    "INSERT INTO usage_rollup_hist (" DIM_KEY ", metric, bin, n) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
-	    DB_SAT("n", UMAX) },
+	    "VALUES (?, ?, ?, ?, ?, ?, " DB_SUMS_VALUES ")" DB_SUMS_UPSERT },
+	/* A histogram's row, locked: the loader adds to it in C. */
+	[STMT_HIST_GET] = { "rollup_dim.hist_get",
+	    "SELECT bins FROM usage_rollup_hist WHERE org_id = ? AND grain = ? "
+	    "AND dim = ? AND bucket_us = ? AND value = ? AND metric = ? "
+	    "FOR UPDATE" },
+	[STMT_HIST_PUT] = { "rollup_dim.hist_put",
+	    "INSERT INTO usage_rollup_hist (" HIST_KEY ", bins, n) VALUES (?, ?, "
+	    "?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE bins = VALUES(bins), "
+	    "n = VALUES(n)" },
 	[STMT_ERRORS_UPSERT] = { "rollup_dim.errors_upsert",
 	    "INSERT INTO usage_errors (org_id, hour_us, error_class, "
 	    "error_code, model, provider, requests) VALUES (?, ?, ?, ?, ?, ?, "
 	    "?) ON DUPLICATE KEY UPDATE " DB_SAT("requests", UMAX) },
 	[STMT_DIM_RECOST] = { "rollup_dim.recost",
 	    "UPDATE usage_rollup SET " DB_SUMS_RECOST " WHERE org_id = ? AND "
-	    "grain = ? AND dim = ? AND bucket_us = ? AND value = ?" },
+	    "grain = ? AND dim = ? AND bucket_us = ? AND parent = ? AND "
+	    "value = ?" },
 	[STMT_CLEAR_DIM] = { "rollup_dim.clear",
 	    "DELETE FROM usage_rollup WHERE org_id = ? AND bucket_us >= ?" },
 	[STMT_CLEAR_HIST] = { "rollup_dim.clear_hist",
@@ -105,37 +128,32 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_CLEAR_ERRORS] = { "rollup_dim.clear_errors",
 	    "DELETE FROM usage_errors WHERE org_id = ? AND hour_us >= ?" },
 	[STMT_REBUILD_NONE] = { "rollup_dim.rebuild_none",
-	    REBUILD_HOURS("0", "NULL") },
+	    REBUILD_HOURS("0", "NULL", "NULL") },
 	[STMT_REBUILD_DEPARTMENT] = { "rollup_dim.rebuild_department",
-	    REBUILD_HOURS("1", "department") },
+	    REBUILD_HOURS("1", "NULL", "department") },
 	[STMT_REBUILD_TEAM] = { "rollup_dim.rebuild_team",
-	    REBUILD_HOURS("2", "team") },
+	    REBUILD_HOURS("2", "NULL", "team") },
 	[STMT_REBUILD_AGENT] = { "rollup_dim.rebuild_agent",
-	    REBUILD_HOURS("3", "agent") },
+	    REBUILD_HOURS("3", "NULL", "agent") },
 	[STMT_REBUILD_MODEL] = { "rollup_dim.rebuild_model",
-	    REBUILD_HOURS("4", "model") },
+	    REBUILD_HOURS("4", "NULL", "model") },
 	[STMT_REBUILD_PROVIDER] = { "rollup_dim.rebuild_provider",
-	    REBUILD_HOURS("5", "provider") },
+	    REBUILD_HOURS("5", "NULL", "provider") },
+	[STMT_REBUILD_TEAM_IN_DEPARTMENT] = {
+	    "rollup_dim.rebuild_team_in_department",
+	    REBUILD_HOURS("6", "department", "team") },
+	[STMT_REBUILD_AGENT_IN_DEPARTMENT] = {
+	    "rollup_dim.rebuild_agent_in_department",
+	    REBUILD_HOURS("7", "department", "agent") },
+	[STMT_REBUILD_AGENT_IN_TEAM] = { "rollup_dim.rebuild_agent_in_team",
+	    REBUILD_HOURS("8", "team", "agent") },
 	/* Days are the sums of their hours. */
 	[STMT_REBUILD_DAYS] = { "rollup_dim.rebuild_days",
 	    "INSERT INTO usage_rollup (" DIM_KEY ", " DB_SUMS_COLUMNS ") "
 	    "SELECT org_id, 1, dim, bucket_us - MOD(bucket_us, 86400000000) "
-	    "AS b, value, " ROW_SUMS " FROM usage_rollup WHERE org_id = ? AND "
-	    "grain = 0 AND bucket_us >= ? GROUP BY dim, b, value" },
-	/* By hour: the totals and the models (rollup_dim_has_hist). */
-	[STMT_REBUILD_HIST_NONE] = { "rollup_dim.rebuild_hist_none",
-	    REBUILD_HIST("0", "0", "NULL", HOUR_OF) },
-	[STMT_REBUILD_HIST_MODEL] = { "rollup_dim.rebuild_hist_model",
-	    REBUILD_HIST("0", "4", "model", HOUR_OF) },
-	/* Their days from their hours; the departments by day only. */
-	[STMT_REBUILD_HIST_DAYS] = { "rollup_dim.rebuild_hist_days",
-	    "INSERT INTO usage_rollup_hist (" DIM_KEY ", metric, bin, n) "
-	    "SELECT org_id, 1, dim, bucket_us - MOD(bucket_us, 86400000000) "
-	    "AS b, value, metric, bin, " S("n", UMAX) " FROM "
-	    "usage_rollup_hist WHERE org_id = ? AND grain = 0 AND bucket_us >= ? "
-	    "GROUP BY dim, b, value, metric, bin" },
-	[STMT_REBUILD_HIST_DEPARTMENT] = { "rollup_dim.rebuild_hist_department",
-	    REBUILD_HIST("1", "1", "department", DAY_OF) },
+	    "AS b, parent, value, " ROW_SUMS " FROM usage_rollup WHERE "
+	    "org_id = ? AND grain = 0 AND bucket_us >= ? GROUP BY dim, b, "
+	    "parent, value" },
 	[STMT_REBUILD_ERRORS] = { "rollup_dim.rebuild_errors",
 	    "INSERT INTO usage_errors (org_id, hour_us, error_class, "
 	    "error_code, model, provider, requests) SELECT org_id, " HOUR_OF
@@ -143,11 +161,38 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "AS e, COALESCE(model, '') AS m, COALESCE(provider, '') AS p, "
 	    "COUNT(*)" FROM_EVENTS " AND status = 'failure' GROUP BY b, c, e, "
 	    "m, p" },
+	/* The first event at or after a time: the next day to count. */
+	[STMT_NEXT_DAY] = { "rollup_dim.next_day",
+	    "SELECT MIN(occurred_us)" FROM_EVENTS },
+	/* By hour the totals and the models, by day also the departments
+	 * (rollup_dim_has_hist). */
+	[STMT_HIST_HOURS_NONE] = { "rollup_dim.hist_hours_none",
+	    REBUILD_HIST("0", "NULL", HOUR_OF) },
+	[STMT_HIST_HOURS_MODEL] = { "rollup_dim.hist_hours_model",
+	    REBUILD_HIST("4", "model", HOUR_OF) },
+	[STMT_HIST_DAYS_NONE] = { "rollup_dim.hist_days_none",
+	    REBUILD_HIST("0", "NULL", DAY_OF) },
+	[STMT_HIST_DAYS_MODEL] = { "rollup_dim.hist_days_model",
+	    REBUILD_HIST("4", "model", DAY_OF) },
+	[STMT_HIST_DAYS_DEPARTMENT] = { "rollup_dim.hist_days_department",
+	    REBUILD_HIST("1", "department", DAY_OF) },
+};
+
+/* The grain and dim of each histogram statement of the rebuild. */
+static const struct {
+	int	stmt;
+	uint8_t	grain, dim;
+} hist_stmts[] = {
+	{ STMT_HIST_HOURS_NONE, ROLLUP_HOUR, ROLLUP_DIM_NONE },
+	{ STMT_HIST_HOURS_MODEL, ROLLUP_HOUR, DIM_MODEL },
+	{ STMT_HIST_DAYS_NONE, ROLLUP_DAY, ROLLUP_DIM_NONE },
+	{ STMT_HIST_DAYS_MODEL, ROLLUP_DAY, DIM_MODEL },
+	{ STMT_HIST_DAYS_DEPARTMENT, ROLLUP_DAY, DIM_DEPARTMENT },
 };
 
 static struct db_multi	dim_upsert = { &stmts[STMT_DIM_UPSERT], { { 0 } },
     { { 0 } } };
-static struct db_multi	hist_upsert = { &stmts[STMT_HIST_UPSERT], { { 0 } },
+static struct db_multi	hist_put = { &stmts[STMT_HIST_PUT], { { 0 } },
     { { 0 } } };
 static struct db_multi	errors_upsert = { &stmts[STMT_ERRORS_UPSERT],
     { { 0 } }, { { 0 } } };
@@ -159,7 +204,20 @@ bind_key(struct db_q *q, const struct rollup_dim_key *k)
 	db_bind_i64(q, k->grain);
 	db_bind_i64(q, k->dim);
 	db_bind_i64(q, k->bucket_us);
+	db_bind_str(q, k->parent);
 	db_bind_str(q, k->value);
+}
+
+/* The key of a histogram's row: without the parent, with the metric. */
+static void
+bind_hist_key(struct db_q *q, const struct rollup_dim_key *k, int metric)
+{
+	db_bind_i64(q, k->org_id);
+	db_bind_i64(q, k->grain);
+	db_bind_i64(q, k->dim);
+	db_bind_i64(q, k->bucket_us);
+	db_bind_str(q, k->value);
+	db_bind_i64(q, metric);
 }
 
 static void
@@ -169,18 +227,6 @@ bind_dim_row(void *arg, size_t i, struct db_q *q)
 
 	bind_key(q, &r->k);
 	db_bind_sums(q, &r->s);
-}
-
-static void
-bind_hist_row(void *arg, size_t i, struct db_q *q)
-{
-	const struct rollup_dim_hist	*h =
-	    (const struct rollup_dim_hist *)arg + i;
-
-	bind_key(q, &h->k);
-	db_bind_i64(q, h->metric);
-	db_bind_i64(q, h->bin);
-	db_bind_i64(q, h->n);
 }
 
 static void
@@ -206,19 +252,121 @@ db_rollup_dim_upsert(struct db *db, const struct rollup_dim_row *r, size_t n,
 }
 
 int
-db_rollup_hist_upsert(struct db *db, const struct rollup_dim_hist *h,
-    size_t n, struct llmops_err *err)
-{
-	return db_multi_exec(db, &hist_upsert, n, bind_hist_row, (void *)h,
-	    err);
-}
-
-int
 db_rollup_errors_upsert(struct db *db, const struct rollup_dim_error *e,
     size_t n, struct llmops_err *err)
 {
 	return db_multi_exec(db, &errors_upsert, n, bind_error_row, (void *)e,
 	    err);
+}
+
+/* Histograms packed and waiting to be written, HIST_PUT_BATCH at most. */
+#define HIST_PUT_BATCH	64
+struct hist_puts {
+	const struct rollup_dim_hist	*key[HIST_PUT_BATCH];
+	unsigned char			*blob;	/* HIST_PUT_BATCH * MAX */
+	size_t				 len[HIST_PUT_BATCH];
+	uint64_t			 total[HIST_PUT_BATCH];
+	size_t				 n;
+};
+
+static void
+bind_hist_put(void *arg, size_t i, struct db_q *q)
+{
+	const struct hist_puts	*p = arg;
+
+	bind_hist_key(q, &p->key[i]->k, p->key[i]->metric);
+	db_bind_blob(q, p->blob + i * HIST_BLOB_MAX, p->len[i]);
+	db_bind_i64(q, (int64_t)(p->total[i] > INT64_MAX ? INT64_MAX :
+	    p->total[i]));
+}
+
+static int
+hist_flush(struct db *db, struct hist_puts *p, struct llmops_err *err)
+{
+	int	rc;
+
+	rc = db_multi_exec(db, &hist_put, p->n, bind_hist_put, p, err);
+	p->n = 0;
+	return rc;
+}
+
+/*
+ * The stored histogram of d's row (locked until the transaction ends)
+ * into h, then d..end (bins of the same row) added.
+ */
+static int
+hist_read_add(struct db *db, const struct rollup_dim_hist *d,
+    const struct rollup_dim_hist *end, struct hist *h, unsigned char *buf,
+    struct llmops_err *err)
+{
+	struct db_q	*q = db_q(db, &stmts[STMT_HIST_GET], err);
+	size_t		 len = 0;
+	int		 rc;
+
+	hist_clear(h);
+	bind_hist_key(q, &d->k, d->metric);
+	db_col_blob(q, buf, HIST_BLOB_MAX, &len);
+	if ((rc = db_one(q, err)) < 0)
+		return -1;
+	if (rc == 1 && hist_decode_add(h, buf, len) != 0)
+		return err_set(err, 500, "rollups: a stored histogram of "
+		    "organization %u is damaged; run llmopsctl rollups rebuild",
+		    (unsigned)d->k.org_id);
+	for (; d < end; d++)
+		hist_add(h, d->bin, (uint64_t)d->n);
+	return 0;
+}
+
+/* 1 when a and b are bins of the same histogram row. */
+static int
+same_row(const struct rollup_dim_hist *a, const struct rollup_dim_hist *b)
+{
+	return a->k.org_id == b->k.org_id && a->k.grain == b->k.grain &&
+	    a->k.dim == b->k.dim && a->k.bucket_us == b->k.bucket_us &&
+	    a->metric == b->metric && strcmp(a->k.value, b->k.value) == 0;
+}
+
+int
+db_rollup_hist_merge(struct db *db, const struct rollup_dim_hist *d, size_t n,
+    struct llmops_err *err)
+{
+	struct hist_puts	*p = NULL;
+	struct hist		*h = NULL;
+	unsigned char		*buf = NULL;
+	size_t			 i, j;
+	int			 rc = -1;
+
+	if (n == 0)
+		return 0;
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->blob = malloc(HIST_PUT_BATCH * HIST_BLOB_MAX)) == NULL ||
+	    (h = malloc(sizeof(*h))) == NULL ||
+	    (buf = malloc(HIST_BLOB_MAX)) == NULL) {
+		err_set(err, 500, "out of memory");
+		goto out;
+	}
+	/* d is in key order: each run of one row's bins is one histogram. */
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && same_row(&d[i], &d[j]); j++)
+			;
+		if (hist_read_add(db, &d[i], &d[j], h, buf, err) != 0)
+			goto out;
+		p->key[p->n] = &d[i];
+		p->len[p->n] = hist_encode(h, p->blob + p->n * HIST_BLOB_MAX);
+		p->total[p->n++] = h->total;
+		if (p->n == HIST_PUT_BATCH && hist_flush(db, p, err) != 0)
+			goto out;
+	}
+	if (p->n > 0 && hist_flush(db, p, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(buf);
+	free(h);
+	if (p != NULL)
+		free(p->blob);
+	free(p);
+	return rc;
 }
 
 int
@@ -238,28 +386,160 @@ db_rollup_dim_recost(struct db *db, const struct rollup_dim_row *r,
 	return db_exec(q, NULL, NULL, err);
 }
 
+/* The rows of a histogram statement of the rebuild, read whole. */
+struct hist_rows {
+	struct rollup_dim_hist	*d;
+	char			*values;	/* LIMIT_TEXT_BYTES each */
+	size_t			 n, cap;
+};
+
+static void
+hist_rows_release(struct hist_rows *r)
+{
+	free(r->d);
+	free(r->values);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Room for one more row; -1 when out of memory. */
+static int
+hist_rows_grow(struct hist_rows *r)
+{
+	struct rollup_dim_hist	*d;
+	char			*v;
+	size_t			 cap, i;
+
+	if (r->n < r->cap)
+		return 0;
+	cap = r->cap ? r->cap * 2 : 1024;
+	if ((d = reallocarray(r->d, cap, sizeof(*d))) == NULL)
+		return -1;
+	r->d = d;
+	if ((v = reallocarray(r->values, cap, LIMIT_TEXT_BYTES)) == NULL)
+		return -1;
+	r->values = v;
+	/* The values moved: point the keys at them again. */
+	for (i = 0; i < r->n; i++)
+		r->d[i].k.value = r->values + i * LIMIT_TEXT_BYTES;
+	r->cap = cap;
+	return 0;
+}
+
+/*
+ * One histogram statement of the rebuild over the events of [from, until):
+ * its (bucket, value, metric, bin, count) rows become bins of rows, packed
+ * and written like the loader's.
+ */
+static int
+hist_rebuild(struct db *db, uint32_t org_id, int which, int64_t from,
+    int64_t until, struct hist_rows *r, uint64_t *rows,
+    struct llmops_err *err)
+{
+	char			 value[LIMIT_TEXT_BYTES];
+	int64_t			 bucket = 0, metric = 0, bin = 0, count = 0;
+	struct rollup_dim_hist	*d;
+	struct db_q		*q;
+	size_t			 i;
+	int			 k, rc;
+
+	r->n = 0;
+	q = db_q(db, &stmts[hist_stmts[which].stmt], err);
+	for (k = 0; k < 2; k++) {
+		db_bind_i64(q, org_id);
+		db_bind_i64(q, from);
+		db_bind_i64(q, until);
+	}
+	db_col_i64(q, &bucket);
+	db_col_str(q, value, sizeof(value));
+	db_col_i64(q, &metric);
+	db_col_i64(q, &bin);
+	db_col_i64(q, &count);
+	/* Stored: the rows are written while they are read. */
+	if (db_select_stored(q, err) != 0)
+		return -1;
+	while ((rc = db_fetch(q, err)) == 1) {
+		if (hist_rows_grow(r) != 0) {
+			db_end(q);
+			return err_set(err, 500, "out of memory");
+		}
+		d = &r->d[r->n];
+		memset(d, 0, sizeof(*d));
+		memcpy(r->values + r->n * LIMIT_TEXT_BYTES, value, sizeof(value));
+		d->k.org_id = org_id;
+		d->k.grain = hist_stmts[which].grain;
+		d->k.dim = hist_stmts[which].dim;
+		d->k.bucket_us = bucket;
+		d->k.parent = "";
+		d->k.value = r->values + r->n * LIMIT_TEXT_BYTES;
+		d->metric = (uint8_t)metric;
+		d->bin = (uint16_t)bin;
+		d->n = count;
+		r->n++;
+	}
+	db_end(q);
+	if (rc < 0)
+		return -1;
+	for (i = 0; i < r->n; i++)
+		if (i == 0 || !same_row(&r->d[i - 1], &r->d[i]))
+			(*rows)++;
+	return db_rollup_hist_merge(db, r->d, r->n, err);
+}
+
+/* The start of the first day at or after from that has events; 0 none. */
+static int
+next_day(struct db *db, uint32_t org_id, int64_t from, int64_t *day,
+    struct llmops_err *err)
+{
+	struct db_q	*q = db_q(db, &stmts[STMT_NEXT_DAY], err);
+	int64_t		 first = 0;
+
+	db_bind_i64(q, org_id);
+	db_bind_i64(q, from);
+	db_col_i64(q, &first);
+	if (db_one(q, err) < 0)
+		return -1;
+	*day = db_col_null(q, 0) ? 0 : time_day_floor(first);
+	return 0;
+}
+
 int
 db_rollup_dim_rebuild(struct db *db, uint32_t org_id, int64_t from_us,
     uint64_t *rows, struct llmops_err *err)
 {
-	struct db_q	*q;
-	uint64_t	 n;
-	int		 s, k, times;
+	struct hist_rows	 r;
+	struct db_q		*q;
+	uint64_t		 n;
+	int64_t			 day, from = from_us;
+	size_t			 w;
+	int			 s, rc = -1;
 
 	*rows = 0;
-	for (s = STMT_CLEAR_DIM; s < STMT__MAX; s++) {
+	memset(&r, 0, sizeof(r));
+	for (s = STMT_CLEAR_DIM; s <= STMT_REBUILD_ERRORS; s++) {
 		q = db_q(db, &stmts[s], err);
-		/* A statement of two SELECTs binds its range twice. */
-		times = strstr(stmts[s].sql, "UNION ALL") != NULL ? 2 : 1;
-		for (k = 0; k < times; k++) {
-			db_bind_i64(q, org_id);
-			db_bind_i64(q, from_us);
-		}
+		db_bind_i64(q, org_id);
+		db_bind_i64(q, from_us);
 		n = 0;
 		if (db_exec(q, &n, NULL, err) != 0)
-			return -1;
+			goto out;
 		if (s >= STMT_REBUILD_NONE)
 			*rows += n;
 	}
-	return 0;
+	/* The histograms a day at a time: the bins of a day fit in memory. */
+	for (;;) {
+		if (next_day(db, org_id, from, &day, err) != 0)
+			goto out;
+		if (day == 0)
+			break;
+		for (w = 0; w < sizeof(hist_stmts) / sizeof(hist_stmts[0]);
+		    w++)
+			if (hist_rebuild(db, org_id, (int)w, day,
+			    day + TIME_US_PER_DAY, &r, rows, err) != 0)
+				goto out;
+		from = day + TIME_US_PER_DAY;
+	}
+	rc = 0;
+out:
+	hist_rows_release(&r);
+	return rc;
 }

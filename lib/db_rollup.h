@@ -15,7 +15,12 @@
 
 int	db_rollup_dim_upsert(struct db *, const struct rollup_dim_row *,
 	    size_t n, struct llmops_err *);
-int	db_rollup_hist_upsert(struct db *, const struct rollup_dim_hist *,
+/*
+ * Adds bins (in key order, as rollup_dim_merge leaves them) to their
+ * histograms' rows: each row is read locked, added to in C and written
+ * back packed (lib/hist.h).
+ */
+int	db_rollup_hist_merge(struct db *, const struct rollup_dim_hist *,
 	    size_t n, struct llmops_err *);
 int	db_rollup_errors_upsert(struct db *, const struct rollup_dim_error *,
 	    size_t n, struct llmops_err *);

@@ -113,15 +113,17 @@
  * status, and no source but "litellm", the source of every event) reads
  * the rows of that one dimension (or of none: the totals) instead of
  * usage_hourly: whole days from the day rows, the hours at either end from
- * the hour rows. Bound by bind_narrow(): org_id, dim, the day range, the
- * two hour ranges, then a flag and the value of the dimension (untagged:
- * '').
+ * the hour rows. A read filtered by a department or a team and grouped by
+ * its teams or agents reads the drill-down rows of that parent value.
+ * Bound by bind_narrow(): org_id, dim, the day range, the two hour ranges,
+ * then a flag and the value of the dimension (untagged: ''), and (usage_
+ * rollup only) the parent's value.
  */
 #define NARROW_RANGE \
 	" WHERE org_id = ? AND dim = ? AND ((grain = 1 AND bucket_us >= ? AND " \
 	"bucket_us < ?) OR (grain = 0 AND (bucket_us >= ? AND bucket_us < ? OR " \
 	"bucket_us >= ? AND bucket_us < ?))) AND (? = 0 OR value = ?)"
-#define NARROW		" FROM usage_rollup" NARROW_RANGE
+#define NARROW		" FROM usage_rollup" NARROW_RANGE " AND parent = ?"
 #define N_DAY		"bucket_us - MOD(bucket_us, 86400000000)"
 #define N_VALUE		"NULLIF(value, '')"
 #define N_SERIES(bucket) \
@@ -130,10 +132,10 @@
 #define N_SERIES_BY(bucket) \
 	"SELECT " bucket " AS b, " N_VALUE SUMS(SUM_SQL) NARROW \
 	" GROUP BY b, value ORDER BY b, value"
-/* Histogram rows (value, metric, bin, count) in that order. */
+/* Histogram rows (value, metric, packed bins), a value's rows together. */
 #define N_HIST \
-	"SELECT " N_VALUE ", metric, bin, SUM(n) FROM usage_rollup_hist" \
-	NARROW_RANGE " GROUP BY value, metric, bin ORDER BY value, metric, bin"
+	"SELECT " N_VALUE ", metric, bins FROM usage_rollup_hist" \
+	NARROW_RANGE " ORDER BY value"
 /*
  * Failures from usage_errors, when the filter names nothing but a model,
  * a provider, or the status failure: org_id, the hours, then a flag and a
@@ -394,9 +396,10 @@ col_sums(struct db_q *q, struct usage_sums *s)
 
 /* How a read is answered from the rollups per dimension. */
 struct narrow {
-	int		 dim;		/* ROLLUP_DIM_NONE or enum dim */
+	int		 dim;		/* ROLLUP_DIM_NONE, enum dim, a pair */
 	int		 filtered;	/* on the dimension's value */
 	const char	*value;		/* "" untagged */
+	const char	*parent;	/* of a drill-down; "" otherwise */
 };
 
 /* Which rows of the rollups per dimension a read takes. */
@@ -453,8 +456,16 @@ narrow_of(const struct usage_filter *f, int want, struct narrow *n)
 
 	if (fd < 0 || want < 0)
 		return -1;
-	if (want != ROLLUP_DIM_NONE && fd != ROLLUP_DIM_NONE && fd != want)
-		return -1;
+	n->parent = "";
+	if (want != ROLLUP_DIM_NONE && fd != ROLLUP_DIM_NONE && fd != want) {
+		/* A drill-down: the rows of want within the filter's value. */
+		if ((n->dim = rollup_pair_of(fd, want)) < 0)
+			return -1;
+		n->filtered = 0;
+		n->value = "";
+		n->parent = f->value[fd] != NULL ? f->value[fd] : "";
+		return 0;
+	}
 	n->dim = want != ROLLUP_DIM_NONE ? want : fd;
 	n->filtered = fd != ROLLUP_DIM_NONE;
 	n->value = n->filtered && f->value[fd] != NULL ? f->value[fd] : "";
@@ -526,9 +537,10 @@ usage_rows(struct db *db, const struct db_stmt *st,
 
 	memset(&r, 0, sizeof(r));
 	q = db_q(db, st, err);
-	if (n != NULL)
+	if (n != NULL) {
 		bind_narrow(q, f, n, span);
-	else
+		db_bind_str(q, n->parent);
+	} else
 		bind_filter(q, f, 1);
 	if (limit >= 0)
 		db_bind_i64(q, limit);
@@ -727,19 +739,24 @@ hist_rows(struct db *db, const struct usage_filter *f, const struct narrow *n,
     struct hist_read *hr, struct llmops_err *err)
 {
 	char		 key[LIMIT_TEXT_BYTES];
-	int64_t		 metric = 0, bin = 0, count = 0;
+	unsigned char	*bins;
+	int64_t		 metric = 0;
+	size_t		 len = 0;
 	struct db_q	*q;
 	int		 rc, null, stop = 0;
 
+	if ((bins = malloc(HIST_BLOB_MAX)) == NULL)
+		return err_set(err, 500, "out of memory");
 	q = db_q(db, &stmts[STMT_N_HIST], err);
 	bind_narrow(q, f, n, rollup_dim_has_hist(ROLLUP_HOUR, n->dim) ?
 	    SPAN_MIXED : SPAN_DAYS);
 	db_col_str(q, key, sizeof(key));
 	db_col_i64(q, &metric);
-	db_col_i64(q, &bin);
-	db_col_i64(q, &count);
-	if (db_select(q, err) != 0)
+	db_col_blob(q, bins, HIST_BLOB_MAX, &len);
+	if (db_select(q, err) != 0) {
+		free(bins);
 		return -1;
+	}
 	while (!stop && (rc = db_fetch(q, err)) == 1) {
 		null = db_col_null(q, 0);
 		if (hr->any && (null != hr->r.key_null ||
@@ -753,12 +770,15 @@ hist_rows(struct db *db, const struct usage_filter *f, const struct narrow *n,
 			    null ? "" : key);
 			hr->any = 1;
 		}
-		if (metric >= 0 && metric < ROLLUP_METRICS && bin >= 0 &&
-		    count > 0)
-			hist_add(&hr->h[metric], (unsigned)bin,
-			    (uint64_t)count);
+		if (metric >= 0 && metric < ROLLUP_METRICS &&
+		    hist_decode_add(&hr->h[metric], bins, len) != 0) {
+			rc = err_set(err, 500, "usage: a stored histogram is "
+			    "damaged; run llmopsctl rollups rebuild");
+			break;
+		}
 	}
 	db_end(q);
+	free(bins);
 	if (!stop && rc == 0)
 		hist_emit(hr);
 	return rc < 0 ? -1 : 0;

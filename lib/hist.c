@@ -66,3 +66,47 @@ hist_percentile(const struct hist *h, int pct)
 	}
 	return hist_value(HIST_BINS - 1);
 }
+
+size_t
+hist_encode(const struct hist *h, unsigned char *buf)
+{
+	size_t		len = 0;
+	unsigned	b;
+	int		i;
+
+	for (b = 0; b < HIST_BINS; b++) {
+		if (h->n[b] == 0)
+			continue;
+		buf[len++] = (unsigned char)(b & 0xff);
+		buf[len++] = (unsigned char)(b >> 8);
+		for (i = 0; i < 8; i++)
+			buf[len++] = (unsigned char)(h->n[b] >> (8 * i));
+	}
+	return len;
+}
+
+int
+hist_decode_add(struct hist *h, const unsigned char *p, size_t len)
+{
+	size_t		at;
+	unsigned	b, last = 0;
+	uint64_t	n;
+	int		i;
+
+	/* Checked whole first, so that a bad one adds nothing. */
+	if (len % HIST_BLOB_ENTRY != 0)
+		return -1;
+	for (at = 0; at < len; at += HIST_BLOB_ENTRY) {
+		b = p[at] | (unsigned)p[at + 1] << 8;
+		if (b >= HIST_BINS || (at > 0 && b <= last))
+			return -1;
+		last = b;
+	}
+	for (at = 0; at < len; at += HIST_BLOB_ENTRY) {
+		b = p[at] | (unsigned)p[at + 1] << 8;
+		for (n = 0, i = 0; i < 8; i++)
+			n |= (uint64_t)p[at + 2 + i] << (8 * i);
+		hist_add(h, b, n);
+	}
+	return 0;
+}

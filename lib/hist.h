@@ -50,4 +50,18 @@ void	hist_add(struct hist *, unsigned b, uint64_t n);
  */
 int64_t	hist_percentile(const struct hist *, int pct);
 
+/*
+ * A histogram as stored (usage_rollup_hist.bins): for each bin holding
+ * values, in increasing order, the bin (2 bytes) then its count (8 bytes),
+ * little-endian. One row per hour or day and value keeps the rows few and
+ * the reads short: a month of a model is 30 rows, not thousands of bins.
+ */
+#define HIST_BLOB_ENTRY		10
+#define HIST_BLOB_MAX		(HIST_BINS * HIST_BLOB_ENTRY)
+
+/* Writes h into buf (HIST_BLOB_MAX bytes); returns the length. */
+size_t	hist_encode(const struct hist *, unsigned char *buf);
+/* Adds a stored histogram into h; -1 when it is not one (h unchanged). */
+int	hist_decode_add(struct hist *, const unsigned char *, size_t);
+
 #endif

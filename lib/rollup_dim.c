@@ -12,8 +12,26 @@
 #include "timefmt.h"
 
 /* Rows of each table one event adds to at most. */
-#define ROWS_PER_EVENT		(ROLLUP_GRAINS * ROLLUP_DIMS)
+#define ROWS_PER_EVENT		(ROLLUP_GRAINS * ROLLUP_KEYS)
 #define HIST_PER_EVENT		(ROLLUP_GRAINS * ROLLUP_DIMS * ROLLUP_METRICS)
+
+/* The drill-downs: parent and child of each pair code, in code order. */
+static const int pairs[ROLLUP_PAIRS][2] = {
+	{ DIM_DEPARTMENT, DIM_TEAM },
+	{ DIM_DEPARTMENT, DIM_AGENT },
+	{ DIM_TEAM, DIM_AGENT },
+};
+
+int
+rollup_pair_of(int parent, int child)
+{
+	int	i;
+
+	for (i = 0; i < ROLLUP_PAIRS; i++)
+		if (pairs[i][0] == parent && pairs[i][1] == child)
+			return ROLLUP_DIMS + i;
+	return -1;
+}
 
 int
 rollup_dim_has_hist(enum rollup_grain g, int dim)
@@ -81,7 +99,7 @@ dim_value(const struct usage_event *ev, int d)
 	return or_none(v[d]);
 }
 
-/* The keys of the event's rows: grain x dimension. */
+/* The keys of the event's rows: grain x (dimension, then drill-down). */
 static void
 event_keys(const struct usage_event *ev, struct rollup_dim_key *k)
 {
@@ -89,13 +107,21 @@ event_keys(const struct usage_event *ev, struct rollup_dim_key *k)
 	int	g, d;
 
 	for (g = 0; g < ROLLUP_GRAINS; g++)
-		for (d = 0; d < ROLLUP_DIMS; d++, k++) {
+		for (d = 0; d < ROLLUP_KEYS; d++, k++) {
 			k->org_id = ev->org_id;
 			k->grain = (uint8_t)g;
 			k->dim = (uint8_t)d;
 			k->bucket_us = g == ROLLUP_HOUR ? hour :
 			    time_day_floor(hour);
-			k->value = dim_value(ev, d);
+			if (d < ROLLUP_DIMS) {
+				k->parent = "";
+				k->value = dim_value(ev, d);
+			} else {
+				k->parent = dim_value(ev,
+				    pairs[d - ROLLUP_DIMS][0]);
+				k->value = dim_value(ev,
+				    pairs[d - ROLLUP_DIMS][1]);
+			}
 		}
 }
 
@@ -173,6 +199,8 @@ rollup_dim_add_recost(struct rollup_dim_batch *b, const struct usage_event *ev,
 static int
 key_cmp(const struct rollup_dim_key *x, const struct rollup_dim_key *y)
 {
+	int	c;
+
 	if (x->org_id != y->org_id)
 		return x->org_id < y->org_id ? -1 : 1;
 	if (x->grain != y->grain)
@@ -181,6 +209,8 @@ key_cmp(const struct rollup_dim_key *x, const struct rollup_dim_key *y)
 		return x->dim < y->dim ? -1 : 1;
 	if (x->bucket_us != y->bucket_us)
 		return x->bucket_us < y->bucket_us ? -1 : 1;
+	if ((c = strcmp(x->parent, y->parent)) != 0)
+		return c;
 	return strcmp(x->value, y->value);
 }
 
@@ -267,7 +297,7 @@ rollup_dim_write(struct db *db, struct rollup_dim_batch *b,
 {
 	rollup_dim_merge(b);
 	if (db_rollup_dim_upsert(db, b->rows, b->nrows, err) != 0 ||
-	    db_rollup_hist_upsert(db, b->hist, b->nhist, err) != 0 ||
+	    db_rollup_hist_merge(db, b->hist, b->nhist, err) != 0 ||
 	    db_rollup_errors_upsert(db, b->errs, b->nerrs, err) != 0)
 		return -1;
 	return 0;

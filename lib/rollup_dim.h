@@ -31,6 +31,18 @@ enum rollup_grain {
  */
 #define ROLLUP_DIM_NONE		0
 #define ROLLUP_DIMS		6
+/*
+ * The drill-downs, after them: a dimension within a value of its parent
+ * (6 teams within a department, 7 agents within a department, 8 agents
+ * within a team), so that a page filtered by the parent and grouped by the
+ * child reads as few rows as one grouped by the child alone.
+ */
+#define ROLLUP_PAIRS		3
+#define ROLLUP_KEYS		(ROLLUP_DIMS + ROLLUP_PAIRS)
+
+/* The dimension of pair code `code` (ROLLUP_DIMS ..) and of its parent;
+ * -1 when it is none. */
+int	rollup_pair_of(int parent, int child);
 
 enum rollup_metric {
 	ROLLUP_LATENCY,
@@ -42,11 +54,13 @@ enum rollup_metric {
  * models by hour and day, the departments by day. */
 int	rollup_dim_has_hist(enum rollup_grain, int dim);
 
-/* The key of a row of usage_rollup (and the start of usage_rollup_hist's). */
+/* The key of a row of usage_rollup (and of usage_rollup_hist's, whose
+ * parent is always ""). */
 struct rollup_dim_key {
 	uint32_t	 org_id;
 	uint8_t		 grain, dim;
 	int64_t		 bucket_us;
+	const char	*parent;	/* borrowed; "" but in drill-downs */
 	const char	*value;		/* borrowed; "" untagged or none */
 };
 

@@ -3,7 +3,10 @@
 -- rows as there are events; these tables key one dimension at a time:
 --
 -- usage_rollup       the sums per organization x grain (hour or day, UTC)
---                    x one dimension (or none: the totals) x its value.
+--                    x one dimension (or none: the totals) x its value,
+--                    and of the drill-downs: teams and agents within a
+--                    department, agents within a team (the parent's
+--                    value, then the value).
 --                    The Overview, the ranked pages, Model Comparison,
 --                    Time Series, the usage API and `llmopsctl usage`
 --                    read it whenever the filter names at most the
@@ -23,14 +26,17 @@
 -- reports over periods whose raw events are gone read them.
 --
 -- dim: 0 none (the totals), 1 department, 2 team, 3 agent, 4 model,
--- 5 provider (enum dim of lib/db_usage.h); value '' is untagged (labels
--- are never '') and the value of dim 0. grain: 0 hour, 1 day.
+-- 5 provider (enum dim of lib/db_usage.h), 6 team within a department,
+-- 7 agent within a department, 8 agent within a team (lib/rollup_dim.h);
+-- value and parent '' are untagged (labels are never ''), and the value of
+-- dim 0; parent is '' but for dims 6 to 8. grain: 0 hour, 1 day.
 
 CREATE TABLE usage_rollup (
   org_id              INT UNSIGNED NOT NULL,
   grain               TINYINT UNSIGNED NOT NULL,
   dim                 TINYINT UNSIGNED NOT NULL,
   bucket_us           BIGINT NOT NULL,
+  parent              VARCHAR(255) NOT NULL,
   value               VARCHAR(255) NOT NULL,
   requests            BIGINT UNSIGNED NOT NULL,
   errors              BIGINT UNSIGNED NOT NULL,
@@ -50,10 +56,11 @@ CREATE TABLE usage_rollup (
   latency_count       BIGINT UNSIGNED NOT NULL,
   ttft_us_sum         BIGINT UNSIGNED NOT NULL,
   ttft_count          BIGINT UNSIGNED NOT NULL,
-  PRIMARY KEY (org_id, grain, dim, bucket_us, value)
+  PRIMARY KEY (org_id, grain, dim, bucket_us, parent, value)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- metric: 0 latency, 1 time to first token; n values fell in bin.
+-- metric: 0 latency, 1 time to first token; bins: the histogram as
+-- lib/hist.h stores it (bin, count), n: its total.
 CREATE TABLE usage_rollup_hist (
   org_id     INT UNSIGNED NOT NULL,
   grain      TINYINT UNSIGNED NOT NULL,
@@ -61,9 +68,9 @@ CREATE TABLE usage_rollup_hist (
   bucket_us  BIGINT NOT NULL,
   value      VARCHAR(255) NOT NULL,
   metric     TINYINT UNSIGNED NOT NULL,
-  bin        SMALLINT UNSIGNED NOT NULL,
+  bins       BLOB NOT NULL,
   n          BIGINT UNSIGNED NOT NULL,
-  PRIMARY KEY (org_id, grain, dim, bucket_us, value, metric, bin)
+  PRIMARY KEY (org_id, grain, dim, bucket_us, value, metric)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- '' is none (an absent class, code, model or provider).

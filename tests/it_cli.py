@@ -240,16 +240,18 @@ def rollup_rows(db):
 
 def dim_rollup_rows(db):
     """Every row of the rollups per dimension, as text."""
-    return (db.sql("SELECT org_id, grain, dim, bucket_us, value, requests, "
+    return (db.sql("SELECT org_id, grain, dim, bucket_us, parent, value, "
+                   "requests, "
                    "errors, prompt_tokens, completion_tokens, total_tokens, "
                    "cache_read_tokens, cache_write_tokens, reasoning_tokens, "
                    "CAST(litellm_cost AS CHAR), litellm_cost_events, "
                    "CAST(cost AS CHAR), priced_requests, CAST(our_cost AS "
                    "CHAR), our_cost_events, latency_us_sum, latency_count, "
                    "ttft_us_sum, ttft_count FROM usage_rollup ORDER BY 1, 2, "
-                   "3, 4, 5") +
-            db.sql("SELECT * FROM usage_rollup_hist ORDER BY 1, 2, 3, 4, 5, "
-                   "6, 7") +
+                   "3, 4, 5, 6") +
+            db.sql("SELECT org_id, grain, dim, bucket_us, value, metric, "
+                   "HEX(bins), n FROM usage_rollup_hist ORDER BY 1, 2, 3, 4, "
+                   "5, 6") +
             db.sql("SELECT * FROM usage_errors ORDER BY 1, 2, 3, 4, 5, 6"))
 
 

@@ -40,8 +40,10 @@ DAY = dc.DAY
 # lib/hist.h
 GAMMA = 1.04
 HIST_BINS = 1200
-# The dimensions of the rollups: none, then enum dim's labels.
+# The dimensions of the rollups: none, then enum dim's labels, then the
+# drill-downs (parent, child) of lib/rollup_dim.c.
 DIMS = [None, "department", "team", "agent", "model", "provider"]
+PAIRS = [(1, 2), (1, 3), (2, 3)]
 # Which of them have histograms, by grain (rollup_dim_has_hist).
 HIST_DIMS = {0: {0, 4}, 1: {0, 1, 4}}
 
@@ -72,17 +74,22 @@ def expected(db):
             add += [Decimal(c or 0), int(c is not None)]
         for c in r[19:21]:
             add += [int(c or 0), int(c is not None)]
+        keys = [(d, "", vals[d]) for d in range(len(DIMS))] + \
+            [(len(DIMS) + i, vals[p], vals[c]) for i, (p, c) in
+             enumerate(PAIRS)]
         for grain, bucket in ((0, hour), (1, day)):
-            for d in range(len(DIMS)):
-                key = (org, grain, d, bucket, vals[d])
+            for d, parent, value in keys:
+                key = (org, grain, d, bucket, parent, value)
                 old = sums.get(key, [0] * len(add))
                 sums[key] = [a + b for a, b in zip(old, add)]
                 if d not in HIST_DIMS[grain]:
                     continue
                 for metric, v in ((0, r[19]), (1, r[20])):
                     if v is not None:
-                        k = key + (metric, hist_bin(int(v)))
-                        hist[k] = hist.get(k, 0) + 1
+                        k = (org, grain, d, bucket, value, metric)
+                        bins = hist.setdefault(k, {})
+                        b = hist_bin(int(v))
+                        bins[b] = bins.get(b, 0) + 1
         if fail:
             k = (org, hour, r[8] or "", r[9] or "", r[5] or "", r[6] or "")
             errs[k] = errs.get(k, 0) + 1
@@ -92,24 +99,40 @@ def expected(db):
 def actual(db):
     sums = {}
     for r in db.sql(
-            "SELECT org_id, grain, dim, bucket_us, value, requests, errors, "
+            "SELECT org_id, grain, dim, bucket_us, parent, value, requests, "
+            "errors, "
             "prompt_tokens, completion_tokens, total_tokens, "
             "cache_read_tokens, cache_write_tokens, reasoning_tokens, "
             "CAST(litellm_cost AS CHAR), litellm_cost_events, CAST(cost AS "
             "CHAR), priced_requests, CAST(our_cost AS CHAR), "
             "our_cost_events, latency_us_sum, latency_count, ttft_us_sum, "
             "ttft_count FROM usage_rollup"):
-        key = (int(r[0]), int(r[1]), int(r[2]), int(r[3]), r[4])
-        v = [int(x) for x in r[5:13]]
-        for i in (13, 15, 17):
+        key = (int(r[0]), int(r[1]), int(r[2]), int(r[3]), r[4], r[5])
+        v = [int(x) for x in r[6:14]]
+        for i in (14, 16, 18):
             v += [Decimal(r[i]), int(r[i + 1])]
-        sums[key] = v + [int(x) for x in r[19:23]]
-    hist = {(int(r[0]), int(r[1]), int(r[2]), int(r[3]), r[4], int(r[5]),
-             int(r[6])): int(r[7])
-            for r in db.sql("SELECT * FROM usage_rollup_hist")}
+        sums[key] = v + [int(x) for x in r[20:24]]
+    hist = {}
+    for r in db.sql("SELECT org_id, grain, dim, bucket_us, value, metric, "
+                    "HEX(bins), n FROM usage_rollup_hist"):
+        bins = unpack_bins(bytes.fromhex(r[6] or ""))
+        if sum(bins.values()) != int(r[7]):
+            bins["total"] = int(r[7])   # n disagrees: shows as a difference
+        hist[(int(r[0]), int(r[1]), int(r[2]), int(r[3]), r[4],
+              int(r[5]))] = bins
     errs = {(int(r[0]), int(r[1]), r[2], r[3], r[4], r[5]): int(r[6])
             for r in db.sql("SELECT * FROM usage_errors")}
     return sums, hist, errs
+
+
+def unpack_bins(blob):
+    """lib/hist.h's packing: (bin: 2 bytes, count: 8 bytes) little-endian,
+    bins increasing."""
+    out = {}
+    for i in range(0, len(blob), 10):
+        b = int.from_bytes(blob[i:i + 2], "little")
+        out[b] = int.from_bytes(blob[i + 2:i + 10], "little")
+    return out
 
 
 def diff(got, want):
@@ -230,7 +253,8 @@ def main():
 
     db.sql("UPDATE usage_rollup SET requests = requests + 3, cost = cost + 1 "
            "ORDER BY bucket_us LIMIT 5; DELETE FROM usage_rollup_hist "
-           "ORDER BY bucket_us DESC LIMIT 7; DELETE FROM usage_errors LIMIT 2")
+           "ORDER BY bucket_us DESC LIMIT 7; UPDATE usage_rollup_hist SET "
+           "n = n + 1 LIMIT 3; DELETE FROM usage_errors LIMIT 2")
     rc, out, err = h.llmopsctl(conf, "rollups", "rebuild")
     h.is_(rc, 0, "rollups rebuild")
     h.is_(actual(db), after_reprice, "the rebuild writes exactly the rows "
