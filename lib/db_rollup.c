@@ -15,7 +15,7 @@
 
 /* The key columns of usage_rollup, and of usage_rollup_hist. */
 #define DIM_KEY		"org_id, grain, dim, bucket_us, parent, value"
-#define HIST_KEY	"org_id, grain, dim, bucket_us, value, metric"
+#define HIST_KEY	"org_id, grain, dim, bucket_us, parent, value, metric"
 /* The events' sums as the responder keeps them (rollup_sums_of), in the
  * order of DB_SUMS_COLUMNS, saturated like the upserts. */
 #define EVENT_SUMS \
@@ -59,14 +59,14 @@
  * events of [?, ?): rows (bucket, value, metric, bin, count) in key order,
  * which db_rollup_hist_merge() packs into rows of usage_rollup_hist.
  */
-#define HIST_OF(code, col, bucket, metric, mcol) \
-	"SELECT " bucket " AS b, COALESCE(" col ", '') AS v, " metric " AS m, " \
-	HIST_BIN_SQL(mcol) " AS h, COUNT(*) FROM usage_events WHERE org_id = " \
-	"? AND occurred_us >= ? AND occurred_us < ? AND " mcol " IS NOT NULL " \
-	"GROUP BY b, v, h"
-#define REBUILD_HIST(code, col, bucket) \
-	HIST_OF(code, col, bucket, "0", "latency_us") " UNION ALL " \
-	HIST_OF(code, col, bucket, "1", "ttft_us") " ORDER BY b, v, m, h"
+#define HIST_OF(pcol, col, bucket, metric, mcol) \
+	"SELECT " bucket " AS b, COALESCE(" pcol ", '') AS p, COALESCE(" col \
+	", '') AS v, " metric " AS m, " HIST_BIN_SQL(mcol) " AS h, COUNT(*) " \
+	"FROM usage_events WHERE org_id = ? AND occurred_us >= ? AND " \
+	"occurred_us < ? AND " mcol " IS NOT NULL GROUP BY b, p, v, h"
+#define REBUILD_HIST(pcol, col, bucket) \
+	HIST_OF(pcol, col, bucket, "0", "latency_us") " UNION ALL " \
+	HIST_OF(pcol, col, bucket, "1", "ttft_us") " ORDER BY b, p, v, m, h"
 
 enum {
 	STMT_DIM_UPSERT,
@@ -87,6 +87,7 @@ enum {
 	STMT_REBUILD_TEAM_IN_DEPARTMENT,
 	STMT_REBUILD_AGENT_IN_DEPARTMENT,
 	STMT_REBUILD_AGENT_IN_TEAM,
+	STMT_REBUILD_MODEL_IN_DEPARTMENT,
 	STMT_REBUILD_DAYS,
 	STMT_REBUILD_ERRORS,
 	/* Then the histograms, a day of events at a time. */
@@ -96,6 +97,7 @@ enum {
 	STMT_HIST_DAYS_NONE,
 	STMT_HIST_DAYS_MODEL,
 	STMT_HIST_DAYS_DEPARTMENT,
+	STMT_HIST_DAYS_MODEL_IN_DEPARTMENT,
 	STMT__MAX
 };
 
@@ -107,11 +109,11 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	/* A histogram's row, locked: the loader adds to it in C. */
 	[STMT_HIST_GET] = { "rollup_dim.hist_get",
 	    "SELECT bins FROM usage_rollup_hist WHERE org_id = ? AND grain = ? "
-	    "AND dim = ? AND bucket_us = ? AND value = ? AND metric = ? "
-	    "FOR UPDATE" },
+	    "AND dim = ? AND bucket_us = ? AND parent = ? AND value = ? AND "
+	    "metric = ? FOR UPDATE" },
 	[STMT_HIST_PUT] = { "rollup_dim.hist_put",
 	    "INSERT INTO usage_rollup_hist (" HIST_KEY ", bins, n) VALUES (?, ?, "
-	    "?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE bins = VALUES(bins), "
+	    "?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE bins = VALUES(bins), "
 	    "n = VALUES(n)" },
 	[STMT_ERRORS_UPSERT] = { "rollup_dim.errors_upsert",
 	    "INSERT INTO usage_errors (org_id, hour_us, error_class, "
@@ -147,6 +149,9 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    REBUILD_HOURS("7", "department", "agent") },
 	[STMT_REBUILD_AGENT_IN_TEAM] = { "rollup_dim.rebuild_agent_in_team",
 	    REBUILD_HOURS("8", "team", "agent") },
+	[STMT_REBUILD_MODEL_IN_DEPARTMENT] = {
+	    "rollup_dim.rebuild_model_in_department",
+	    REBUILD_HOURS("9", "department", "model") },
 	/* Days are the sums of their hours. */
 	[STMT_REBUILD_DAYS] = { "rollup_dim.rebuild_days",
 	    "INSERT INTO usage_rollup (" DIM_KEY ", " DB_SUMS_COLUMNS ") "
@@ -167,15 +172,18 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	/* By hour the totals and the models, by day also the departments
 	 * (rollup_dim_has_hist). */
 	[STMT_HIST_HOURS_NONE] = { "rollup_dim.hist_hours_none",
-	    REBUILD_HIST("0", "NULL", HOUR_OF) },
+	    REBUILD_HIST("NULL", "NULL", HOUR_OF) },
 	[STMT_HIST_HOURS_MODEL] = { "rollup_dim.hist_hours_model",
-	    REBUILD_HIST("4", "model", HOUR_OF) },
+	    REBUILD_HIST("NULL", "model", HOUR_OF) },
 	[STMT_HIST_DAYS_NONE] = { "rollup_dim.hist_days_none",
-	    REBUILD_HIST("0", "NULL", DAY_OF) },
+	    REBUILD_HIST("NULL", "NULL", DAY_OF) },
 	[STMT_HIST_DAYS_MODEL] = { "rollup_dim.hist_days_model",
-	    REBUILD_HIST("4", "model", DAY_OF) },
+	    REBUILD_HIST("NULL", "model", DAY_OF) },
 	[STMT_HIST_DAYS_DEPARTMENT] = { "rollup_dim.hist_days_department",
-	    REBUILD_HIST("1", "department", DAY_OF) },
+	    REBUILD_HIST("NULL", "department", DAY_OF) },
+	[STMT_HIST_DAYS_MODEL_IN_DEPARTMENT] = {
+	    "rollup_dim.hist_days_model_in_department",
+	    REBUILD_HIST("department", "model", DAY_OF) },
 };
 
 /* The grain and dim of each histogram statement of the rebuild. */
@@ -188,6 +196,8 @@ static const struct {
 	{ STMT_HIST_DAYS_NONE, ROLLUP_DAY, ROLLUP_DIM_NONE },
 	{ STMT_HIST_DAYS_MODEL, ROLLUP_DAY, DIM_MODEL },
 	{ STMT_HIST_DAYS_DEPARTMENT, ROLLUP_DAY, DIM_DEPARTMENT },
+	{ STMT_HIST_DAYS_MODEL_IN_DEPARTMENT, ROLLUP_DAY,
+	    ROLLUP_MODEL_IN_DEPARTMENT },
 };
 
 static struct db_multi	dim_upsert = { &stmts[STMT_DIM_UPSERT], { { 0 } },
@@ -208,15 +218,11 @@ bind_key(struct db_q *q, const struct rollup_dim_key *k)
 	db_bind_str(q, k->value);
 }
 
-/* The key of a histogram's row: without the parent, with the metric. */
+/* The key of a histogram's row: the row's, and the metric. */
 static void
 bind_hist_key(struct db_q *q, const struct rollup_dim_key *k, int metric)
 {
-	db_bind_i64(q, k->org_id);
-	db_bind_i64(q, k->grain);
-	db_bind_i64(q, k->dim);
-	db_bind_i64(q, k->bucket_us);
-	db_bind_str(q, k->value);
+	bind_key(q, k);
 	db_bind_i64(q, metric);
 }
 
@@ -323,7 +329,8 @@ same_row(const struct rollup_dim_hist *a, const struct rollup_dim_hist *b)
 {
 	return a->k.org_id == b->k.org_id && a->k.grain == b->k.grain &&
 	    a->k.dim == b->k.dim && a->k.bucket_us == b->k.bucket_us &&
-	    a->metric == b->metric && strcmp(a->k.value, b->k.value) == 0;
+	    a->metric == b->metric && strcmp(a->k.parent, b->k.parent) == 0 &&
+	    strcmp(a->k.value, b->k.value) == 0;
 }
 
 int
@@ -389,7 +396,7 @@ db_rollup_dim_recost(struct db *db, const struct rollup_dim_row *r,
 /* The rows of a histogram statement of the rebuild, read whole. */
 struct hist_rows {
 	struct rollup_dim_hist	*d;
-	char			*values;	/* LIMIT_TEXT_BYTES each */
+	char			*values;	/* 2 * LIMIT_TEXT_BYTES each */
 	size_t			 n, cap;
 };
 
@@ -415,12 +422,14 @@ hist_rows_grow(struct hist_rows *r)
 	if ((d = reallocarray(r->d, cap, sizeof(*d))) == NULL)
 		return -1;
 	r->d = d;
-	if ((v = reallocarray(r->values, cap, LIMIT_TEXT_BYTES)) == NULL)
+	if ((v = reallocarray(r->values, cap, 2 * LIMIT_TEXT_BYTES)) == NULL)
 		return -1;
 	r->values = v;
 	/* The values moved: point the keys at them again. */
-	for (i = 0; i < r->n; i++)
-		r->d[i].k.value = r->values + i * LIMIT_TEXT_BYTES;
+	for (i = 0; i < r->n; i++) {
+		r->d[i].k.parent = r->values + 2 * i * LIMIT_TEXT_BYTES;
+		r->d[i].k.value = r->d[i].k.parent + LIMIT_TEXT_BYTES;
+	}
 	r->cap = cap;
 	return 0;
 }
@@ -435,7 +444,7 @@ hist_rebuild(struct db *db, uint32_t org_id, int which, int64_t from,
     int64_t until, struct hist_rows *r, uint64_t *rows,
     struct llmops_err *err)
 {
-	char			 value[LIMIT_TEXT_BYTES];
+	char			 parent[LIMIT_TEXT_BYTES], value[LIMIT_TEXT_BYTES];
 	int64_t			 bucket = 0, metric = 0, bin = 0, count = 0;
 	struct rollup_dim_hist	*d;
 	struct db_q		*q;
@@ -450,6 +459,7 @@ hist_rebuild(struct db *db, uint32_t org_id, int which, int64_t from,
 		db_bind_i64(q, until);
 	}
 	db_col_i64(q, &bucket);
+	db_col_str(q, parent, sizeof(parent));
 	db_col_str(q, value, sizeof(value));
 	db_col_i64(q, &metric);
 	db_col_i64(q, &bin);
@@ -464,13 +474,14 @@ hist_rebuild(struct db *db, uint32_t org_id, int which, int64_t from,
 		}
 		d = &r->d[r->n];
 		memset(d, 0, sizeof(*d));
-		memcpy(r->values + r->n * LIMIT_TEXT_BYTES, value, sizeof(value));
+		d->k.parent = r->values + 2 * r->n * LIMIT_TEXT_BYTES;
+		d->k.value = d->k.parent + LIMIT_TEXT_BYTES;
+		memcpy((char *)d->k.parent, parent, sizeof(parent));
+		memcpy((char *)d->k.value, value, sizeof(value));
 		d->k.org_id = org_id;
 		d->k.grain = hist_stmts[which].grain;
 		d->k.dim = hist_stmts[which].dim;
 		d->k.bucket_us = bucket;
-		d->k.parent = "";
-		d->k.value = r->values + r->n * LIMIT_TEXT_BYTES;
 		d->metric = (uint8_t)metric;
 		d->bin = (uint16_t)bin;
 		d->n = count;

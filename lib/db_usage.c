@@ -135,7 +135,7 @@
 /* Histogram rows (value, metric, packed bins), a value's rows together. */
 #define N_HIST \
 	"SELECT " N_VALUE ", metric, bins FROM usage_rollup_hist" \
-	NARROW_RANGE " ORDER BY value"
+	NARROW_RANGE " AND parent = ? ORDER BY value"
 /*
  * Failures from usage_errors, when the filter names nothing but a model,
  * a provider, or the status failure: org_id, the hours, then a flag and a
@@ -732,7 +732,8 @@ hist_emit(struct hist_read *hr)
  * Percentiles from the histograms of the rollups per dimension: the rows
  * come per value, metric and bin; each value's bins are added up and read
  * (lib/hist.h: within HIST_ERROR_PCT % of the exact nearest-rank value).
- * Dimensions with histograms by day only (departments) count whole days.
+ * Dimensions with histograms by day only (departments, models within a
+ * department) count whole days.
  */
 static int
 hist_rows(struct db *db, const struct usage_filter *f, const struct narrow *n,
@@ -750,6 +751,7 @@ hist_rows(struct db *db, const struct usage_filter *f, const struct narrow *n,
 	q = db_q(db, &stmts[STMT_N_HIST], err);
 	bind_narrow(q, f, n, rollup_dim_has_hist(ROLLUP_HOUR, n->dim) ?
 	    SPAN_MIXED : SPAN_DAYS);
+	db_bind_str(q, n->parent);
 	db_col_str(q, key, sizeof(key));
 	db_col_i64(q, &metric);
 	db_col_blob(q, bins, HIST_BLOB_MAX, &len);

@@ -4,9 +4,10 @@
  * parameter of every statement, never a filter a caller may drop), with
  * the same filter everywhere: a time range and any of source, department,
  * team, agent, model, provider and status (a value, or untagged). Sums
- * come from the hourly rollups; raw events and latency percentiles from
- * the events. The statements are in db_usage.c; lib/usage.c turns the
- * rows into text.
+ * and percentiles come from the rollups (the rollups per dimension when
+ * the filter allows, else usage_hourly; HACKING says which read takes
+ * which table), raw events from the events. The statements are in
+ * db_usage.c; lib/usage.c turns the rows into text.
  *
  * The functions only run statements: they neither connect nor retry, so
  * they may be called inside a db_txn() callback (DB_READ), which reconnects
@@ -129,8 +130,10 @@ int	db_usage_by(struct db *, const struct usage_filter *, enum dim group,
 int	db_usage_errors(struct db *, const struct usage_filter *, enum dim group,
 	    usage_error_fn, void *arg, struct llmops_err *);
 /*
- * The pct-th percentile (1..99) of latency and time to first token from
- * the raw events, per group of a dimension, or overall (DIM_NONE: one row).
+ * The pct-th percentile (1..99, nearest rank) of latency and time to first
+ * token, per group of a dimension, or overall (DIM_NONE: one row): from
+ * the histograms of the rollups (within HIST_ERROR_PCT %, lib/hist.h) when
+ * they cover the filter, else exactly from raw events (then only the 95th).
  */
 int	db_usage_percentiles(struct db *, const struct usage_filter *,
 	    enum dim group, int pct, usage_pctl_fn, void *arg,

@@ -13,13 +13,14 @@
 
 /* Rows of each table one event adds to at most. */
 #define ROWS_PER_EVENT		(ROLLUP_GRAINS * ROLLUP_KEYS)
-#define HIST_PER_EVENT		(ROLLUP_GRAINS * ROLLUP_DIMS * ROLLUP_METRICS)
+#define HIST_PER_EVENT		(ROLLUP_GRAINS * ROLLUP_KEYS * ROLLUP_METRICS)
 
 /* The drill-downs: parent and child of each pair code, in code order. */
 static const int pairs[ROLLUP_PAIRS][2] = {
 	{ DIM_DEPARTMENT, DIM_TEAM },
 	{ DIM_DEPARTMENT, DIM_AGENT },
 	{ DIM_TEAM, DIM_AGENT },
+	{ DIM_DEPARTMENT, DIM_MODEL },	/* ROLLUP_MODEL_IN_DEPARTMENT */
 };
 
 int
@@ -45,7 +46,8 @@ rollup_dim_has_hist(enum rollup_grain g, int dim)
 	 */
 	if (dim == ROLLUP_DIM_NONE || dim == DIM_MODEL)
 		return 1;
-	return g == ROLLUP_DAY && dim == DIM_DEPARTMENT;
+	return g == ROLLUP_DAY && (dim == DIM_DEPARTMENT ||
+	    dim == ROLLUP_MODEL_IN_DEPARTMENT);
 }
 
 _Static_assert(DIM_DEPARTMENT == 1 && DIM_TEAM == 2 && DIM_AGENT == 3 &&

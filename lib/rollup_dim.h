@@ -34,11 +34,14 @@ enum rollup_grain {
 /*
  * The drill-downs, after them: a dimension within a value of its parent
  * (6 teams within a department, 7 agents within a department, 8 agents
- * within a team), so that a page filtered by the parent and grouped by the
- * child reads as few rows as one grouped by the child alone.
+ * within a team, 9 models within a department), so that a page filtered
+ * by the parent and grouped by the child reads as few rows as one grouped
+ * by the child alone.
  */
-#define ROLLUP_PAIRS		3
+#define ROLLUP_PAIRS		4
 #define ROLLUP_KEYS		(ROLLUP_DIMS + ROLLUP_PAIRS)
+/* The drill-down with histograms (by day): models within a department. */
+#define ROLLUP_MODEL_IN_DEPARTMENT	(ROLLUP_DIMS + 3)
 
 /* The dimension of pair code `code` (ROLLUP_DIMS ..) and of its parent;
  * -1 when it is none. */
@@ -51,11 +54,11 @@ enum rollup_metric {
 };
 
 /* 1 when usage_rollup_hist has rows of dim at grain: the totals and the
- * models by hour and day, the departments by day. */
+ * models by hour and day, the departments and the models within a
+ * department by day. */
 int	rollup_dim_has_hist(enum rollup_grain, int dim);
 
-/* The key of a row of usage_rollup (and of usage_rollup_hist's, whose
- * parent is always ""). */
+/* The key of a row of usage_rollup (and of usage_rollup_hist's). */
 struct rollup_dim_key {
 	uint32_t	 org_id;
 	uint8_t		 grain, dim;

@@ -4,9 +4,9 @@
 --
 -- usage_rollup       the sums per organization x grain (hour or day, UTC)
 --                    x one dimension (or none: the totals) x its value,
---                    and of the drill-downs: teams and agents within a
---                    department, agents within a team (the parent's
---                    value, then the value).
+--                    and of the drill-downs: teams, agents and models
+--                    within a department, agents within a team (the
+--                    parent's value, then the value).
 --                    The Overview, the ranked pages, Model Comparison,
 --                    Time Series, the usage API and `llmopsctl usage`
 --                    read it whenever the filter names at most the
@@ -15,8 +15,9 @@
 -- usage_rollup_hist  latency and time-to-first-token histograms of fixed
 --                    logarithmic bins (lib/hist.h: within 1.97 %) of the
 --                    totals and of each model per hour and day, and of
---                    each department per day: the percentiles of the
---                    Overview and of Model Comparison.
+--                    each department and each model within a department
+--                    per day: the percentiles of the Overview and of
+--                    Model Comparison.
 -- usage_errors       failures per hour x error class x code x model x
 --                    provider: the Errors view.
 --
@@ -27,9 +28,10 @@
 --
 -- dim: 0 none (the totals), 1 department, 2 team, 3 agent, 4 model,
 -- 5 provider (enum dim of lib/db_usage.h), 6 team within a department,
--- 7 agent within a department, 8 agent within a team (lib/rollup_dim.h);
--- value and parent '' are untagged (labels are never ''), and the value of
--- dim 0; parent is '' but for dims 6 to 8. grain: 0 hour, 1 day.
+-- 7 agent within a department, 8 agent within a team, 9 model within a
+-- department (lib/rollup_dim.h); value and parent '' are untagged (labels
+-- are never ''), and the value of dim 0; parent is '' but for dims 6 to 9.
+-- grain: 0 hour, 1 day.
 
 CREATE TABLE usage_rollup (
   org_id              INT UNSIGNED NOT NULL,
@@ -66,11 +68,12 @@ CREATE TABLE usage_rollup_hist (
   grain      TINYINT UNSIGNED NOT NULL,
   dim        TINYINT UNSIGNED NOT NULL,
   bucket_us  BIGINT NOT NULL,
+  parent     VARCHAR(255) NOT NULL,
   value      VARCHAR(255) NOT NULL,
   metric     TINYINT UNSIGNED NOT NULL,
   bins       BLOB NOT NULL,
   n          BIGINT UNSIGNED NOT NULL,
-  PRIMARY KEY (org_id, grain, dim, bucket_us, value, metric)
+  PRIMARY KEY (org_id, grain, dim, bucket_us, parent, value, metric)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- '' is none (an absent class, code, model or provider).

@@ -249,9 +249,9 @@ def dim_rollup_rows(db):
                    "CHAR), our_cost_events, latency_us_sum, latency_count, "
                    "ttft_us_sum, ttft_count FROM usage_rollup ORDER BY 1, 2, "
                    "3, 4, 5, 6") +
-            db.sql("SELECT org_id, grain, dim, bucket_us, value, metric, "
-                   "HEX(bins), n FROM usage_rollup_hist ORDER BY 1, 2, 3, 4, "
-                   "5, 6") +
+            db.sql("SELECT org_id, grain, dim, bucket_us, parent, value, "
+                   "metric, HEX(bins), n FROM usage_rollup_hist ORDER BY 1, 2, "
+                   "3, 4, 5, 6, 7") +
             db.sql("SELECT * FROM usage_errors ORDER BY 1, 2, 3, 4, 5, 6"))
 
 

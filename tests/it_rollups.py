@@ -43,9 +43,9 @@ HIST_BINS = 1200
 # The dimensions of the rollups: none, then enum dim's labels, then the
 # drill-downs (parent, child) of lib/rollup_dim.c.
 DIMS = [None, "department", "team", "agent", "model", "provider"]
-PAIRS = [(1, 2), (1, 3), (2, 3)]
+PAIRS = [(1, 2), (1, 3), (2, 3), (1, 4)]
 # Which of them have histograms, by grain (rollup_dim_has_hist).
-HIST_DIMS = {0: {0, 4}, 1: {0, 1, 4}}
+HIST_DIMS = {0: {0, 4}, 1: {0, 1, 4, 9}}
 
 EVENT_COLS = ("org_id, occurred_us, department, team, agent, model, "
               "provider, status, error_class, error_code, prompt_tokens, "
@@ -86,7 +86,7 @@ def expected(db):
                     continue
                 for metric, v in ((0, r[19]), (1, r[20])):
                     if v is not None:
-                        k = (org, grain, d, bucket, value, metric)
+                        k = (org, grain, d, bucket, parent, value, metric)
                         bins = hist.setdefault(k, {})
                         b = hist_bin(int(v))
                         bins[b] = bins.get(b, 0) + 1
@@ -113,13 +113,13 @@ def actual(db):
             v += [Decimal(r[i]), int(r[i + 1])]
         sums[key] = v + [int(x) for x in r[20:24]]
     hist = {}
-    for r in db.sql("SELECT org_id, grain, dim, bucket_us, value, metric, "
-                    "HEX(bins), n FROM usage_rollup_hist"):
-        bins = unpack_bins(bytes.fromhex(r[6] or ""))
-        if sum(bins.values()) != int(r[7]):
-            bins["total"] = int(r[7])   # n disagrees: shows as a difference
-        hist[(int(r[0]), int(r[1]), int(r[2]), int(r[3]), r[4],
-              int(r[5]))] = bins
+    for r in db.sql("SELECT org_id, grain, dim, bucket_us, parent, value, "
+                    "metric, HEX(bins), n FROM usage_rollup_hist"):
+        bins = unpack_bins(bytes.fromhex(r[7] or ""))
+        if sum(bins.values()) != int(r[8]):
+            bins["total"] = int(r[8])   # n disagrees: shows as a difference
+        hist[(int(r[0]), int(r[1]), int(r[2]), int(r[3]), r[4], r[5],
+              int(r[6]))] = bins
     errs = {(int(r[0]), int(r[1]), r[2], r[3], r[4], r[5]): int(r[6])
             for r in db.sql("SELECT * FROM usage_errors")}
     return sums, hist, errs
