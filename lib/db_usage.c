@@ -410,26 +410,34 @@ enum span {
 };
 
 /*
- * The one dimension the filter names besides the range (ROLLUP_DIM_NONE:
- * none), or -1 when the rollups per dimension cannot answer it: two
- * dimensions, a status, or a source other than that of every event.
+ * The label dimensions the filter names besides the range, in enum dim
+ * order, into d[0..1]: their number (0 to 2), or -1 when the rollups per
+ * dimension cannot answer it: more than two, a status, or a source other
+ * than that of every event.
  */
 static int
-filter_dim(const struct usage_filter *f)
+filter_dims(const struct usage_filter *f, int d[2])
 {
-	int	d, one = ROLLUP_DIM_NONE;
+	int	i, n = 0;
 
 	if (f->set[DIM_STATUS] || (f->set[DIM_SOURCE] &&
 	    (f->value[DIM_SOURCE] == NULL ||
 	    strcmp(f->value[DIM_SOURCE], EVENT_SOURCE_LITELLM) != 0)))
 		return -1;
-	for (d = DIM_DEPARTMENT; d <= DIM_PROVIDER; d++)
-		if (f->set[d]) {
-			if (one != ROLLUP_DIM_NONE)
+	for (i = DIM_DEPARTMENT; i <= DIM_PROVIDER; i++)
+		if (f->set[i]) {
+			if (n == 2)
 				return -1;
-			one = d;
+			d[n++] = i;
 		}
-	return one;
+	return n;
+}
+
+/* The filter's value of dimension d ("" untagged). */
+static const char *
+filter_value(const struct usage_filter *f, int d)
+{
+	return f->value[d] != NULL ? f->value[d] : "";
 }
 
 /*
@@ -452,24 +460,43 @@ narrow_dim(enum dim d)
 static int
 narrow_of(const struct usage_filter *f, int want, struct narrow *n)
 {
-	int	fd = filter_dim(f);
+	int	fd[2], nf = filter_dims(f, fd), p, c;
 
-	if (fd < 0 || want < 0)
+	if (nf < 0 || want < 0)
 		return -1;
 	n->parent = "";
-	if (want != ROLLUP_DIM_NONE && fd != ROLLUP_DIM_NONE && fd != want) {
-		/* A drill-down: the rows of want within the filter's value. */
-		if ((n->dim = rollup_pair_of(fd, want)) < 0)
-			return -1;
-		n->filtered = 0;
-		n->value = "";
-		n->parent = f->value[fd] != NULL ? f->value[fd] : "";
+	n->filtered = 0;
+	n->value = "";
+	if (nf == 0) {
+		n->dim = want;
 		return 0;
 	}
-	n->dim = want != ROLLUP_DIM_NONE ? want : fd;
-	n->filtered = fd != ROLLUP_DIM_NONE;
-	n->value = n->filtered && f->value[fd] != NULL ? f->value[fd] : "";
-	return 0;
+	if (nf == 1 && (want == ROLLUP_DIM_NONE || want == fd[0])) {
+		n->dim = fd[0];
+		n->filtered = 1;
+		n->value = filter_value(f, fd[0]);
+		return 0;
+	}
+	if (nf == 1) {
+		/* A drill-down: the rows of want within the filter's value. */
+		if ((n->dim = rollup_pair_of(fd[0], want)) < 0)
+			return -1;
+		n->parent = filter_value(f, fd[0]);
+		return 0;
+	}
+	/* Two: a drill-down's value within its parent's (a share of a
+	 * department's spend without a team, say). */
+	for (p = 0; p < 2; p++) {
+		c = 1 - p;
+		if ((want == ROLLUP_DIM_NONE || want == fd[c]) &&
+		    (n->dim = rollup_pair_of(fd[p], fd[c])) >= 0) {
+			n->parent = filter_value(f, fd[p]);
+			n->filtered = 1;
+			n->value = filter_value(f, fd[c]);
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /* The start of the day of us, or of the next one when us is not one. */

@@ -270,7 +270,13 @@ def main():
             (["--agent", ""], "AND agent IS NULL"),
             (["--department", "eng", "--model", "claude-dash"],
              "AND department = 'eng' AND model = 'claude-dash'"),
-            (["--status", "failure"], "AND status = 'failure'")):
+            (["--status", "failure"], "AND status = 'failure'"),
+            (["--department", "eng", "--team", ""],
+             "AND department = 'eng' AND team IS NULL"),
+            (["--team", "backend", "--agent", "chatbot"],
+             "AND team = 'backend' AND agent = 'chatbot'"),
+            (["--model", "claude-dash", "--provider", "anthropic"],
+             "AND model = 'claude-dash' AND provider = 'anthropic'")):
         for group in ("agent", "day", None):
             h.is_(cli_usage(conf, "acme", since, until, group, filters),
                   raw_usage(db, ids["acme"], since, until, group, where),
