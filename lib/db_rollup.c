@@ -88,6 +88,7 @@ enum {
 	STMT_REBUILD_AGENT_IN_DEPARTMENT,
 	STMT_REBUILD_AGENT_IN_TEAM,
 	STMT_REBUILD_MODEL_IN_DEPARTMENT,
+	STMT_REBUILD_STATUS,
 	STMT_REBUILD_DAYS,
 	STMT_REBUILD_ERRORS,
 	/* Then the histograms, a day of events at a time. */
@@ -152,6 +153,8 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_REBUILD_MODEL_IN_DEPARTMENT] = {
 	    "rollup_dim.rebuild_model_in_department",
 	    REBUILD_HOURS("9", "department", "model") },
+	[STMT_REBUILD_STATUS] = { "rollup_dim.rebuild_status",
+	    REBUILD_HOURS("10", "NULL", "status") },
 	/* Days are the sums of their hours. */
 	[STMT_REBUILD_DAYS] = { "rollup_dim.rebuild_days",
 	    "INSERT INTO usage_rollup (" DIM_KEY ", " DB_SUMS_COLUMNS ") "

@@ -410,48 +410,52 @@ enum span {
 };
 
 /*
- * The label dimensions the filter names besides the range, in enum dim
- * order, into d[0..1]: their number (0 to 2), or -1 when the rollups per
- * dimension cannot answer it: more than two, a status, or a source other
- * than that of every event.
- */
-static int
-filter_dims(const struct usage_filter *f, int d[2])
-{
-	int	i, n = 0;
-
-	if (f->set[DIM_STATUS] || (f->set[DIM_SOURCE] &&
-	    (f->value[DIM_SOURCE] == NULL ||
-	    strcmp(f->value[DIM_SOURCE], EVENT_SOURCE_LITELLM) != 0)))
-		return -1;
-	for (i = DIM_DEPARTMENT; i <= DIM_PROVIDER; i++)
-		if (f->set[i]) {
-			if (n == 2)
-				return -1;
-			d[n++] = i;
-		}
-	return n;
-}
-
-/* The filter's value of dimension d ("" untagged). */
-static const char *
-filter_value(const struct usage_filter *f, int d)
-{
-	return f->value[d] != NULL ? f->value[d] : "";
-}
-
-/*
  * The rollups' dimension of a grouping: ROLLUP_DIM_NONE for none, the
- * label dimensions as they are, -1 for the others (source and status are
- * not rollups of their own; DIM_SOURCE is 0 like ROLLUP_DIM_NONE).
+ * label dimensions as they are, the status its own, -1 for the source
+ * (not a rollup of its own; DIM_SOURCE is 0 like ROLLUP_DIM_NONE).
  */
 static int
 narrow_dim(enum dim d)
 {
 	if (d == DIM_NONE)
 		return ROLLUP_DIM_NONE;
+	if (d == DIM_STATUS)
+		return ROLLUP_STATUS;
 	return d >= DIM_DEPARTMENT && d <= DIM_PROVIDER ? (int)d : -1;
 }
+
+/*
+ * The dimensions the filter names besides the range (labels and status),
+ * as the rollups' dimensions in enum dim order, into d[0..1]: their number
+ * (0 to 2), or -1 when the rollups per dimension cannot answer it: more
+ * than two, or a source other than that of every event.
+ */
+static int
+filter_dims(const struct usage_filter *f, int d[2])
+{
+	int	i, n = 0;
+
+	if (f->set[DIM_SOURCE] && (f->value[DIM_SOURCE] == NULL ||
+	    strcmp(f->value[DIM_SOURCE], EVENT_SOURCE_LITELLM) != 0))
+		return -1;
+	for (i = DIM_DEPARTMENT; i <= DIM_STATUS; i++)
+		if (f->set[i]) {
+			if (n == 2)
+				return -1;
+			d[n++] = narrow_dim((enum dim)i);
+		}
+	return n;
+}
+
+/* The filter's value of the rollups' dimension d ("" untagged). */
+static const char *
+filter_value(const struct usage_filter *f, int d)
+{
+	enum dim	e = d == ROLLUP_STATUS ? DIM_STATUS : (enum dim)d;
+
+	return f->value[e] != NULL ? f->value[e] : "";
+}
+
 
 /*
  * The rows of dimension `want` (ROLLUP_DIM_NONE: the totals) that answer

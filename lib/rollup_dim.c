@@ -118,6 +118,9 @@ event_keys(const struct usage_event *ev, struct rollup_dim_key *k)
 			if (d < ROLLUP_DIMS) {
 				k->parent = "";
 				k->value = dim_value(ev, d);
+			} else if (d == ROLLUP_STATUS) {
+				k->parent = "";
+				k->value = or_none(event_status_name(ev->status));
 			} else {
 				k->parent = dim_value(ev,
 				    pairs[d - ROLLUP_DIMS][0]);

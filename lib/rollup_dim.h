@@ -39,9 +39,11 @@ enum rollup_grain {
  * by the child alone.
  */
 #define ROLLUP_PAIRS		4
-#define ROLLUP_KEYS		(ROLLUP_DIMS + ROLLUP_PAIRS)
 /* The drill-down with histograms (by day): models within a department. */
 #define ROLLUP_MODEL_IN_DEPARTMENT	(ROLLUP_DIMS + 3)
+/* Last, the status ("success", "failure", "" unknown): 10. */
+#define ROLLUP_STATUS		(ROLLUP_DIMS + ROLLUP_PAIRS)
+#define ROLLUP_KEYS		(ROLLUP_STATUS + 1)
 
 /* The dimension of pair code `code` (ROLLUP_DIMS ..) and of its parent;
  * -1 when it is none. */

@@ -29,9 +29,9 @@
 -- dim: 0 none (the totals), 1 department, 2 team, 3 agent, 4 model,
 -- 5 provider (enum dim of lib/db_usage.h), 6 team within a department,
 -- 7 agent within a department, 8 agent within a team, 9 model within a
--- department (lib/rollup_dim.h); value and parent '' are untagged (labels
--- are never ''), and the value of dim 0; parent is '' but for dims 6 to 9.
--- grain: 0 hour, 1 day.
+-- department, 10 status (lib/rollup_dim.h); value and parent '' are
+-- untagged (labels are never ''; a status unknown), and the value of dim
+-- 0; parent is '' but for dims 6 to 9. grain: 0 hour, 1 day.
 
 CREATE TABLE usage_rollup (
   org_id              INT UNSIGNED NOT NULL,

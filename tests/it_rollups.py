@@ -44,6 +44,7 @@ HIST_BINS = 1200
 # drill-downs (parent, child) of lib/rollup_dim.c.
 DIMS = [None, "department", "team", "agent", "model", "provider"]
 PAIRS = [(1, 2), (1, 3), (2, 3), (1, 4)]
+STATUS_DIM = 10
 # Which of them have histograms, by grain (rollup_dim_has_hist).
 HIST_DIMS = {0: {0, 4}, 1: {0, 1, 4, 9}}
 
@@ -76,7 +77,7 @@ def expected(db):
             add += [int(c or 0), int(c is not None)]
         keys = [(d, "", vals[d]) for d in range(len(DIMS))] + \
             [(len(DIMS) + i, vals[p], vals[c]) for i, (p, c) in
-             enumerate(PAIRS)]
+             enumerate(PAIRS)] + [(STATUS_DIM, "", r[7] or "")]
         for grain, bucket in ((0, hour), (1, day)):
             for d, parent, value in keys:
                 key = (org, grain, d, bucket, parent, value)
@@ -276,8 +277,10 @@ def main():
             (["--team", "backend", "--agent", "chatbot"],
              "AND team = 'backend' AND agent = 'chatbot'"),
             (["--model", "claude-dash", "--provider", "anthropic"],
-             "AND model = 'claude-dash' AND provider = 'anthropic'")):
-        for group in ("agent", "day", None):
+             "AND model = 'claude-dash' AND provider = 'anthropic'"),
+            (["--status", "success", "--department", "eng"],
+             "AND status = 'success' AND department = 'eng'")):
+        for group in ("agent", "day", "status", None):
             h.is_(cli_usage(conf, "acme", since, until, group, filters),
                   raw_usage(db, ids["acme"], since, until, group, where),
                   "usage acme %s by %s equals the raw events"
