@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "db_event.h"
@@ -70,7 +71,6 @@
 
 enum {
 	STMT_DIM_UPSERT,
-	STMT_HIST_GET,
 	STMT_HIST_PUT,
 	STMT_ERRORS_UPSERT,
 	STMT_DIM_RECOST,
@@ -107,11 +107,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_DIM_UPSERT] = { "rollup_dim.upsert",
 	    "INSERT INTO usage_rollup (" DIM_KEY ", " DB_SUMS_COLUMNS ") "
 	    "VALUES (?, ?, ?, ?, ?, ?, " DB_SUMS_VALUES ")" DB_SUMS_UPSERT },
-	/* A histogram's row, locked: the loader adds to it in C. */
-	[STMT_HIST_GET] = { "rollup_dim.hist_get",
-	    "SELECT bins FROM usage_rollup_hist WHERE org_id = ? AND grain = ? "
-	    "AND dim = ? AND bucket_us = ? AND parent = ? AND value = ? AND "
-	    "metric = ? FOR UPDATE" },
 	[STMT_HIST_PUT] = { "rollup_dim.hist_put",
 	    "INSERT INTO usage_rollup_hist (" HIST_KEY ", bins, n) VALUES (?, ?, "
 	    "?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE bins = VALUES(bins), "
@@ -268,62 +263,167 @@ db_rollup_errors_upsert(struct db *db, const struct rollup_dim_error *e,
 	    err);
 }
 
-/* Histograms packed and waiting to be written, HIST_PUT_BATCH at most. */
-#define HIST_PUT_BATCH	64
-struct hist_puts {
-	const struct rollup_dim_hist	*key[HIST_PUT_BATCH];
-	unsigned char			*blob;	/* HIST_PUT_BATCH * MAX */
-	size_t				 len[HIST_PUT_BATCH];
-	uint64_t			 total[HIST_PUT_BATCH];
+/*
+ * The histogram rows of a chunk are read and written HIST_BATCH at a
+ * time: one locked SELECT of their stored bins (rows of any key, an OR of
+ * primary keys), the bins added in C, one multi-row upsert.
+ */
+#define HIST_BATCH	64
+struct hist_batch {
+	const struct rollup_dim_hist	*first[HIST_BATCH];	/* bins of */
+	const struct rollup_dim_hist	*end[HIST_BATCH];	/* one row */
+	struct hist			*h;		/* HIST_BATCH */
+	unsigned char			*blob;		/* HIST_BATCH * MAX */
+	size_t				 len[HIST_BATCH];
+	uint64_t			 total[HIST_BATCH];
 	size_t				 n;
 };
+
+/* The locked reads of 1, 8, 64 or 256 rows (db_multi_rows), built once. */
+static struct db_stmt	hist_get[DB_MULTI_ARITIES];
+static char		hist_get_name[DB_MULTI_ARITIES][40];
+
+static const struct db_stmt *
+hist_get_stmt(size_t a)
+{
+	static const char	head[] = "SELECT org_id, grain, dim, bucket_us, "
+	    "parent, value, metric, bins FROM usage_rollup_hist WHERE ";
+	static const char	one[] = "(org_id = ? AND grain = ? AND dim = ? "
+	    "AND bucket_us = ? AND parent = ? AND value = ? AND metric = ?)";
+	char			*sql = NULL;
+	size_t			 len = 0, cap = 0, i;
+
+	if (hist_get[a].sql != NULL)
+		return &hist_get[a];
+	if (db_sql_put(&sql, &len, &cap, head, strlen(head)) != 0)
+		goto oom;
+	for (i = 0; i < db_multi_rows[a]; i++)
+		if ((i > 0 && db_sql_put(&sql, &len, &cap, " OR ", 4) != 0) ||
+		    db_sql_put(&sql, &len, &cap, one, strlen(one)) != 0)
+			goto oom;
+	if (db_sql_put(&sql, &len, &cap, " FOR UPDATE", 11) != 0)
+		goto oom;
+	snprintf(hist_get_name[a], sizeof(hist_get_name[a]),
+	    "rollup_dim.hist_get_%zu", db_multi_rows[a]);
+	hist_get[a].name = hist_get_name[a];
+	hist_get[a].sql = sql;
+	return &hist_get[a];
+oom:
+	free(sql);
+	return NULL;
+}
+
+/* Equal as the tables' collation compares (PAD SPACE: trailing spaces
+ * do not count). */
+static int
+pad_eq(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b);
+
+	while (la > 0 && a[la - 1] == ' ')
+		la--;
+	while (lb > 0 && b[lb - 1] == ' ')
+		lb--;
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+/* The row of the batch a stored row is, or -1. */
+static int
+batch_find(const struct hist_batch *hb, int64_t org, int64_t grain,
+    int64_t dim, int64_t bucket, const char *parent, const char *value,
+    int64_t metric)
+{
+	const struct rollup_dim_hist	*d;
+	size_t				 i;
+
+	for (i = 0; i < hb->n; i++) {
+		d = hb->first[i];
+		if (d->k.org_id == org && d->k.grain == grain &&
+		    d->k.dim == dim && d->k.bucket_us == bucket &&
+		    d->metric == metric && pad_eq(d->k.parent, parent) &&
+		    pad_eq(d->k.value, value))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The stored bins of the batch's rows into their histograms, locked. */
+static int
+batch_read(struct db *db, struct hist_batch *hb, struct llmops_err *err)
+{
+	char			 parent[LIMIT_TEXT_BYTES], value[LIMIT_TEXT_BYTES];
+	int64_t			 org = 0, grain = 0, dim = 0, bucket = 0, metric = 0;
+	const struct db_stmt	*st;
+	struct db_q		*q;
+	size_t			 a, i, len = 0;
+	int			 rc, at;
+
+	/* The smallest arity that holds the batch; unused places repeat. */
+	for (a = DB_MULTI_ARITIES - 1; a > 0 && db_multi_rows[a] < hb->n; a--)
+		;
+	if ((st = hist_get_stmt(a)) == NULL)
+		return err_set(err, 500, "out of memory");
+	q = db_q(db, st, err);
+	for (i = 0; i < db_multi_rows[a]; i++)
+		bind_hist_key(q, &hb->first[i < hb->n ? i : hb->n - 1]->k,
+		    hb->first[i < hb->n ? i : hb->n - 1]->metric);
+	db_col_i64(q, &org);
+	db_col_i64(q, &grain);
+	db_col_i64(q, &dim);
+	db_col_i64(q, &bucket);
+	db_col_str(q, parent, sizeof(parent));
+	db_col_str(q, value, sizeof(value));
+	db_col_i64(q, &metric);
+	db_col_blob(q, hb->blob, HIST_BLOB_MAX, &len);
+	if (db_select(q, err) != 0)
+		return -1;
+	while ((rc = db_fetch(q, err)) == 1) {
+		at = batch_find(hb, org, grain, dim, bucket, parent, value,
+		    metric);
+		if (at >= 0 && hist_decode_add(&hb->h[at], hb->blob, len) != 0) {
+			rc = err_set(err, 500, "rollups: a stored histogram of "
+			    "organization %u is damaged; run llmopsctl rollups "
+			    "rebuild", (unsigned)org);
+			break;
+		}
+	}
+	db_end(q);
+	return rc < 0 ? -1 : 0;
+}
 
 static void
 bind_hist_put(void *arg, size_t i, struct db_q *q)
 {
-	const struct hist_puts	*p = arg;
+	const struct hist_batch	*hb = arg;
 
-	bind_hist_key(q, &p->key[i]->k, p->key[i]->metric);
-	db_bind_blob(q, p->blob + i * HIST_BLOB_MAX, p->len[i]);
-	db_bind_i64(q, (int64_t)(p->total[i] > INT64_MAX ? INT64_MAX :
-	    p->total[i]));
+	bind_hist_key(q, &hb->first[i]->k, hb->first[i]->metric);
+	db_bind_blob(q, hb->blob + i * HIST_BLOB_MAX, hb->len[i]);
+	db_bind_i64(q, (int64_t)(hb->total[i] > INT64_MAX ? INT64_MAX :
+	    hb->total[i]));
 }
 
+/* Reads the batch's rows, adds its bins, writes them back. */
 static int
-hist_flush(struct db *db, struct hist_puts *p, struct llmops_err *err)
+batch_flush(struct db *db, struct hist_batch *hb, struct llmops_err *err)
 {
-	int	rc;
+	const struct rollup_dim_hist	*d;
+	size_t				 i;
+	int				 rc = -1;
 
-	rc = db_multi_exec(db, &hist_put, p->n, bind_hist_put, p, err);
-	p->n = 0;
+	for (i = 0; i < hb->n; i++)
+		hist_clear(&hb->h[i]);
+	if (batch_read(db, hb, err) != 0)
+		goto out;
+	for (i = 0; i < hb->n; i++) {
+		for (d = hb->first[i]; d < hb->end[i]; d++)
+			hist_add(&hb->h[i], d->bin, (uint64_t)d->n);
+		hb->len[i] = hist_encode(&hb->h[i], hb->blob + i * HIST_BLOB_MAX);
+		hb->total[i] = hb->h[i].total;
+	}
+	rc = db_multi_exec(db, &hist_put, hb->n, bind_hist_put, hb, err);
+out:
+	hb->n = 0;
 	return rc;
-}
-
-/*
- * The stored histogram of d's row (locked until the transaction ends)
- * into h, then d..end (bins of the same row) added.
- */
-static int
-hist_read_add(struct db *db, const struct rollup_dim_hist *d,
-    const struct rollup_dim_hist *end, struct hist *h, unsigned char *buf,
-    struct llmops_err *err)
-{
-	struct db_q	*q = db_q(db, &stmts[STMT_HIST_GET], err);
-	size_t		 len = 0;
-	int		 rc;
-
-	hist_clear(h);
-	bind_hist_key(q, &d->k, d->metric);
-	db_col_blob(q, buf, HIST_BLOB_MAX, &len);
-	if ((rc = db_one(q, err)) < 0)
-		return -1;
-	if (rc == 1 && hist_decode_add(h, buf, len) != 0)
-		return err_set(err, 500, "rollups: a stored histogram of "
-		    "organization %u is damaged; run llmopsctl rollups rebuild",
-		    (unsigned)d->k.org_id);
-	for (; d < end; d++)
-		hist_add(h, d->bin, (uint64_t)d->n);
-	return 0;
 }
 
 /* 1 when a and b are bins of the same histogram row. */
@@ -340,18 +440,15 @@ int
 db_rollup_hist_merge(struct db *db, const struct rollup_dim_hist *d, size_t n,
     struct llmops_err *err)
 {
-	struct hist_puts	*p = NULL;
-	struct hist		*h = NULL;
-	unsigned char		*buf = NULL;
+	struct hist_batch	*hb = NULL;
 	size_t			 i, j;
 	int			 rc = -1;
 
 	if (n == 0)
 		return 0;
-	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->blob = malloc(HIST_PUT_BATCH * HIST_BLOB_MAX)) == NULL ||
-	    (h = malloc(sizeof(*h))) == NULL ||
-	    (buf = malloc(HIST_BLOB_MAX)) == NULL) {
+	if ((hb = calloc(1, sizeof(*hb))) == NULL ||
+	    (hb->h = calloc(HIST_BATCH, sizeof(*hb->h))) == NULL ||
+	    (hb->blob = malloc(HIST_BATCH * HIST_BLOB_MAX)) == NULL) {
 		err_set(err, 500, "out of memory");
 		goto out;
 	}
@@ -359,23 +456,20 @@ db_rollup_hist_merge(struct db *db, const struct rollup_dim_hist *d, size_t n,
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && same_row(&d[i], &d[j]); j++)
 			;
-		if (hist_read_add(db, &d[i], &d[j], h, buf, err) != 0)
-			goto out;
-		p->key[p->n] = &d[i];
-		p->len[p->n] = hist_encode(h, p->blob + p->n * HIST_BLOB_MAX);
-		p->total[p->n++] = h->total;
-		if (p->n == HIST_PUT_BATCH && hist_flush(db, p, err) != 0)
+		hb->first[hb->n] = &d[i];
+		hb->end[hb->n++] = &d[j];
+		if (hb->n == HIST_BATCH && batch_flush(db, hb, err) != 0)
 			goto out;
 	}
-	if (p->n > 0 && hist_flush(db, p, err) != 0)
+	if (hb->n > 0 && batch_flush(db, hb, err) != 0)
 		goto out;
 	rc = 0;
 out:
-	free(buf);
-	free(h);
-	if (p != NULL)
-		free(p->blob);
-	free(p);
+	if (hb != NULL) {
+		free(hb->blob);
+		free(hb->h);
+	}
+	free(hb);
 	return rc;
 }
 
