@@ -872,8 +872,13 @@ def install_responder(directory):
     web server user can run it whatever the permissions of the build tree."""
     bindir = make_dir(os.path.join(directory, "bin"))
     dest = os.path.join(bindir, "llmops.fcgi")
-    shutil.copy2(responder_path(), dest)
-    os.chmod(dest, 0o755)
+    # Copied beside it, then renamed over it: a responder of a server
+    # stopped a moment ago may still be running the old file (a loader
+    # thread finishing its turn), and writing into it would fail with
+    # "Text file busy".
+    shutil.copy2(responder_path(), dest + ".new")
+    os.chmod(dest + ".new", 0o755)
+    os.replace(dest + ".new", dest)
     return dest
 
 

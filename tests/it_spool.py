@@ -192,7 +192,10 @@ def check_database_down(stack, db, tok, tok2):
     status, doc = post(stack, [event("d-4", "trk_nobody_00000001", 6)])
     h.is_((status, doc.get("spooled")), (200, 1),
           "MariaDB down, an unknown token: kept unchecked too")
-    rc, st = status_of(stack.conf)
+    # The responders' loaders try after the answers, on their own time
+    # (gathering callbacks for a moment first): wait for their failure.
+    rc, st = h.poll(lambda: status_of(stack.conf),
+                    lambda r: r[1].get("last_load_ok") is False)
     h.ok(st.get("pending_events") == 4, "spool status: 4 events pending",
          diag=repr(st))
     h.ok(st.get("oldest_us") and t0 - 1 <= st["oldest_us"] / 1e6 <=
