@@ -1,7 +1,10 @@
 /*
  * Every read over usage: the statements and the C that binds them (see
- * db_usage.h). Sums come from usage_hourly, raw events and percentiles
- * from usage_events; both are filtered by FILTER, bound by bind_filter().
+ * db_usage.h). Sums and percentiles come from the rollups per dimension
+ * (NARROW, bound by bind_narrow()) when narrow_of() says they answer the
+ * filter, else from usage_hourly; raw events and the remaining
+ * percentiles from usage_events; those two are filtered by FILTER, bound
+ * by bind_filter(). HACKING lists which read takes which table.
  */
 #include "config.h"
 
