@@ -1281,7 +1281,9 @@ def raw_http(port, data, timeout=30, host="127.0.0.1"):
     """Sends data (bytes, any framing, however broken) on a new connection
     and reads the answer: (status, headers with lower-case names, body
     bytes), or (None, {}, b"") if the server closed the connection without
-    one."""
+    one, or in the middle of it (Apache's mod_proxy_fcgi does that when
+    the request's own body never came whole and its timeout expires after
+    the responder's answer had begun)."""
     sock = socket.create_connection((host, port), timeout=timeout)
     try:
         try:
@@ -1293,7 +1295,10 @@ def raw_http(port, data, timeout=30, host="127.0.0.1"):
             resp.begin()
         except (httpclient.RemoteDisconnected, ConnectionResetError):
             return None, {}, b""
-        body = resp.read()
+        try:
+            body = resp.read()
+        except (httpclient.IncompleteRead, ConnectionResetError):
+            return None, {}, b""
         return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
     finally:
         sock.close()
