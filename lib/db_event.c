@@ -230,37 +230,10 @@ db_event_insert(struct db *db, const struct usage_event *ev, int *inserted,
  */
 static struct db_multi	insert_rows = { &stmts[STMT_EVENT_INSERT], { { 0 } },
     { { 0 } } };
-static struct db_stmt	known_rows[DB_MULTI_ARITIES];
-static char		known_name[DB_MULTI_ARITIES][32];
-
-/* The SELECT of stored keys of arity a, once. NULL when out of memory. */
-static const struct db_stmt *
-known_stmt(size_t a)
-{
-	static const char	head[] = "SELECT dedupe_key FROM usage_events "
-	    "WHERE org_id = ? AND dedupe_key IN (";
-	char			*ks = NULL;
-	size_t			 kl = 0, kc = 0, i;
-
-	if (known_rows[a].sql != NULL)
-		return &known_rows[a];
-	if (db_sql_put(&ks, &kl, &kc, head, strlen(head)) != 0)
-		goto oom;
-	for (i = 0; i < db_multi_rows[a]; i++)
-		if (db_sql_put(&ks, &kl, &kc, i > 0 ? ", ?" : "?",
-		    i > 0 ? 3 : 1) != 0)
-			goto oom;
-	if (db_sql_put(&ks, &kl, &kc, ")", 1) != 0)
-		goto oom;
-	snprintf(known_name[a], sizeof(known_name[a]), "event.known_%zu",
-	    db_multi_rows[a]);
-	known_rows[a].name = known_name[a];
-	known_rows[a].sql = ks;
-	return &known_rows[a];
-oom:
-	free(ks);
-	return NULL;
-}
+/* The SELECT of stored keys, of the same arities. */
+static struct db_repeat	known_rows = { "event.known",
+    "SELECT dedupe_key FROM usage_events WHERE org_id = ? AND dedupe_key "
+    "IN (", "?", ", ", ")", { { 0 } }, { { 0 } } };
 
 int
 db_event_known(struct db *db, struct usage_event *const *evs, size_t n,
@@ -280,7 +253,7 @@ db_event_known(struct db *db, struct usage_event *const *evs, size_t n,
 		    db_multi_rows[a] < n - at; a--)
 			;
 		k = n - at < db_multi_rows[a] ? n - at : db_multi_rows[a];
-		if ((st = known_stmt(a)) == NULL)
+		if ((st = db_repeat_stmt(&known_rows, a)) == NULL)
 			return err_set(err, 500, "out of memory");
 		q = db_q(db, st, err);
 		db_bind_i64(q, evs[at]->org_id);

@@ -279,39 +279,14 @@ struct hist_batch {
 	size_t				 n;
 };
 
-/* The locked reads of 1, 8, 64 or 256 rows (db_multi_rows), built once. */
-static struct db_stmt	hist_get[DB_MULTI_ARITIES];
-static char		hist_get_name[DB_MULTI_ARITIES][40];
-
-static const struct db_stmt *
-hist_get_stmt(size_t a)
-{
-	static const char	head[] = "SELECT org_id, grain, dim, bucket_us, "
-	    "parent, value, metric, bins FROM usage_rollup_hist WHERE ";
-	static const char	one[] = "(org_id = ? AND grain = ? AND dim = ? "
-	    "AND bucket_us = ? AND parent = ? AND value = ? AND metric = ?)";
-	char			*sql = NULL;
-	size_t			 len = 0, cap = 0, i;
-
-	if (hist_get[a].sql != NULL)
-		return &hist_get[a];
-	if (db_sql_put(&sql, &len, &cap, head, strlen(head)) != 0)
-		goto oom;
-	for (i = 0; i < db_multi_rows[a]; i++)
-		if ((i > 0 && db_sql_put(&sql, &len, &cap, " OR ", 4) != 0) ||
-		    db_sql_put(&sql, &len, &cap, one, strlen(one)) != 0)
-			goto oom;
-	if (db_sql_put(&sql, &len, &cap, " FOR UPDATE", 11) != 0)
-		goto oom;
-	snprintf(hist_get_name[a], sizeof(hist_get_name[a]),
-	    "rollup_dim.hist_get_%zu", db_multi_rows[a]);
-	hist_get[a].name = hist_get_name[a];
-	hist_get[a].sql = sql;
-	return &hist_get[a];
-oom:
-	free(sql);
-	return NULL;
-}
+/* The locked reads of 1, 8, 64 or 256 rows (db_multi_rows): an OR of
+ * primary keys, a range on PRIMARY. */
+static struct db_repeat	hist_get = { "rollup_dim.hist_get",
+    "SELECT org_id, grain, dim, bucket_us, parent, value, metric, bins "
+    "FROM usage_rollup_hist WHERE ",
+    "(org_id = ? AND grain = ? AND dim = ? AND bucket_us = ? AND "
+    "parent = ? AND value = ? AND metric = ?)", " OR ", " FOR UPDATE",
+    { { 0 } }, { { 0 } } };
 
 /* Equal as the tables' collation compares (PAD SPACE: trailing spaces
  * do not count). */
@@ -361,7 +336,7 @@ batch_read(struct db *db, struct hist_batch *hb, struct llmops_err *err)
 	/* The smallest arity that holds the batch; unused places repeat. */
 	for (a = DB_MULTI_ARITIES - 1; a > 0 && db_multi_rows[a] < hb->n; a--)
 		;
-	if ((st = hist_get_stmt(a)) == NULL)
+	if ((st = db_repeat_stmt(&hist_get, a)) == NULL)
 		return err_set(err, 500, "out of memory");
 	q = db_q(db, st, err);
 	for (i = 0; i < db_multi_rows[a]; i++)

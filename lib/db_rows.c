@@ -96,12 +96,40 @@ db_sql_put(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 	return 0;
 }
 
+/*
+ * Fills *st (named NAME_ROWS in nbuf) with head, then `rows` times term
+ * separated by sep, then tail. -1 when out of memory.
+ */
+static int
+repeat_fill(struct db_stmt *st, char *nbuf, size_t nbufsz, const char *name,
+    const char *head, size_t hl, const char *term, size_t tl,
+    const char *sep, const char *tail, size_t rows)
+{
+	char	*sql = NULL;
+	size_t	 len = 0, cap = 0, i;
+
+	if (db_sql_put(&sql, &len, &cap, head, hl) != 0)
+		goto oom;
+	for (i = 0; i < rows; i++)
+		if ((i > 0 && db_sql_put(&sql, &len, &cap, sep,
+		    strlen(sep)) != 0) ||
+		    db_sql_put(&sql, &len, &cap, term, tl) != 0)
+			goto oom;
+	if (db_sql_put(&sql, &len, &cap, tail, strlen(tail)) != 0)
+		goto oom;
+	snprintf(nbuf, nbufsz, "%s_%zu", name, rows);
+	st->name = nbuf;
+	st->sql = sql;
+	return 0;
+oom:
+	free(sql);
+	return -1;
+}
+
 const struct db_stmt *
 db_multi_stmt(struct db_multi *m, size_t a)
 {
 	const char	*one = m->one->sql, *values, *row, *tail;
-	char		*sql = NULL;
-	size_t		 len = 0, cap = 0, i;
 
 	if (m->stmt[a].sql != NULL)
 		return &m->stmt[a];
@@ -110,22 +138,23 @@ db_multi_stmt(struct db_multi *m, size_t a)
 		return NULL;
 	row = values + strlen("VALUES ");
 	tail = strchr(row, ')') + 1;
-	if (db_sql_put(&sql, &len, &cap, one, (size_t)(row - one)) != 0)
-		goto oom;
-	for (i = 0; i < db_multi_rows[a]; i++)
-		if ((i > 0 && db_sql_put(&sql, &len, &cap, ", ", 2) != 0) ||
-		    db_sql_put(&sql, &len, &cap, row, (size_t)(tail - row)) != 0)
-			goto oom;
-	if (db_sql_put(&sql, &len, &cap, tail, strlen(tail)) != 0)
-		goto oom;
-	snprintf(m->name[a], sizeof(m->name[a]), "%s_%zu", m->one->name,
-	    db_multi_rows[a]);
-	m->stmt[a].name = m->name[a];
-	m->stmt[a].sql = sql;
+	if (repeat_fill(&m->stmt[a], m->name[a], sizeof(m->name[a]),
+	    m->one->name, one, (size_t)(row - one), row, (size_t)(tail - row),
+	    ", ", tail, db_multi_rows[a]) != 0)
+		return NULL;
 	return &m->stmt[a];
-oom:
-	free(sql);
-	return NULL;
+}
+
+const struct db_stmt *
+db_repeat_stmt(struct db_repeat *r, size_t a)
+{
+	if (r->stmt[a].sql != NULL)
+		return &r->stmt[a];
+	if (repeat_fill(&r->stmt[a], r->name[a], sizeof(r->name[a]),
+	    r->base, r->head, strlen(r->head), r->term, strlen(r->term),
+	    r->sep, r->tail, db_multi_rows[a]) != 0)
+		return NULL;
+	return &r->stmt[a];
 }
 
 size_t

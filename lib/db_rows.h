@@ -57,6 +57,20 @@ extern const size_t	db_multi_rows[DB_MULTI_ARITIES];
  * of memory or the one-row statement has no VALUES tuple.
  */
 const struct db_stmt	*db_multi_stmt(struct db_multi *, size_t a);
+/*
+ * Statements of the same arities made of parts: head, then the term once
+ * per row separated by sep, then tail (a SELECT of many keys, say), built
+ * once per process on first use and named BASE_256 .. BASE_1.
+ */
+struct db_repeat {
+	const char	*base, *head, *term, *sep, *tail;
+	struct db_stmt	 stmt[DB_MULTI_ARITIES];
+	char		 name[DB_MULTI_ARITIES][48];
+};
+
+/* The statement of arity a, or NULL when out of memory. */
+const struct db_stmt	*db_repeat_stmt(struct db_repeat *, size_t a);
+
 /* The largest arity the rest of n rows (from at) fills. */
 size_t	db_multi_arity(size_t n, size_t at);
 
