@@ -413,6 +413,17 @@ enum span {
 };
 
 /*
+ * 1 when the filter's source, if any, is that of every event: the rollups
+ * per dimension and usage_errors, which have no source, answer it.
+ */
+static int
+source_all(const struct usage_filter *f)
+{
+	return !f->set[DIM_SOURCE] || (f->value[DIM_SOURCE] != NULL &&
+	    strcmp(f->value[DIM_SOURCE], EVENT_SOURCE_LITELLM) == 0);
+}
+
+/*
  * The rollups' dimension of a grouping: ROLLUP_DIM_NONE for none, the
  * label dimensions as they are, the status its own, -1 for the source
  * (not a rollup of its own; DIM_SOURCE is 0 like ROLLUP_DIM_NONE).
@@ -438,8 +449,7 @@ filter_dims(const struct usage_filter *f, int d[2])
 {
 	int	i, n = 0;
 
-	if (f->set[DIM_SOURCE] && (f->value[DIM_SOURCE] == NULL ||
-	    strcmp(f->value[DIM_SOURCE], EVENT_SOURCE_LITELLM) != 0))
+	if (!source_all(f))
 		return -1;
 	for (i = DIM_DEPARTMENT; i <= DIM_STATUS; i++)
 		if (f->set[i]) {
@@ -669,8 +679,7 @@ errors_narrow(const struct usage_filter *f)
 	    strcmp(f->value[DIM_STATUS], "failure") != 0)) ||
 	    f->set[DIM_DEPARTMENT] || f->set[DIM_TEAM] || f->set[DIM_AGENT])
 		return 0;
-	return !f->set[DIM_SOURCE] || (f->value[DIM_SOURCE] != NULL &&
-	    strcmp(f->value[DIM_SOURCE], EVENT_SOURCE_LITELLM) == 0);
+	return source_all(f);
 }
 
 /* N_ERRORS: org_id, the hours, the model and the provider. */
