@@ -47,6 +47,12 @@ usage_event_release(struct usage_event *ev)
 	free(ev->agent);
 	free(ev->error_code);
 	free(ev->error_class);
+	free(ev->deployment);
+	free(ev->api_host);
+	free(ev->key_alias);
+	free(ev->team_alias);
+	free(ev->org_alias);
+	free(ev->price_key);
 	memset(ev, 0, sizeof(*ev));
 }
 

@@ -16,6 +16,14 @@
 #define EVENT_KEY_LEN	16	/* truncated SHA-256, see event_key.h */
 #define EVENT_SOURCE_LITELLM	"litellm"
 
+/* LiteLLM's cache_hit: null or absent for a normal call. */
+enum cache_hit {
+	CACHE_HIT_UNKNOWN,		/* null or absent: NULL */
+	CACHE_HIT_NO,
+	CACHE_HIT_YES,
+	CACHE_HIT__MAX
+};
+
 enum event_status {
 	EVENT_STATUS_UNKNOWN,		/* absent or a value we do not know: NULL */
 	EVENT_STATUS_SUCCESS,
@@ -39,6 +47,14 @@ enum event_num {
 	EV_END_US,
 	EV_LATENCY_US,
 	EV_TTFT_US,		/* streams only */
+	/* What LiteLLM reports besides, in 1e-12 USD units like the costs. */
+	EV_SAVED_CACHE_COST,		/* saved_cache_cost of a cache hit */
+	EV_CB_INPUT_COST,		/* cost_breakdown.input_cost */
+	EV_CB_OUTPUT_COST,		/* cost_breakdown.output_cost */
+	EV_CB_CACHE_READ_COST,		/* cost_breakdown.cache_read_cost */
+	EV_CB_CACHE_WRITE_COST,		/* cost_breakdown.cache_creation_cost */
+	EV_CB_REASONING_COST,		/* cost_breakdown.reasoning_cost */
+	EV_CB_TOOL_COST,		/* cost_breakdown.tool_usage_cost */
 	EV__MAX
 };
 
@@ -99,6 +115,21 @@ struct usage_event {
 	char		*agent;
 	char		*error_code;
 	char		*error_class;
+	/*
+	 * What LiteLLM reports of the call's routing and attribution,
+	 * labels like the ones above: the deployment that served it
+	 * (model_id), the host of its api_base (never its path, query or
+	 * user part), the key's alias, team alias and organization alias
+	 * (never the key or its hash), and the price entry LiteLLM used
+	 * (model_map_information.model_map_key).
+	 */
+	char		*deployment;
+	char		*api_host;
+	char		*key_alias;
+	char		*team_alias;
+	char		*org_alias;
+	char		*price_key;
+	enum cache_hit	 cache_hit;
 
 	enum event_status status;
 	int		 stream;
