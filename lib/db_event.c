@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db_event.h"
+#include "db_label.h"
 #include "db_rows.h"
 #include "db_sums.h"
 #include "decimal.h"
@@ -20,8 +21,8 @@
 /* Its numbers: hour, count, the rollup's tokens, the three counts of
  * costs, latency sum and count, ttft sum and count. */
 #define RECOMPUTE_NUMS		(2 + ROLLUP_TOKENS + 3 + 4)
-/* Dimension columns of an event repricing reads: department, team, agent,
- * model, model_group, provider. */
+/* Label ids of an event repricing reads: department, team, agent, model,
+ * model_group, provider. */
 #define COST_DIMS		6
 /* Its token counts, in the order cost_counts lists them. */
 #define COST_COUNTS		7
@@ -39,18 +40,26 @@ enum {
 };
 
 static const struct db_stmt stmts[STMT__MAX] = {
-	/* Affected rows 0 means a duplicate; bound by db_event_insert. */
+	/*
+	 * One event: its labels by id (db_label.h), in the order of enum
+	 * label_kind. Bound by bind_event; made multi-row by db_multi.
+	 */
 	[STMT_EVENT_INSERT] = { "event.insert",
-	    "INSERT INTO usage_events (org_id, token_id, dedupe_key, source, "
-	    "litellm_id, trace_id, call_type, status, model, model_group, "
-	    "provider, department, team, agent, prompt_tokens, "
-	    "completion_tokens, total_tokens, cache_read_tokens, "
+	    "INSERT INTO usage_event_rows (org_id, token_id, dedupe_key, "
+	    "occurred_us, received_us, litellm_id, trace_id, status, "
+	    "cost_source, stream, cache_hit, department_id, team_id, agent_id, "
+	    "model_id, provider_id, model_group_id, call_type_id, "
+	    "error_class_id, error_code_id, deployment_id, api_host_id, "
+	    "key_alias_id, team_alias_id, org_alias_id, price_key_id, "
+	    "prompt_tokens, completion_tokens, total_tokens, cache_read_tokens, "
 	    "cache_write_tokens, reasoning_tokens, cache_write_1h_tokens, "
-	    "litellm_cost, our_cost, cost, cost_source, price_id, discount_id, "
-	    "start_us, end_us, latency_us, ttft_us, stream, error_code, "
-	    "error_class, received_us, occurred_us) VALUES (?, ?, ?, ?, ?, ?, "
+	    "litellm_cost, our_cost, cost, price_id, discount_id, "
+	    "saved_cache_cost, cb_input_cost, cb_output_cost, "
+	    "cb_cache_read_cost, cb_cache_write_cost, cb_reasoning_cost, "
+	    "cb_tool_cost, start_us, end_us, latency_us, ttft_us) VALUES (?, ?, "
 	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id" },
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?) ON DUPLICATE KEY UPDATE id = id" },
 	[STMT_DIMENSION_RECORD] = { "dimension.record",
 	    "INSERT INTO dimension_values (org_id, dim, value, first_us) "
 	    "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE first_us = "
@@ -90,19 +99,19 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	 * db_event_cost_read.
 	 */
 	[STMT_EVENT_COST_SELECT] = { "event.cost_select",
-	    "SELECT id, occurred_us, department, team, agent, model, "
-	    "model_group, provider, status, prompt_tokens, completion_tokens, "
-	    "total_tokens, cache_read_tokens, cache_write_tokens, "
-	    "cache_write_1h_tokens, reasoning_tokens, "
+	    "SELECT id, occurred_us, department_id, team_id, agent_id, "
+	    "model_id, model_group_id, provider_id, status, prompt_tokens, "
+	    "completion_tokens, total_tokens, cache_read_tokens, "
+	    "cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, "
 	    "CAST(litellm_cost AS CHAR), CAST(our_cost AS CHAR), "
 	    "CAST(cost AS CHAR), cost_source, price_id, discount_id "
-	    "FROM usage_events WHERE org_id = ? AND occurred_us < ? AND "
+	    "FROM usage_event_rows WHERE org_id = ? AND occurred_us < ? AND "
 	    "occurred_us >= ? AND (occurred_us > ? OR id > ?) AND "
-	    "(? IS NULL OR model = ? OR model_group = ?) "
+	    "(? IS NULL OR model_id = ? OR model_group_id = ?) "
 	    "ORDER BY occurred_us, id LIMIT ? FOR UPDATE" },
 	[STMT_EVENT_COST_UPDATE] = { "event.cost_update",
-	    "UPDATE usage_events SET our_cost = ?, cost = ?, cost_source = ?, "
-	    "price_id = ?, discount_id = ? WHERE id = ?" },
+	    "UPDATE usage_event_rows SET our_cost = ?, cost = ?, "
+	    "cost_source = ?, price_id = ?, discount_id = ? WHERE id = ?" },
 };
 
 /* The token counts of event.cost_select, in its column order. */
@@ -172,54 +181,48 @@ cost_of(const char *text, int64_t *out)
 	return decimal_parse(text, COST_SCALE_DIGITS, INT64_MAX, out);
 }
 
-/* The EVENT_COLUMNS values of one event, in their order. */
+/* The values of event.insert of one event whose label ids are ids. */
 static void
-bind_event(struct db_q *q, const struct usage_event *ev)
+bind_event(struct db_q *q, const struct usage_event *ev,
+    const uint32_t *ids)
 {
-	const char	*text[] = {
-		EVENT_SOURCE_LITELLM, ev->litellm_id, ev->trace_id,
-		ev->call_type, event_status_name(ev->status), ev->model,
-		ev->model_group, ev->provider, ev->department, ev->team,
-		ev->agent,
+	static const enum event_num costs[] = {
+		EV_LITELLM_COST, EV_OUR_COST, EV_COST,
 	};
-	int		 i;
+	static const enum event_num reported[] = {
+		EV_SAVED_CACHE_COST, EV_CB_INPUT_COST, EV_CB_OUTPUT_COST,
+		EV_CB_CACHE_READ_COST, EV_CB_CACHE_WRITE_COST,
+		EV_CB_REASONING_COST, EV_CB_TOOL_COST,
+	};
+	size_t		 i;
 
 	db_bind_i64(q, ev->org_id);
 	db_bind_i64(q, ev->token_id);
 	db_bind_blob(q, ev->dedupe_key, EVENT_KEY_LEN);
-	bind_strs(q, text, sizeof(text) / sizeof(text[0]));
+	db_bind_i64(q, usage_event_time(ev));
+	db_bind_i64(q, ev->received_us);
+	db_bind_str(q, ev->litellm_id);
+	db_bind_str(q, ev->trace_id);
+	db_bind_str(q, event_status_name(ev->status));
+	db_bind_str(q, cost_source_name(ev->cost_source));
+	db_bind_i64(q, ev->stream ? 1 : 0);
+	db_bind_i64_opt(q, ev->cache_hit != CACHE_HIT_UNKNOWN,
+	    ev->cache_hit == CACHE_HIT_YES);
+	for (i = 0; i < EVENT_LABELS; i++)
+		bind_id(q, ids[i]);
 	for (i = 0; i < ROLLUP_TOKENS; i++)
 		bind_num(q, ev, rollup_tokens[i]);
 	bind_num(q, ev, EV_CACHE_WRITE_1H_TOKENS);
-	bind_cost(q, ev, EV_LITELLM_COST);
-	bind_cost(q, ev, EV_OUR_COST);
-	bind_cost(q, ev, EV_COST);
-	db_bind_str(q, cost_source_name(ev->cost_source));
+	for (i = 0; i < sizeof(costs) / sizeof(costs[0]); i++)
+		bind_cost(q, ev, costs[i]);
 	bind_id(q, ev->price_id);
 	bind_id(q, ev->discount_id);
+	for (i = 0; i < sizeof(reported) / sizeof(reported[0]); i++)
+		bind_cost(q, ev, reported[i]);
 	bind_num(q, ev, EV_START_US);
 	bind_num(q, ev, EV_END_US);
 	bind_num(q, ev, EV_LATENCY_US);
 	bind_num(q, ev, EV_TTFT_US);
-	db_bind_i64(q, ev->stream ? 1 : 0);
-	db_bind_str(q, ev->error_code);
-	db_bind_str(q, ev->error_class);
-	db_bind_i64(q, ev->received_us);
-	db_bind_i64(q, usage_event_time(ev));
-}
-
-int
-db_event_insert(struct db *db, const struct usage_event *ev, int *inserted,
-    struct llmops_err *err)
-{
-	struct db_q	*q = db_q(db, &stmts[STMT_EVENT_INSERT], err);
-	uint64_t	 affected = 0;
-
-	bind_event(q, ev);
-	if (db_exec(q, &affected, NULL, err) != 0)
-		return -1;
-	*inserted = affected == 1;
-	return 0;
 }
 
 /*
@@ -232,7 +235,8 @@ static struct db_multi	insert_rows = { &stmts[STMT_EVENT_INSERT], { { 0 } },
     { { 0 } } };
 /* The SELECT of stored keys, of the same arities. */
 static struct db_repeat	known_rows = { "event.known",
-    "SELECT dedupe_key FROM usage_events WHERE org_id = ? AND dedupe_key "
+    "SELECT dedupe_key FROM usage_event_rows WHERE org_id = ? AND "
+    "dedupe_key "
     "IN (", "?", ", ", ")", { { 0 } }, { { 0 } } };
 
 int
@@ -277,8 +281,8 @@ db_event_known(struct db *db, struct usage_event *const *evs, size_t n,
 }
 
 int
-db_event_insert_rows(struct db *db, struct usage_event *const *evs, size_t n,
-    struct llmops_err *err)
+db_event_insert_rows(struct db *db, struct usage_event *const *evs,
+    const uint32_t (*ids)[EVENT_LABELS], size_t n, struct llmops_err *err)
 {
 	const struct db_stmt	*st;
 	struct db_q		*q;
@@ -292,7 +296,7 @@ db_event_insert_rows(struct db *db, struct usage_event *const *evs, size_t n,
 			return err_set(err, 500, "out of memory");
 		q = db_q(db, st, err);
 		for (i = 0; i < rows; i++)
-			bind_event(q, evs[at + i]);
+			bind_event(q, evs[at + i], ids[at + i]);
 		if (db_exec(q, &affected, NULL, err) != 0)
 			return -1;
 		/* Another writer stored some meanwhile: try again later. */
@@ -499,23 +503,15 @@ col_cost(const struct db_q *q, unsigned i, const char *text, int64_t *out,
 	return *has ? cost_of(text, out) : 0;
 }
 
-/* One row of event.cost_select into r. */
+/* One row of event.cost_select into r, but for its labels (ids). */
 static int
-cost_row(const struct db_q *q, char (*text)[EVENT_TEXT_BYTES],
-    const char *status, const int64_t *num, char (*cost)[EVENT_COST_BYTES],
-    const char *source, uint32_t org_id, struct event_cost_row *r,
-    struct llmops_err *err)
+cost_row(const struct db_q *q, const char *status, const int64_t *num,
+    char (*cost)[EVENT_COST_BYTES], const char *source, uint32_t org_id,
+    struct event_cost_row *r, struct llmops_err *err)
 {
-	char	**dims[COST_DIMS] = {
-		&r->ev.department, &r->ev.team, &r->ev.agent, &r->ev.model,
-		&r->ev.model_group, &r->ev.provider,
-	};
 	int64_t	  v;
 	int	  k;
 
-	for (k = 0; k < COST_DIMS; k++)
-		if (col_dup(q, (unsigned)(2 + k), text[k], dims[k]) != 0)
-			return err_set(err, 500, "out of memory");
 	r->ev.org_id = org_id;
 	/* occurred_us is the time pricing looks prices up at. */
 	usage_event_set(&r->ev, EV_START_US, r->occurred_us);
@@ -536,6 +532,47 @@ cost_row(const struct db_q *q, char (*text)[EVENT_TEXT_BYTES],
 	return 0;
 }
 
+/* The labels of the rows read, from their ids (after the SELECT ended). */
+static int
+cost_labels(struct db *db, struct label_cache *c, struct event_cost_row *rows,
+    const uint32_t (*ids)[COST_DIMS], size_t n, struct llmops_err *err)
+{
+	static const enum label_kind kinds[COST_DIMS] = {
+		LABEL_DEPARTMENT, LABEL_TEAM, LABEL_AGENT, LABEL_MODEL,
+		LABEL_MODEL_GROUP, LABEL_PROVIDER,
+	};
+	const char	*text;
+	size_t		 i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < COST_DIMS; k++) {
+			if (ids[i][k] == 0)
+				continue;
+			if (db_label_text(db, c, ids[i][k], &text, err) != 0)
+				return -1;
+			if (event_label_set(&rows[i].ev, kinds[k], text) != 0)
+				return err_set(err, 500, "out of memory");
+		}
+	return 0;
+}
+
+/* The ids of the labels of cq's model filter, as event.cost_select binds
+ * them: 0 for a label never stored (no event has it). */
+static int
+model_filter(struct db *db, const struct event_cost_query *cq,
+    int64_t ids[2], struct llmops_err *err)
+{
+	int	rc;
+
+	ids[0] = ids[1] = 0;
+	if (cq->model == NULL)
+		return 0;
+	if ((rc = db_label_find(db, LABEL_MODEL, cq->model, &ids[0],
+	    err)) != 0)
+		return rc;
+	return db_label_find(db, LABEL_MODEL_GROUP, cq->model, &ids[1], err);
+}
+
 int
 db_event_cost_read(struct db *db, const struct event_cost_query *cq,
     struct event_cost_row *rows, size_t *n, struct llmops_err *err)
@@ -543,28 +580,32 @@ db_event_cost_read(struct db *db, const struct event_cost_query *cq,
 	struct db_q		 *q;
 	struct event_cost_row	 *r;
 	int64_t			  id = 0, occurred = 0, num[COST_COUNTS];
-	int64_t			  price = 0, disc = 0;
-	char			(*text)[EVENT_TEXT_BYTES];
+	int64_t			  price = 0, disc = 0, lid[COST_DIMS];
+	int64_t			  model[2];
+	uint32_t		(*ids)[COST_DIMS];
 	char			  cost[3][EVENT_COST_BYTES], status[16];
 	char			  source[16];
 	int			  got = -1, k;
 
 	*n = 0;
-	if ((text = calloc(COST_DIMS, sizeof(*text))) == NULL)
+	if ((ids = calloc(cq->limit, sizeof(*ids))) == NULL)
 		return err_set(err, 500, "out of memory");
+	if (model_filter(db, cq, model, err) != 0)
+		goto out;
 	q = db_q(db, &stmts[STMT_EVENT_COST_SELECT], err);
 	db_bind_i64(q, cq->org_id);
 	db_bind_i64(q, cq->until_us);
 	db_bind_i64(q, cq->from_us);
 	db_bind_i64(q, cq->after_occurred_us);
 	db_bind_i64(q, cq->after_id);
-	for (k = 0; k < 3; k++)
-		db_bind_str(q, cq->model);
+	db_bind_i64_opt(q, cq->model != NULL, 1);
+	db_bind_i64(q, model[0]);
+	db_bind_i64(q, model[1]);
 	db_bind_i64(q, (int64_t)cq->limit);
 	db_col_i64(q, &id);
 	db_col_i64(q, &occurred);
 	for (k = 0; k < COST_DIMS; k++)
-		db_col_str(q, text[k], sizeof(text[k]));
+		db_col_i64(q, &lid[k]);
 	db_col_str(q, status, sizeof(status));
 	for (k = 0; k < COST_COUNTS; k++)
 		db_col_i64(q, &num[k]);
@@ -577,11 +618,15 @@ db_event_cost_read(struct db *db, const struct event_cost_query *cq,
 		goto out;
 	got = 0;
 	while (*n < cq->limit && (got = db_fetch(q, err)) == 1) {
-		r = &rows[(*n)++];
+		r = &rows[*n];
 		memset(r, 0, sizeof(*r));
 		r->id = id;
 		r->occurred_us = occurred;
-		if (cost_row(q, text, status, num, cost, source, cq->org_id, r,
+		for (k = 0; k < COST_DIMS; k++)
+			ids[*n][k] = db_col_null(q, (unsigned)(2 + k)) ? 0 :
+			    (uint32_t)lid[k];
+		(*n)++;
+		if (cost_row(q, status, num, cost, source, cq->org_id, r,
 		    err) != 0) {
 			got = -1;
 			break;
@@ -590,8 +635,11 @@ db_event_cost_read(struct db *db, const struct event_cost_query *cq,
 		r->old_discount = db_col_null(q, 21) ? 0 : (uint32_t)disc;
 	}
 	db_end(q);
+	if (got >= 0 && cost_labels(db, cq->labels, rows,
+	    (const uint32_t (*)[COST_DIMS])ids, *n, err) != 0)
+		got = -1;
 out:
-	free(text);
+	free(ids);
 	return got < 0 ? -1 : 0;
 }
 

@@ -15,12 +15,10 @@
 
 #include "db.h"
 #include "event.h"
+#include "db_label.h"
 #include "event_key.h"
 #include "rollup.h"
 
-/* Inserts an event; *inserted 0 when its dedupe key was already stored. */
-int	db_event_insert(struct db *, const struct usage_event *, int *inserted,
-	    struct llmops_err *);
 /*
  * Of n events of one organization, known[i] = 1 for those whose dedupe
  * key is stored already (one indexed SELECT per 256).
@@ -29,10 +27,10 @@ int	db_event_known(struct db *, struct usage_event *const *evs, size_t n,
 	    int *known, struct llmops_err *);
 /*
  * Inserts n events none of which is stored, with multi-row INSERTs of
- * fixed arities. One that is stored after all (another writer): -1, 503.
+ * fixed arities; ids[i] are the label ids of evs[i] (db_label_ids). One that is stored after all (another writer): -1, 503.
  */
 int	db_event_insert_rows(struct db *, struct usage_event *const *evs,
-	    size_t n, struct llmops_err *);
+	    const uint32_t (*ids)[EVENT_LABELS], size_t n, struct llmops_err *);
 
 /* Records that dimension `dim` of the organization took `value` at first_us. */
 int	db_dimension_record(struct db *, uint32_t org_id, const char *dim,
@@ -83,6 +81,7 @@ struct event_cost_query {
 	int64_t		 after_occurred_us, after_id;
 	const char	*model;
 	size_t		 limit;
+	struct label_cache *labels;	/* the labels' texts (db_label.h) */
 };
 
 /* An event as repricing reads it: what pricing needs, and its stored cost. */

@@ -28,11 +28,11 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "VALUES(raw_days), raw_days), "
 	    "raw_before_us = GREATEST(raw_before_us, VALUES(raw_before_us))" },
 	[STMT_RETENTION_COUNT] = { "retention.count",
-	    "SELECT COUNT(*) FROM usage_events WHERE org_id = ? AND "
+	    "SELECT COUNT(*) FROM usage_event_rows WHERE org_id = ? AND "
 	    "occurred_us < ?" },
 	/* (occurred_us, id) is the order of ix_event_org_time within org_id. */
 	[STMT_RETENTION_DELETE] = { "retention.delete",
-	    "DELETE FROM usage_events WHERE org_id = ? AND occurred_us < ? "
+	    "DELETE FROM usage_event_rows WHERE org_id = ? AND occurred_us < ? "
 	    "ORDER BY occurred_us, id LIMIT ?" },
 };
 

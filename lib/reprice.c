@@ -117,9 +117,10 @@ reprice_org(struct db *db, const struct price_set *set, enum cost_prefer prefer,
     uint32_t org_id, int64_t since_us, int64_t until_us, const char *model,
     struct reprice_stats *st, struct llmops_err *err)
 {
-	struct chunk	c;
-	int64_t		last_occurred = since_us - 1, last_id = 0;
-	int		more = 1, rc = -1;
+	struct chunk		c;
+	struct label_cache	labels;
+	int64_t			last_occurred = since_us - 1, last_id = 0;
+	int			more = 1, rc = -1;
 
 	memset(st, 0, sizeof(*st));
 	memset(&c, 0, sizeof(c));
@@ -129,6 +130,8 @@ reprice_org(struct db *db, const struct price_set *set, enum cost_prefer prefer,
 	c.q.until_us = until_us;
 	c.q.model = model;
 	c.q.limit = REPRICE_CHUNK;
+	label_cache_init(&labels);
+	c.q.labels = &labels;
 	if ((c.rows = calloc(REPRICE_CHUNK, sizeof(*c.rows))) == NULL ||
 	    (c.d = calloc(REPRICE_CHUNK, sizeof(*c.d))) == NULL ||
 	    rollup_dim_batch_init(&c.dims, REPRICE_CHUNK) != 0) {
@@ -156,6 +159,7 @@ out:
 	if (c.rows != NULL)
 		event_cost_rows_release(c.rows, c.n);
 	rollup_dim_batch_release(&c.dims);
+	label_cache_release(&labels);
 	free(c.d);
 	free(c.rows);
 	return rc;

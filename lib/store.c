@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db_event.h"
+#include "db_label.h"
 #include "event_key.h"
 #include "rollup.h"
 #include "rollup_dim.h"
@@ -13,12 +14,14 @@ void
 dim_seen_init(struct dim_seen *s)
 {
 	memset(s, 0, sizeof(*s));
+	label_cache_init(&s->labels);
 }
 
 void
 dim_seen_release(struct dim_seen *s)
 {
 	free(s->keys);
+	label_cache_release(&s->labels);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -61,6 +64,9 @@ struct batch {
 	/* n each: events by (org, key); a group's; their verdicts; new ones */
 	struct sorted_event	  *sorted;
 	struct usage_event	 **group, **fresh;
+	uint32_t		 (*ids)[EVENT_LABELS];	/* of fresh */
+	const struct label_cache  *labels;	/* of committed batches */
+	struct label_cache	   new_labels;	/* those this attempt used */
 	size_t			  *group_pos;
 	int			  *known;
 	unsigned char		  *is_new;
@@ -183,8 +189,15 @@ store_batch(struct db *db, void *arg, struct llmops_err *err)
 
 	b->inserted = b->duplicates = b->npending = 0;
 	rollup_dim_batch_clear(&b->dims);
-	if (find_fresh(db, b, err) != 0 ||
-	    db_event_insert_rows(db, b->fresh, b->inserted, err) != 0)
+	label_cache_clear(&b->new_labels);
+	if (find_fresh(db, b, err) != 0)
+		return -1;
+	for (i = 0; i < b->inserted; i++)
+		if (db_label_ids(db, b->labels, &b->new_labels, b->fresh[i],
+		    b->ids[i], err) != 0)
+			return -1;
+	if (db_event_insert_rows(db, b->fresh,
+	    (const uint32_t (*)[EVENT_LABELS])b->ids, b->inserted, err) != 0)
 		return -1;
 	for (i = 0; i < b->inserted; i++) {
 		if (rollup_delta_of(&b->deltas[nd], b->fresh[i]) != 0)
@@ -208,9 +221,10 @@ store_events(struct db *db, struct usage_event *const *evs, size_t n,
     struct dim_seen *seen, size_t *inserted, size_t *duplicates,
     struct llmops_err *err)
 {
-	struct batch	b;
-	size_t		i;
-	int		rc = -1;
+	struct batch		b;
+	struct label_cache	none;
+	size_t			i;
+	int			rc = -1;
 
 	*inserted = *duplicates = 0;
 	if (n == 0)
@@ -219,6 +233,9 @@ store_events(struct db *db, struct usage_event *const *evs, size_t n,
 	b.evs = evs;
 	b.n = n;
 	b.seen = seen;
+	label_cache_init(&none);
+	label_cache_init(&b.new_labels);
+	b.labels = seen != NULL ? &seen->labels : &none;
 	if ((b.deltas = calloc(n, sizeof(*b.deltas))) == NULL ||
 	    (b.pending = calloc(n * DIMS_RECORDED, sizeof(*b.pending))) == NULL ||
 	    (b.sorted = calloc(n, sizeof(*b.sorted))) == NULL ||
@@ -226,6 +243,7 @@ store_events(struct db *db, struct usage_event *const *evs, size_t n,
 	    (b.group_pos = calloc(n, sizeof(*b.group_pos))) == NULL ||
 	    (b.is_new = calloc(n, sizeof(*b.is_new))) == NULL ||
 	    (b.fresh = calloc(n, sizeof(*b.fresh))) == NULL ||
+	    (b.ids = calloc(n, sizeof(*b.ids))) == NULL ||
 	    (b.known = calloc(n, sizeof(*b.known))) == NULL ||
 	    rollup_dim_batch_init(&b.dims, n) != 0) {
 		err_set(err, 500, "out of memory");
@@ -240,11 +258,16 @@ store_events(struct db *db, struct usage_event *const *evs, size_t n,
 	/* Only values of a committed batch are known to be stored. */
 	for (i = 0; seen != NULL && i < b.npending; i++)
 		dim_seen_add(seen, b.pending[i]);
+	/* Out of memory here only costs lookups later. */
+	if (seen != NULL)
+		(void)label_cache_merge(&seen->labels, &b.new_labels);
 	*inserted = b.inserted;
 	*duplicates = b.duplicates;
 	rc = 0;
 out:
 	rollup_dim_batch_release(&b.dims);
+	label_cache_release(&b.new_labels);
+	free(b.ids);
 	free(b.known);
 	free(b.fresh);
 	free(b.is_new);

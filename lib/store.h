@@ -12,16 +12,21 @@
 
 #include "db.h"
 #include "event.h"
+#include "label_cache.h"
 #include "llmops_limits.h"
 
 /* Dimensions recorded in dimension_values per event. */
 #define DIMS_RECORDED	5
 #define DIM_KEY_LEN	16
 
-/* The (organization, dimension, value) a process knows are recorded. */
+/*
+ * What a process knows is stored: the (organization, dimension, value)
+ * recorded in dimension_values, and the ids of labels (db_label.h).
+ */
 struct dim_seen {
 	unsigned char	(*keys)[DIM_KEY_LEN];
 	size_t		  n;
+	struct label_cache labels;
 };
 
 void	dim_seen_init(struct dim_seen *);

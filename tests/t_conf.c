@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "event.h"
 #include "llmops_limits.h"
 #include "tap.h"
 
@@ -202,10 +203,20 @@ test_sample(void)
 	conf_release(&d);
 }
 
+/* The most events the default body limit (32 MiB) and label length allow:
+ * twice the body over the most one kept event can hold. */
+static long long
+memory_fit(void)
+{
+	return 2 * (long long)LIMIT_BODY_BYTES_DEFAULT /
+	    (long long)usage_event_bytes_max(LIMIT_LABEL_CHARS_DEFAULT);
+}
+
 static void
 test_values(void)
 {
 	struct conf	c;
+	char		text[128];
 
 	if (load_ok("every setting",
 	    "database = {\n"
@@ -262,10 +273,11 @@ test_values(void)
 		is_int(c.ingest.max_body_bytes, 1073741824LL,
 		    "max_body_bytes = 1 GiB (the maximum) accepted");
 	conf_release(&c);
-	if (load_ok("max_events within the memory bound", "ingest = { "
-	    "max_events = 16000; };\n", 0600, &c) == 0)
-		is_int(c.ingest.max_events, 16000, "max_events = 16000 accepted "
-		    "with a 32 MiB body limit");
+	snprintf(text, sizeof(text), "ingest = { max_events = %lld; };\n",
+	    memory_fit());
+	if (load_ok("max_events at the memory bound", text, 0600, &c) == 0)
+		is_int(c.ingest.max_events, memory_fit(), "max_events = %lld "
+		    "(the bound of a 32 MiB body) accepted", memory_fit());
 	conf_release(&c);
 	if (load_ok("log.level error", "log = { level = \"error\"; };\n", 0600,
 	    &c) == 0)
@@ -293,6 +305,12 @@ test_values(void)
 static void
 test_errors(void)
 {
+	char	text[128], want[64];
+
+	/* The defaults must keep within the bound. */
+	ok(LIMIT_EVENTS_DEFAULT <= memory_fit(), "the default max_events (%d) "
+	    "is within the memory bound (%lld)", LIMIT_EVENTS_DEFAULT,
+	    memory_fit());
 	load_fails("unknown setting", "# llmops\ndatabase = { hots = \"x\"; };\n",
 	    0600, 2, "database.hots", "unknown", NULL);
 	load_fails("unknown group", "\n\n\ndatabse = { host = \"x\"; };\n", 0600, 4,
@@ -342,8 +360,11 @@ test_errors(void)
 	load_fails("max_events above the maximum", "ingest = { max_events = "
 	    "250001; };\n", 0600, 1, "ingest.max_events", "range", NULL);
 	/* The kept events must fit in twice the body limit (3x bound). */
-	load_fails("max_events beyond the memory bound", "ingest = { "
-	    "max_events = 16200; };\n", 0600, 0, "ingest.max_events 16200",
+	snprintf(text, sizeof(text), "ingest = { max_events = %lld; };\n",
+	    memory_fit() + 1);
+	snprintf(want, sizeof(want), "ingest.max_events %lld",
+	    memory_fit() + 1);
+	load_fails("max_events beyond the memory bound", text, 0600, 0, want,
 	    "twice the body limit", NULL);
 	load_fails("max_events beyond the bound of a small body", "ingest = { "
 	    "max_body_bytes = 1048576; max_events = 600; };\n", 0600, 0,

@@ -3,9 +3,10 @@
  * tools/gen-events (which creates the organizations and their tokens with
  * llmopsctl, runs this, then `llmopsctl rollups rebuild`). It writes N
  * synthetic LiteLLM events of the named organizations straight into
- * usage_events with LOAD DATA LOCAL INFILE, streamed from memory (no file),
- * and the dimension values they use into dimension_values through the
- * product's own db_dimension_record(). It never writes a rollup table: the
+ * usage_event_rows with LOAD DATA LOCAL INFILE, streamed from memory (no
+ * file), their labels made first by the product's db_label_make(), and the
+ * dimension values they use into dimension_values through the product's
+ * own db_dimension_record(). It never writes a rollup table: the
  * rebuild computes them with the product's code.
  *
  *   gen-events-bulk -c CONF -o ORG [-o ORG ...] [-n EVENTS] [--days D]
@@ -63,6 +64,7 @@
 #include "conf.h"
 #include "db.h"
 #include "db_event.h"
+#include "db_label.h"
 #include "db_token.h"
 #include "event.h"
 #include "log.h"
@@ -358,6 +360,13 @@ struct gen {
 	uint64_t	*per_hour;
 	int64_t		 start_us, run_us;
 	size_t		 nvals[GEN_DIMS];
+	/* Label ids (lib/db_label.h): of each value of each dimension, of
+	 * the models as model groups, of the two call types, and of the
+	 * error classes and codes (by error_specs). */
+	uint32_t	*lid[GEN_DIMS];
+	uint32_t	*group_lid;
+	uint32_t	 call_lid[2];
+	uint32_t	 class_lid[ERROR_SPECS], code_lid[ERROR_SPECS];
 	size_t		 jobs;
 };
 
@@ -595,26 +604,38 @@ gen_event(struct part *t, char *p)
 	p = put_u64(p, o->token_id);
 	*p++ = '\t';
 	p = put_hex(p, key, sizeof(key));
-	p = put_str(p, "\tlitellm\t");
+	*p++ = '\t';
+	p = put_u64(p, (uint64_t)start);	/* occurred_us = start_us */
+	*p++ = '\t';
+	p = put_u64(p, (uint64_t)e.received_us);
+	*p++ = '\t';
 	p = put_uuid(p, r, "chatcmpl-");
 	*p++ = '\t';
 	p = put_uuid(p, r, "");
 	*p++ = '\t';
-	p = put_str(p, m->kind == MODEL_EMBEDDING ? "aembedding" : "acompletion");
-	*p++ = '\t';
 	p = put_str(p, failed ? "failure" : "success");
 	*p++ = '\t';
-	p = put_str(p, m->name);
+	p = put_str(p, cost_source_name(e.cost_source));
 	*p++ = '\t';
-	p = put_str(p, m->name);
+	*p++ = stream ? '1' : '0';
 	*p++ = '\t';
-	p = put_str(p, m->provider);
+	p = put_u64(p, g->lid[0][dept]);
 	*p++ = '\t';
-	p = put_str(p, g->dept[dept]);
+	p = put_u64(p, g->lid[1][team]);
 	*p++ = '\t';
-	p = put_str(p, g->team[team]);
+	p = put_u64(p, g->lid[2][agent]);
 	*p++ = '\t';
-	p = put_str(p, g->agent[agent]);
+	p = put_u64(p, g->lid[3][model]);
+	*p++ = '\t';
+	p = put_u64(p, g->lid[4][m->provider_ix]);
+	*p++ = '\t';
+	p = put_u64(p, g->group_lid[model]);
+	*p++ = '\t';
+	p = put_u64(p, g->call_lid[m->kind == MODEL_EMBEDDING]);
+	*p++ = '\t';
+	p = failed ? put_u64(p, g->class_lid[err_ix]) : put_str(p, NULL);
+	*p++ = '\t';
+	p = failed ? put_u64(p, g->code_lid[err_ix]) : put_str(p, NULL);
 	*p++ = '\t';
 	p = put_num(p, &e, EV_PROMPT_TOKENS);
 	*p++ = '\t';
@@ -636,8 +657,6 @@ gen_event(struct part *t, char *p)
 	*p++ = '\t';
 	p = put_cost(p, &e, EV_COST);
 	*p++ = '\t';
-	p = put_str(p, cost_source_name(e.cost_source));
-	*p++ = '\t';
 	p = e.price_id ? put_u64(p, e.price_id) : put_str(p, NULL);
 	*p++ = '\t';
 	p = e.discount_id ? put_u64(p, e.discount_id) : put_str(p, NULL);
@@ -649,16 +668,6 @@ gen_event(struct part *t, char *p)
 	p = put_num(p, &e, EV_LATENCY_US);
 	*p++ = '\t';
 	p = put_num(p, &e, EV_TTFT_US);
-	*p++ = '\t';
-	*p++ = stream ? '1' : '0';
-	*p++ = '\t';
-	p = put_str(p, failed ? error_specs[err_ix].code : NULL);
-	*p++ = '\t';
-	p = put_str(p, failed ? error_specs[err_ix].class : NULL);
-	*p++ = '\t';
-	p = put_u64(p, (uint64_t)e.received_us);
-	*p++ = '\t';
-	p = put_u64(p, (uint64_t)start);	/* occurred_us = start_us */
 	*p++ = '\n';
 
 	t->todo--;
@@ -729,16 +738,16 @@ infile_error(void *ptr, char *msg, unsigned int len)
 }
 
 static const char load_sql[] =
-    "LOAD DATA LOCAL INFILE 'gen-events' INTO TABLE usage_events "
+    "LOAD DATA LOCAL INFILE 'gen-events' INTO TABLE usage_event_rows "
     "CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' "
-    "LINES TERMINATED BY '\\n' (org_id, token_id, @dedupe_hex, source, "
-    "litellm_id, trace_id, call_type, status, model, model_group, provider, "
-    "department, team, agent, prompt_tokens, completion_tokens, "
-    "total_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, "
-    "cache_write_1h_tokens, litellm_cost, our_cost, cost, cost_source, "
-    "price_id, discount_id, start_us, end_us, latency_us, ttft_us, stream, "
-    "error_code, error_class, received_us, occurred_us) "
-    "SET dedupe_key = UNHEX(@dedupe_hex)";
+    "LINES TERMINATED BY '\\n' (org_id, token_id, @dedupe_hex, occurred_us, "
+    "received_us, litellm_id, trace_id, status, cost_source, stream, "
+    "department_id, team_id, agent_id, model_id, provider_id, "
+    "model_group_id, call_type_id, error_class_id, error_code_id, "
+    "prompt_tokens, completion_tokens, total_tokens, cache_read_tokens, "
+    "cache_write_tokens, reasoning_tokens, cache_write_1h_tokens, "
+    "litellm_cost, our_cost, cost, price_id, discount_id, start_us, end_us, "
+    "latency_us, ttft_us) SET dedupe_key = UNHEX(@dedupe_hex)";
 
 static MYSQL *
 bulk_connect(const struct conf_db *c, char *msg, size_t msgsz)
@@ -981,6 +990,49 @@ record_dimensions(struct db *db, void *arg, struct llmops_err *err)
 	return 0;
 }
 
+/* The label ids of every value the events use (lib/db_label.h). */
+static int
+make_labels(struct db *db, struct gen *g, struct llmops_err *err)
+{
+	static const enum label_kind kinds[GEN_DIMS] = {
+		LABEL_DEPARTMENT, LABEL_TEAM, LABEL_AGENT, LABEL_MODEL,
+		LABEL_PROVIDER,
+	};
+	const char	*v;
+	size_t		 k;
+	int		 d;
+
+	for (d = 0; d < GEN_DIMS; d++) {
+		if ((g->lid[d] = calloc(g->nvals[d], sizeof(uint32_t))) == NULL)
+			return err_set(err, 500, "out of memory");
+		for (k = 0; k < g->nvals[d]; k++) {
+			v = d == 0 ? g->dept[k] : d == 1 ? g->team[k] :
+			    d == 2 ? g->agent[k] : d == 3 ? g->models[k].name :
+			    g->providers[k];
+			if (db_label_make(db, kinds[d], v, &g->lid[d][k],
+			    err) != 0)
+				return -1;
+		}
+	}
+	if ((g->group_lid = calloc(g->nmodel, sizeof(uint32_t))) == NULL)
+		return err_set(err, 500, "out of memory");
+	for (k = 0; k < g->nmodel; k++)
+		if (db_label_make(db, LABEL_MODEL_GROUP, g->models[k].name,
+		    &g->group_lid[k], err) != 0)
+			return -1;
+	if (db_label_make(db, LABEL_CALL_TYPE, "acompletion", &g->call_lid[0],
+	    err) != 0 || db_label_make(db, LABEL_CALL_TYPE, "aembedding",
+	    &g->call_lid[1], err) != 0)
+		return -1;
+	for (k = 0; k < ERROR_SPECS; k++)
+		if (db_label_make(db, LABEL_ERROR_CLASS, error_specs[k].class,
+		    &g->class_lid[k], err) != 0 ||
+		    db_label_make(db, LABEL_ERROR_CODE, error_specs[k].code,
+		    &g->code_lid[k], err) != 0)
+			return -1;
+	return 0;
+}
+
 static void
 usage(void)
 {
@@ -1200,6 +1252,10 @@ main(int argc, char *argv[])
 	}
 	g.prices = &prices;
 	g.prefer = (enum cost_prefer)conf.cost.prefer;
+	if (make_labels(&db, &g, &err) != 0) {
+		fprintf(stderr, "gen-events-bulk: labels: %s\n", err.msg);
+		goto out;
+	}
 	g.dbconf = &conf.db;
 
 	/* Consecutive hours of about n / jobs events for each thread. */
@@ -1265,6 +1321,9 @@ out:
 	free(parts);
 	for (i = 0; g.models != NULL && i < g.nmodel; i++)
 		free(g.models[i].name);
+	for (d = 0; d < GEN_DIMS; d++)
+		free(g.lid[d]);
+	free(g.group_lid);
 	free(g.bursts);
 	free(g.per_hour);
 	free(g.z_agent.cdf);
