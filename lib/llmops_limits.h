@@ -42,10 +42,15 @@
  * boundary) and counted as a warning; the event is kept. id and trace_id
  * are cut after the dedupe key is made of the whole value. */
 #define LIMIT_ID_BYTES			255	/* id, trace_id */
-#define LIMIT_MODEL_BYTES		255	/* model, model_group */
+/* model, model_group, deployment (model_id), price_key (model_map_key) */
+#define LIMIT_MODEL_BYTES		255
 #define LIMIT_SHORT_BYTES		64	/* call_type, provider */
 #define LIMIT_ERROR_CODE_BYTES		32
 #define LIMIT_ERROR_CLASS_BYTES		128
+/* api_host: the host[:port] of LiteLLM's api_base (lib/url_host.h). A
+ * longer one is no host at all (DNS names stop at 253): refused, never
+ * cut, since a cut host would name another. */
+#define LIMIT_API_HOST_BYTES		255
 
 /* Token counts of a price tier (llmopsctl prices). */
 #define LIMIT_TOKENS_MAX		4294967295LL
