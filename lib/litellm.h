@@ -25,7 +25,7 @@ struct litellm_limits {
  * nothing per value: a body of 32 MiB of [[{},{},...]] or [[0,0,...]] costs
  * a single 4 KiB skimmer and is refused or rejected in one pass (json-c
  * built an 8.4 GB tree of it). What is allocated is
- * - one element's kept object at a time (litellm_event_keep: about 40
+ * - one element's kept object at a time (litellm_event_keep: about 50
  *   scalars, 4 headers objects of at most JSON_SKIM_HEADER_KEYS members,
  *   4 tags, each string at most JSON_SKIM_STRING_BYTES): under 1 MiB,
  *   freed before the next element is read;

@@ -15,6 +15,10 @@
 #include "label.h"
 #include "litellm_event.h"
 #include "timefmt.h"
+#include "url_host.h"
+
+/* The largest cost of one call, in 1e-12 USD units. */
+#define COST_UNITS_MAX	(LIMIT_COST_USD_MAX * 1000000000000LL)
 
 /* Internal result of a field reader. */
 enum rd {
@@ -52,6 +56,19 @@ get(struct json_object *obj, const char *key)
 	if (!json_object_object_get_ex(obj, key, &v))
 		return NULL;
 	return v;	/* NULL for JSON null */
+}
+
+/* obj's member key when it is an object; another type is warned about. */
+static struct json_object *
+get_object(struct json_object *obj, const char *key, struct warn *w)
+{
+	struct json_object	*v = get(obj, key);
+
+	if (v != NULL && !json_object_is_type(v, json_type_object)) {
+		warn(w, key);
+		return NULL;
+	}
+	return v;
 }
 
 /* The length of the longest prefix of s (valid UTF-8) of at most max bytes. */
@@ -151,6 +168,16 @@ read_scaled(struct json_object *v, int scale, int64_t max_units, int64_t *out)
 	    *out < 0)
 		return RD_BAD;
 	return RD_OK;
+}
+
+/*
+ * A cost in USD as 1e-12 USD units, within LIMIT_COST_USD_MAX: the
+ * response_cost, the saved_cache_cost and the cost_breakdown alike.
+ */
+static enum rd
+read_cost(struct json_object *v, int64_t *out)
+{
+	return read_scaled(v, COST_SCALE_DIGITS, COST_UNITS_MAX, out);
 }
 
 static enum rd
@@ -308,6 +335,65 @@ read_label(const struct carriers *c, const char *name, const char *webhook_value
 	return *out == NULL ? RD_ABSENT : RD_OK;
 }
 
+/*
+ * A label LiteLLM itself sends (the key's aliases in metadata), cleaned
+ * and cut like the header labels above. Not a string, or not UTF-8:
+ * unknown, warned.
+ */
+static enum rd
+read_alias(struct json_object *obj, const char *key, size_t max_chars,
+    char **out, struct warn *w)
+{
+	struct json_object	*v = get(obj, key);
+	struct text		 t;
+	int			 truncated, oom;
+
+	*out = NULL;
+	if (v == NULL)
+		return RD_ABSENT;
+	if (!text_of(v, &t) ||
+	    !utf8_valid((const unsigned char *)t.s, t.len)) {
+		warn(w, key);
+		return RD_ABSENT;
+	}
+	*out = label_clean_len(t.s, t.len, max_chars, &truncated, &oom);
+	if (oom)
+		return RD_NOMEM;
+	if (truncated)
+		warn(w, key);
+	return *out == NULL ? RD_ABSENT : RD_OK;
+}
+
+/*
+ * The host[:port] of obj's api_base (url_host.h), lower-cased. The URL
+ * is read where json-c holds it, never copied: its user part or query
+ * can hold a key. Absent, null or "": RD_ABSENT; not a string or not
+ * scheme://host: unknown, warned as field.
+ */
+static enum rd
+read_api_host(struct json_object *obj, const char *field, char **out,
+    struct warn *w)
+{
+	struct json_object	*v = get(obj, "api_base");
+	struct text		 t;
+	char			 host[LIMIT_API_HOST_BYTES + 1];
+
+	*out = NULL;
+	if (v == NULL)
+		return RD_ABSENT;
+	if (!text_of(v, &t)) {
+		warn(w, field);
+		return RD_ABSENT;
+	}
+	if (t.len == 0)
+		return RD_ABSENT;
+	if (url_host(t.s, t.len, host) != 0) {
+		warn(w, field);
+		return RD_ABSENT;
+	}
+	return (*out = strdup(host)) == NULL ? RD_NOMEM : RD_OK;
+}
+
 static int
 read_token(const struct carriers *c, struct usage_event *ev)
 {
@@ -368,6 +454,23 @@ static const struct {
 	{ "prompt_tokens", EV_PROMPT_TOKENS },
 	{ "completion_tokens", EV_COMPLETION_TOKENS },
 	{ "total_tokens", EV_TOTAL_TOKENS },
+};
+
+/* LiteLLM's cost_breakdown: the parts of its response_cost. */
+static const struct {
+	const char	*key;
+	const char	*field;		/* as warnings name it */
+	enum event_num	 num;
+} breakdown[] = {
+	{ "input_cost", "cost_breakdown input_cost", EV_CB_INPUT_COST },
+	{ "output_cost", "cost_breakdown output_cost", EV_CB_OUTPUT_COST },
+	{ "cache_read_cost", "cost_breakdown cache_read_cost",
+	    EV_CB_CACHE_READ_COST },
+	{ "cache_creation_cost", "cost_breakdown cache_creation_cost",
+	    EV_CB_CACHE_WRITE_COST },
+	{ "reasoning_cost", "cost_breakdown reasoning_cost",
+	    EV_CB_REASONING_COST },
+	{ "tool_usage_cost", "cost_breakdown tool_usage_cost", EV_CB_TOOL_COST },
 };
 
 /* Sets f from a read, or warns that field could not be used. */
@@ -551,7 +654,7 @@ litellm_event_reduce(struct json_object *obj, const struct webhook_headers *wh,
     size_t max_label_chars, int64_t received_us, struct usage_event *ev,
     enum reject_reason *reason, char why[REDUCE_WHY_BYTES], unsigned *nwarn)
 {
-	struct json_object	*meta, *usage, *info, *v;
+	struct json_object	*meta, *usage, *info, *hidden, *v;
 	struct carriers		 c;
 	struct warn		 w;
 	const char		*s;
@@ -602,11 +705,16 @@ litellm_event_reduce(struct json_object *obj, const struct webhook_headers *wh,
 			ev->stream = json_object_get_boolean(v) ? 1 : 0;
 	}
 
-	meta = get(obj, "metadata");
-	if (meta != NULL && !json_object_is_type(meta, json_type_object)) {
-		warn(&w, "metadata");
-		meta = NULL;
+	/* null for a normal call; true or false where a cache was asked. */
+	if ((v = get(obj, "cache_hit")) != NULL) {
+		if (!json_object_is_type(v, json_type_boolean))
+			warn(&w, "cache_hit");
+		else
+			ev->cache_hit = json_object_get_boolean(v) ?
+			    CACHE_HIT_YES : CACHE_HIT_NO;
 	}
+
+	meta = get_object(obj, "metadata", &w);
 	usage = get(meta, "usage_object");
 
 	/* Token counts: top level, else the raw usage object. */
@@ -618,9 +726,39 @@ litellm_event_reduce(struct json_object *obj, const struct webhook_headers *wh,
 	}
 	read_usage_details(usage, ev, &w);
 
-	r = read_scaled(get(obj, "response_cost"), COST_SCALE_DIGITS,
-	    LIMIT_COST_USD_MAX * 1000000000000LL, &n);
+	r = read_cost(get(obj, "response_cost"), &n);
 	set_num(ev, EV_LITELLM_COST, r, n, "response_cost", &w);
+
+	/* LiteLLM sends 0.0 on every call that was no cache hit: no saving. */
+	r = read_cost(get(obj, "saved_cache_cost"), &n);
+	if (r == RD_OK && n == 0 && ev->cache_hit != CACHE_HIT_YES)
+		r = RD_ABSENT;
+	set_num(ev, EV_SAVED_CACHE_COST, r, n, "saved_cache_cost", &w);
+
+	/* null on failures and before LiteLLM 1.77; members newer still. */
+	v = get_object(obj, "cost_breakdown", &w);
+	for (i = 0; i < sizeof(breakdown) / sizeof(breakdown[0]); i++) {
+		r = read_cost(get(v, breakdown[i].key), &n);
+		set_num(ev, breakdown[i].num, r, n, breakdown[i].field, &w);
+	}
+
+	/*
+	 * The deployment and the host it called: top level, else
+	 * hidden_params (older versions). The price entry LiteLLM used.
+	 */
+	hidden = get_object(obj, "hidden_params", &w);
+	if (read_string(obj, "model_id", LIMIT_MODEL_BYTES, &ev->deployment,
+	    &w) == RD_NOMEM || (ev->deployment == NULL &&
+	    read_string(hidden, "model_id", LIMIT_MODEL_BYTES, &ev->deployment,
+	    &w) == RD_NOMEM))
+		goto oom;
+	if (read_api_host(obj, "api_base", &ev->api_host, &w) == RD_NOMEM ||
+	    (ev->api_host == NULL && read_api_host(hidden,
+	    "hidden_params api_base", &ev->api_host, &w) == RD_NOMEM))
+		goto oom;
+	if (read_string(get_object(obj, "model_map_information", &w),
+	    "model_map_key", LIMIT_MODEL_BYTES, &ev->price_key, &w) == RD_NOMEM)
+		goto oom;
 
 	read_timing(obj, ev, received_us, &w);
 
@@ -650,6 +788,15 @@ litellm_event_reduce(struct json_object *obj, const struct webhook_headers *wh,
 	    max_label_chars, &ev->team, &w) == RD_NOMEM ||
 	    read_label(&c, HDR_AGENT, wh ? wh->agent : NULL,
 	    max_label_chars, &ev->agent, &w) == RD_NOMEM)
+		goto oom;
+
+	/* The key's aliases; never user_api_key_hash or any key itself. */
+	if (read_alias(meta, "user_api_key_alias", max_label_chars,
+	    &ev->key_alias, &w) == RD_NOMEM ||
+	    read_alias(meta, "user_api_key_team_alias", max_label_chars,
+	    &ev->team_alias, &w) == RD_NOMEM ||
+	    read_alias(meta, "user_api_key_org_alias", max_label_chars,
+	    &ev->org_alias, &w) == RD_NOMEM)
 		goto oom;
 
 	if (ev->litellm_id == NULL && ev->trace_id == NULL &&
@@ -719,6 +866,10 @@ static const struct json_keep keep_requester_metadata[] = {
 
 static const struct json_keep keep_metadata[] = {
 	{ "usage_object", JSON_KEEP_OBJECT, keep_usage, NULL },
+	/* The aliases only: user_api_key_hash is skipped unread. */
+	{ "user_api_key_alias", JSON_KEEP_VALUE, NULL, NULL },
+	{ "user_api_key_team_alias", JSON_KEEP_VALUE, NULL, NULL },
+	{ "user_api_key_org_alias", JSON_KEEP_VALUE, NULL, NULL },
 	{ "requester_custom_headers", JSON_KEEP_HEADERS, NULL, tracked_headers },
 	{ "requester_metadata", JSON_KEEP_OBJECT, keep_requester_metadata,
 	    NULL },
@@ -729,6 +880,27 @@ static const struct json_keep keep_error[] = {
 	{ "error_code", JSON_KEEP_VALUE, NULL, NULL },
 	{ "error_class", JSON_KEEP_VALUE, NULL, NULL },
 	{ "llm_provider", JSON_KEEP_VALUE, NULL, NULL },
+	{ NULL, JSON_KEEP_VALUE, NULL, NULL },
+};
+
+static const struct json_keep keep_cost_breakdown[] = {
+	{ "input_cost", JSON_KEEP_VALUE, NULL, NULL },
+	{ "output_cost", JSON_KEEP_VALUE, NULL, NULL },
+	{ "cache_read_cost", JSON_KEEP_VALUE, NULL, NULL },
+	{ "cache_creation_cost", JSON_KEEP_VALUE, NULL, NULL },
+	{ "reasoning_cost", JSON_KEEP_VALUE, NULL, NULL },
+	{ "tool_usage_cost", JSON_KEEP_VALUE, NULL, NULL },
+	{ NULL, JSON_KEEP_VALUE, NULL, NULL },
+};
+
+static const struct json_keep keep_hidden_params[] = {
+	{ "model_id", JSON_KEEP_VALUE, NULL, NULL },
+	{ "api_base", JSON_KEEP_VALUE, NULL, NULL },
+	{ NULL, JSON_KEEP_VALUE, NULL, NULL },
+};
+
+static const struct json_keep keep_model_map[] = {
+	{ "model_map_key", JSON_KEEP_VALUE, NULL, NULL },
 	{ NULL, JSON_KEEP_VALUE, NULL, NULL },
 };
 
@@ -745,6 +917,13 @@ const struct json_keep litellm_event_keep[] = {
 	{ "completion_tokens", JSON_KEEP_VALUE, NULL, NULL },
 	{ "total_tokens", JSON_KEEP_VALUE, NULL, NULL },
 	{ "response_cost", JSON_KEEP_VALUE, NULL, NULL },
+	{ "cache_hit", JSON_KEEP_VALUE, NULL, NULL },
+	{ "saved_cache_cost", JSON_KEEP_VALUE, NULL, NULL },
+	{ "cost_breakdown", JSON_KEEP_OBJECT, keep_cost_breakdown, NULL },
+	{ "model_id", JSON_KEEP_VALUE, NULL, NULL },
+	{ "api_base", JSON_KEEP_VALUE, NULL, NULL },
+	{ "hidden_params", JSON_KEEP_OBJECT, keep_hidden_params, NULL },
+	{ "model_map_information", JSON_KEEP_OBJECT, keep_model_map, NULL },
 	{ "startTime", JSON_KEEP_VALUE, NULL, NULL },
 	{ "endTime", JSON_KEEP_VALUE, NULL, NULL },
 	{ "completionStartTime", JSON_KEEP_VALUE, NULL, NULL },

@@ -5,6 +5,26 @@
  * (messages, response, keys, e-mails, IPs, tracebacks, other headers) is
  * skipped by the skimmer and never reaches a json-c object (see
  * litellm_event_keep). Pure: no I/O.
+ *
+ * What is read, and from where (the payload reference describes them):
+ *   id, trace_id, call_type, model, model_group, custom_llm_provider,
+ *   status, stream, startTime, endTime, completionStartTime, response_time
+ *   prompt/completion/total_tokens (top level, else metadata.usage_object);
+ *     cache and reasoning tokens from metadata.usage_object
+ *   response_cost, saved_cache_cost (kept when not 0, or 0 on a cache
+ *     hit: LiteLLM sends 0.0 on every other call), cost_breakdown's
+ *     input_cost, output_cost, cache_read_cost, cache_creation_cost,
+ *     reasoning_cost, tool_usage_cost: USD as 1e-12 USD units
+ *   cache_hit (true, false; null or absent: unknown)
+ *   model_id -> deployment, and api_base -> api_host (its host[:port]
+ *     only, lib/url_host.h): top level, else hidden_params
+ *   model_map_information.model_map_key -> price_key
+ *   metadata.user_api_key_alias, _team_alias, _org_alias -> key_alias,
+ *     team_alias, org_alias (labels, like the headers'); never
+ *     user_api_key_hash or any key
+ *   error_information's error_code, error_class, llm_provider (failures)
+ *   the token, department, team and agent headers (see enum token_source)
+ * The dedupe key (event_key.h) is made of the identity fields only.
  */
 #ifndef LLMOPS_LITELLM_EVENT_H
 #define LLMOPS_LITELLM_EVENT_H

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "litellm.h"
+#include "spool_event.h"
 #include "tap.h"
 
 #define NOW_US	1800000000000000LL
@@ -86,6 +87,11 @@ hash_is(const struct usage_event *ev, const char *token)
 
 #define NUM(ev, f)	(EVENT_HAS(ev, f) ? (ev)->num[f] : -1)
 
+#define DEPLOY_01 "b5f1e6f2b0b7d7e8e1a3c5e0f4c1d2a9e8b7c6d5a4f3e2d1c0b9a8f7e6d5c4b3"
+#define DEPLOY_06 "4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e"
+#define DEPLOY_GPT4 "0d269c5fe07a5557a589696fb76866e26d55c1977f5917145add6798712789c3"
+#define DEPLOY_FAIL "df2cb64242d35a99380fe1d36a33c917bd82393902c6fc0a11ee74cfb0b97a05"
+
 static void
 test_fixture_01(void)
 {
@@ -126,6 +132,28 @@ test_fixture_01(void)
 	is_str(e->error_code, NULL, "01: no error code on success");
 	is_str(e->error_class, NULL, "01: no error class on success");
 	is_int(e->received_us, NOW_US, "01: receive time");
+	/* What LiteLLM reports besides. */
+	is_int(b.warnings, 0, "01: no warning");
+	is_int(e->cache_hit, CACHE_HIT_UNKNOWN, "01: cache_hit null -> unknown");
+	ok(!EVENT_HAS(e, EV_SAVED_CACHE_COST), "01: saved_cache_cost 0.0 of "
+	    "no cache hit -> absent");
+	is_int(NUM(e, EV_CB_INPUT_COST), 1680000000LL, "01: cost_breakdown "
+	    "input_cost 0.00168");
+	is_int(NUM(e, EV_CB_OUTPUT_COST), 12720000000LL, "01: cost_breakdown "
+	    "output_cost 0.01272");
+	is_int(NUM(e, EV_CB_TOOL_COST), 0, "01: cost_breakdown tool_usage_cost "
+	    "0.0 is 0");
+	ok(!EVENT_HAS(e, EV_CB_CACHE_READ_COST) &&
+	    !EVENT_HAS(e, EV_CB_CACHE_WRITE_COST) &&
+	    !EVENT_HAS(e, EV_CB_REASONING_COST), "01: cost_breakdown members "
+	    "not sent stay absent");
+	is_str(e->deployment, DEPLOY_01, "01: deployment (model_id)");
+	is_str(e->api_host, "api.openai.com", "01: api_host of "
+	    "https://api.openai.com/v1");
+	is_str(e->key_alias, "cloudidr-prod-app", "01: key alias");
+	is_str(e->team_alias, "ml-platform", "01: team alias");
+	is_str(e->org_alias, NULL, "01: no org alias in this version");
+	is_str(e->price_key, "gpt-4", "01: price entry (model_map_key)");
 out:
 	event_batch_release(&b);
 }
@@ -171,6 +199,13 @@ test_fixture_03_failure(void)
 	is_int(NUM(e, EV_PROMPT_TOKENS), 0, "03: zero tokens");
 	is_int(NUM(e, EV_LITELLM_COST), 0, "03: cost 0");
 	is_str(e->agent, "claude-code", "03: agent");
+	ok(!EVENT_HAS(e, EV_CB_INPUT_COST) && !EVENT_HAS(e, EV_CB_OUTPUT_COST) &&
+	    !EVENT_HAS(e, EV_CB_TOOL_COST), "03: cost_breakdown null -> absent");
+	is_str(e->deployment, DEPLOY_06, "03: deployment from the top level "
+	    "(hidden_params.model_id null)");
+	is_str(e->api_host, "api.anthropic.com", "03: api_host");
+	is_str(e->price_key, NULL, "03: model_map_key \"\" -> NULL");
+	is_int(b.warnings, 0, "03: no warning");
 out:
 	event_batch_release(&b);
 }
@@ -212,6 +247,22 @@ test_fixture_06_caching(void)
 	is_int(NUM(e, EV_CACHE_READ_TOKENS), 10240, "06: cache read tokens");
 	is_int(NUM(e, EV_CACHE_WRITE_TOKENS), 1850, "06: cache write tokens");
 	is_int(NUM(e, EV_LITELLM_COST), 17245500000LL, "06: cost 0.0172455");
+	is_int(e->cache_hit, CACHE_HIT_UNKNOWN, "06: a prompt cache is no "
+	    "LiteLLM cache hit: unknown");
+	ok(!EVENT_HAS(e, EV_SAVED_CACHE_COST), "06: saved_cache_cost 0.0 -> "
+	    "absent");
+	is_int(NUM(e, EV_CB_INPUT_COST), 10945500000LL, "06: cost_breakdown "
+	    "input_cost 0.0109455 (cache reads and writes in it)");
+	is_int(NUM(e, EV_CB_OUTPUT_COST), 6300000000LL, "06: cost_breakdown "
+	    "output_cost 0.0063");
+	ok(!EVENT_HAS(e, EV_CB_CACHE_READ_COST) &&
+	    !EVENT_HAS(e, EV_CB_CACHE_WRITE_COST), "06: no cache_read_cost or "
+	    "cache_creation_cost in 1.81.14: absent");
+	is_str(e->deployment, DEPLOY_06, "06: deployment");
+	is_str(e->api_host, "api.anthropic.com", "06: api_host of "
+	    "https://api.anthropic.com/v1/messages");
+	is_str(e->price_key, "claude-sonnet-4-20250514", "06: price entry");
+	is_str(e->key_alias, "cloudidr-prod-app", "06: key alias");
 out:
 	event_batch_release(&b);
 }
@@ -265,6 +316,13 @@ test_batches(void)
 		is_str(b.events[0].error_class, "ProxyException", "08: class");
 		is_str(b.events[0].provider, NULL, "08: no provider");
 		is_str(b.events[0].model_group, NULL, "08: empty model_group -> NULL");
+		is_str(b.events[0].deployment, NULL, "08: model_id \"\" -> NULL");
+		is_str(b.events[0].api_host, NULL, "08: api_base \"\" -> NULL");
+		ok(b.events[0].key_alias == NULL &&
+		    b.events[0].team_alias == NULL &&
+		    b.events[0].org_alias == NULL, "08: aliases null -> NULL");
+		is_str(b.events[0].price_key, NULL, "08: no price entry");
+		is_int(b.warnings, 0, "08: no warning");
 	}
 	event_batch_release(&b);
 }
@@ -287,6 +345,22 @@ test_real_captures(void)
 		    1795753587369350LL, "real 1: latency");
 		ok(!b.events[1].has_token, "real 1: event 1 sent no headers");
 		is_str(b.events[1].model, "openai/claude-sonnet-4", "real 1: model");
+		is_str(e->deployment, DEPLOY_GPT4, "real 1: deployment");
+		is_str(e->api_host, "127.0.0.1:8100", "real 1: api_host with its "
+		    "port");
+		is_str(e->price_key, "gpt-4", "real 1: price entry");
+		is_int(e->cache_hit, CACHE_HIT_UNKNOWN, "real 1: cache_hit null");
+		is_int(NUM(e, EV_CB_INPUT_COST), 360000000, "real 1: "
+		    "cost_breakdown input_cost 0.00036");
+		is_int(NUM(e, EV_CB_OUTPUT_COST), 600000000, "real 1: "
+		    "cost_breakdown output_cost 0.0006000000000000001");
+		is_int(NUM(&b.events[1], EV_CB_INPUT_COST), 0, "real 1: a custom "
+		    "price's breakdown of 0.0 is 0");
+		is_str(b.events[1].price_key, "claude-sonnet-4", "real 1: price "
+		    "entry of the custom price");
+		ok(e->key_alias == NULL && e->team_alias == NULL,
+		    "real 1: a key without aliases");
+		is_int(b.warnings, 0, "real 1: no warning");
 	}
 	event_batch_release(&b);
 
@@ -299,6 +373,23 @@ test_real_captures(void)
 		is_int(NUM(&b.events[2], EV_LITELLM_COST), 120000, "real 2: embedding cost");
 		is_str(b.events[3].error_code, "429", "real 2: failure code");
 		ok(hash_is(&b.events[3], "trk_test123"), "real 2: failure token");
+		is_int(b.events[0].cache_hit, CACHE_HIT_NO, "real 2: cache_hit "
+		    "false");
+		ok(!EVENT_HAS(&b.events[0], EV_SAVED_CACHE_COST), "real 2: "
+		    "saved_cache_cost 0.0 of a miss -> absent");
+		is_int(b.events[2].cache_hit, CACHE_HIT_UNKNOWN, "real 2: the "
+		    "embedding's cache_hit null");
+		is_int(b.events[3].cache_hit, CACHE_HIT_NO, "real 2: failure: "
+		    "cache_hit false");
+		ok(!EVENT_HAS(&b.events[3], EV_CB_INPUT_COST), "real 2: failure: "
+		    "cost_breakdown null");
+		is_str(b.events[3].deployment, DEPLOY_FAIL, "real 2: failure: "
+		    "deployment from the top level (hidden_params.model_id null)");
+		is_str(b.events[3].api_host, "127.0.0.1:8100", "real 2: failure: "
+		    "api_host");
+		is_str(b.events[3].price_key, NULL, "real 2: failure: no price "
+		    "entry");
+		is_int(b.warnings, 0, "real 2: no warning");
 	}
 	event_batch_release(&b);
 }
@@ -706,6 +797,384 @@ test_cut_and_flagged(void)
 	free(big);
 }
 
+/*
+ * ev with parent.key (key at the top level when parent is NULL) set to
+ * the JSON text json, or deleted when json is NULL; a missing or
+ * non-object parent becomes an object first.
+ */
+static struct json_object *
+with(struct json_object *ev, const char *parent, const char *key,
+    const char *json)
+{
+	struct json_object	*o = ev;
+
+	if (parent != NULL && (!json_object_object_get_ex(ev, parent, &o) ||
+	    o == NULL || !json_object_is_type(o, json_type_object))) {
+		o = json_object_new_object();
+		json_object_object_add(ev, parent, o);
+	}
+	if (json == NULL)
+		json_object_object_del(o, key);
+	else
+		json_object_object_add(o, key, json_tokener_parse(json));
+	return ev;
+}
+
+/* Parses ev (consumed) into b: its one event, or NULL. */
+static struct usage_event *
+reduce(struct json_object *ev, struct event_batch *b)
+{
+	struct llmops_err	err;
+
+	parse_obj(ev, NULL, b, &err);
+	return b->nevents == 1 && b->nrejected == 0 ? &b->events[0] : NULL;
+}
+
+/* One warning, naming field. */
+static int
+warned_once(const struct event_batch *b, const char *field)
+{
+	return b->warnings == 1 && b->nwarn_notes == 1 &&
+	    strstr(b->warn_notes[0].why, field) != NULL;
+}
+
+#define S(e, f)		((e) != NULL ? (e)->f : "(no event)")
+#define N(e, f)		((e) != NULL ? NUM(e, f) : -2)
+
+static void
+test_cache_and_costs(void)
+{
+	static const struct {
+		const char	*name, *parent, *key, *json, *warn;
+		int		 num;
+	} bad[] = {
+		{ "saved_cache_cost as a string", NULL, "saved_cache_cost",
+		    "\"0.1\"", "saved_cache_cost", EV_SAVED_CACHE_COST },
+		{ "negative saved_cache_cost", NULL, "saved_cache_cost", "-0.5",
+		    "saved_cache_cost", EV_SAVED_CACHE_COST },
+		{ "saved_cache_cost past LIMIT_COST_USD_MAX", NULL,
+		    "saved_cache_cost", "100000.01", "saved_cache_cost",
+		    EV_SAVED_CACHE_COST },
+		{ "cost_breakdown as a string", NULL, "cost_breakdown",
+		    "\"0.1\"", "cost_breakdown", EV_CB_INPUT_COST },
+		{ "cost_breakdown as an array", NULL, "cost_breakdown", "[1]",
+		    "cost_breakdown", EV_CB_OUTPUT_COST },
+		{ "negative input_cost", "cost_breakdown", "input_cost", "-0.1",
+		    "cost_breakdown input_cost", EV_CB_INPUT_COST },
+		{ "output_cost as a string", "cost_breakdown", "output_cost",
+		    "\"1\"", "cost_breakdown output_cost", EV_CB_OUTPUT_COST },
+		{ "tool_usage_cost past LIMIT_COST_USD_MAX", "cost_breakdown",
+		    "tool_usage_cost", "100000.01",
+		    "cost_breakdown tool_usage_cost", EV_CB_TOOL_COST },
+		{ "cache_read_cost as an object", "cost_breakdown",
+		    "cache_read_cost", "{}", "cost_breakdown cache_read_cost",
+		    EV_CB_CACHE_READ_COST },
+	};
+	struct event_batch	 b;
+	struct usage_event	*e;
+	struct json_object	*ev;
+	size_t			 i;
+
+	/* A cache hit: true, the saving, and a breakdown of every part. */
+	ev = with(base_event(), NULL, "cache_hit", "true");
+	with(ev, NULL, "saved_cache_cost", "0.0123");
+	with(ev, NULL, "cost_breakdown", "{\"input_cost\": 0.001, "
+	    "\"output_cost\": 0.002, \"total_cost\": 0.0105, "
+	    "\"cache_read_cost\": 0.003, \"cache_creation_cost\": 0.004, "
+	    "\"reasoning_cost\": 0.0005, \"tool_usage_cost\": 1e-3, "
+	    "\"original_cost\": 0.5, \"discount_amount\": -0.1, "
+	    "\"additional_costs\": {\"x\": 1}}");
+	e = reduce(ev, &b);
+	is_int(e != NULL ? (int)e->cache_hit : -1, CACHE_HIT_YES, "cache_hit true");
+	is_int(N(e, EV_SAVED_CACHE_COST), 12300000000LL, "saved_cache_cost "
+	    "0.0123 of a hit");
+	is_int(N(e, EV_CB_INPUT_COST), 1000000000LL, "cost_breakdown input_cost");
+	is_int(N(e, EV_CB_OUTPUT_COST), 2000000000LL, "cost_breakdown "
+	    "output_cost");
+	is_int(N(e, EV_CB_CACHE_READ_COST), 3000000000LL, "cost_breakdown "
+	    "cache_read_cost");
+	is_int(N(e, EV_CB_CACHE_WRITE_COST), 4000000000LL, "cost_breakdown "
+	    "cache_creation_cost");
+	is_int(N(e, EV_CB_REASONING_COST), 500000000LL, "cost_breakdown "
+	    "reasoning_cost");
+	is_int(N(e, EV_CB_TOOL_COST), 1000000000LL, "cost_breakdown "
+	    "tool_usage_cost 1e-3");
+	is_int(b.warnings, 0, "a full breakdown: no warning (the members we do "
+	    "not store, a negative discount among them, are not read)");
+	event_batch_release(&b);
+
+	/* 0 is a saving only on a hit. */
+	ev = with(base_event(), NULL, "cache_hit", "true");
+	e = reduce(with(ev, NULL, "saved_cache_cost", "0.0"), &b);
+	is_int(N(e, EV_SAVED_CACHE_COST), 0, "a hit that saved 0.0: 0");
+	event_batch_release(&b);
+	ev = with(base_event(), NULL, "cache_hit", "false");
+	e = reduce(with(ev, NULL, "saved_cache_cost", "0"), &b);
+	is_int(e != NULL ? (int)e->cache_hit : -1, CACHE_HIT_NO, "cache_hit false");
+	is_int(N(e, EV_SAVED_CACHE_COST), -1, "a miss's saved_cache_cost 0: "
+	    "absent");
+	event_batch_release(&b);
+	ev = with(base_event(), NULL, "cache_hit", "false");
+	e = reduce(with(ev, NULL, "saved_cache_cost", "0.25"), &b);
+	is_int(N(e, EV_SAVED_CACHE_COST), 250000000000LL, "a saving reported "
+	    "without a hit is kept as sent");
+	event_batch_release(&b);
+	ev = with(base_event(), NULL, "cache_hit", NULL);
+	e = reduce(with(ev, NULL, "saved_cache_cost", NULL), &b);
+	ok(e != NULL && e->cache_hit == CACHE_HIT_UNKNOWN &&
+	    !EVENT_HAS(e, EV_SAVED_CACHE_COST) && b.warnings == 0,
+	    "cache_hit and saved_cache_cost absent: unknown, no warning");
+	event_batch_release(&b);
+	ev = with(base_event(), NULL, "cache_hit", "true");
+	e = reduce(with(ev, NULL, "saved_cache_cost", "NaN"), &b);
+	ok(e != NULL && !EVENT_HAS(e, EV_SAVED_CACHE_COST) && b.warnings == 0,
+	    "saved_cache_cost NaN: absent, no warning (as response_cost)");
+	event_batch_release(&b);
+
+	/* cache_hit of another type: unknown, warned, the event kept. */
+	e = reduce(with(base_event(), NULL, "cache_hit", "\"yes\""), &b);
+	ok(e != NULL && e->cache_hit == CACHE_HIT_UNKNOWN, "cache_hit "
+	    "\"yes\": unknown, event kept");
+	ok(warned_once(&b, "cache_hit"), "cache_hit \"yes\": warned");
+	event_batch_release(&b);
+	ev = with(base_event(), NULL, "cache_hit", "1");
+	e = reduce(with(ev, NULL, "saved_cache_cost", "0.0"), &b);
+	ok(e != NULL && e->cache_hit == CACHE_HIT_UNKNOWN &&
+	    !EVENT_HAS(e, EV_SAVED_CACHE_COST), "cache_hit 1: unknown, and its "
+	    "saved_cache_cost 0.0 absent");
+	ok(warned_once(&b, "cache_hit"), "cache_hit 1: warned");
+	event_batch_release(&b);
+
+	/* Each of the wrong ones alone: unknown, warned, nothing else lost. */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ev = with(base_event(), NULL, "cache_hit", "true");
+		with(ev, NULL, "saved_cache_cost", "0.01");
+		e = reduce(with(ev, bad[i].parent, bad[i].key, bad[i].json),
+		    &b);
+		ok(e != NULL && !EVENT_HAS(e, bad[i].num), "%s: event kept, "
+		    "field unknown", bad[i].name);
+		ok(warned_once(&b, bad[i].warn), "%s: one warning naming it",
+		    bad[i].name);
+		/* Fixture 01 sends input, output and tool_usage costs. */
+		if (e != NULL && bad[i].parent != NULL)
+			is_int(EVENT_HAS(e, EV_CB_INPUT_COST) +
+			    EVENT_HAS(e, EV_CB_OUTPUT_COST) +
+			    EVENT_HAS(e, EV_CB_TOOL_COST),
+			    bad[i].num == EV_CB_CACHE_READ_COST ? 3 : 2,
+			    "%s: the other members kept", bad[i].name);
+		event_batch_release(&b);
+	}
+
+	/* Members null or absent stay absent. */
+	ev = with(base_event(), "cost_breakdown", "input_cost", "null");
+	e = reduce(with(ev, "cost_breakdown", "output_cost", NULL), &b);
+	ok(e != NULL && !EVENT_HAS(e, EV_CB_INPUT_COST) &&
+	    !EVENT_HAS(e, EV_CB_OUTPUT_COST) && EVENT_HAS(e, EV_CB_TOOL_COST) &&
+	    b.warnings == 0, "cost_breakdown members null or absent: absent, "
+	    "no warning");
+	event_batch_release(&b);
+}
+
+static void
+test_routing_labels(void)
+{
+	char			 big[400], json[420];
+	struct litellm_limits	 l = lim;
+	struct event_batch	 b;
+	struct llmops_err	 err;
+	struct usage_event	*e;
+	struct json_object	*ev, *arr;
+	const char		*s;
+
+	/* model_id: top level, else hidden_params; "" is none. */
+	e = reduce(with(base_event(), NULL, "model_id", NULL), &b);
+	is_str(S(e, deployment), DEPLOY_01, "model_id absent: hidden_params."
+	    "model_id");
+	event_batch_release(&b);
+	ev = with(base_event(), NULL, "model_id", "\"\"");
+	e = reduce(with(ev, "hidden_params", "model_id", "\"dep-hidden\""), &b);
+	is_str(S(e, deployment), "dep-hidden", "model_id \"\": hidden_params."
+	    "model_id");
+	event_batch_release(&b);
+	ev = with(base_event(), NULL, "model_id", "\"\"");
+	e = reduce(with(ev, "hidden_params", "model_id", "\"\""), &b);
+	ok(e != NULL && e->deployment == NULL && b.warnings == 0,
+	    "model_id \"\" everywhere: NULL, no warning");
+	event_batch_release(&b);
+	e = reduce(with(base_event(), NULL, "model_id", "12"), &b);
+	is_str(S(e, deployment), DEPLOY_01, "model_id 12: warned, "
+	    "hidden_params.model_id used");
+	ok(warned_once(&b, "model_id"), "model_id 12: warned");
+	event_batch_release(&b);
+	memset(big, 'd', 300);
+	big[300] = '\0';
+	snprintf(json, sizeof(json), "\"%s\"", big);
+	e = reduce(with(base_event(), NULL, "model_id", json), &b);
+	ok(e != NULL && e->deployment != NULL &&
+	    strlen(e->deployment) == LIMIT_MODEL_BYTES, "300-byte model_id: "
+	    "cut to LIMIT_MODEL_BYTES");
+	ok(warned_once(&b, "model_id"), "300-byte model_id: warned");
+	event_batch_release(&b);
+	ev = with(base_event(), NULL, "model_id", NULL);
+	e = reduce(with(ev, NULL, "hidden_params", "\"x\""), &b);
+	ok(e != NULL && e->deployment == NULL && e->api_host != NULL,
+	    "hidden_params a string: no deployment from it, api_base still "
+	    "read");
+	ok(warned_once(&b, "hidden_params"), "hidden_params a string: warned");
+	event_batch_release(&b);
+
+	/* model_map_information.model_map_key. */
+	e = reduce(with(base_event(), "model_map_information", "model_map_key",
+	    "null"), &b);
+	ok(e != NULL && e->price_key == NULL && b.warnings == 0,
+	    "model_map_key null: NULL, no warning");
+	event_batch_release(&b);
+	e = reduce(with(base_event(), NULL, "model_map_information", "null"),
+	    &b);
+	ok(e != NULL && e->price_key == NULL && b.warnings == 0,
+	    "model_map_information null: NULL, no warning");
+	event_batch_release(&b);
+	e = reduce(with(base_event(), NULL, "model_map_information", "\"\""),
+	    &b);
+	ok(e != NULL && e->price_key == NULL, "model_map_information \"\": "
+	    "NULL");
+	ok(warned_once(&b, "model_map_information"), "model_map_information "
+	    "not an object: warned");
+	event_batch_release(&b);
+	e = reduce(with(base_event(), "model_map_information", "model_map_key",
+	    "[]"), &b);
+	ok(e != NULL && e->price_key == NULL && warned_once(&b,
+	    "model_map_key"), "model_map_key an array: NULL, warned");
+	event_batch_release(&b);
+
+	/* The aliases are labels: cleaned, cut to max_label_chars. */
+	ev = with(base_event(), "metadata", "user_api_key_org_alias",
+	    "\"acme-org\"");
+	with(ev, "metadata", "user_api_key_team_alias",
+	    "\"  ops\\tteam\\u0000 \"");
+	e = reduce(ev, &b);
+	is_str(S(e, org_alias), "acme-org", "org alias");
+	is_str(S(e, team_alias), "ops team", "team alias cleaned like a "
+	    "header label");
+	is_int(b.warnings, 0, "aliases: no warning");
+	event_batch_release(&b);
+	e = reduce(with(base_event(), "metadata", "user_api_key_alias", "12"),
+	    &b);
+	ok(e != NULL && e->key_alias == NULL && e->team_alias != NULL,
+	    "key alias 12: NULL, the others kept");
+	ok(warned_once(&b, "user_api_key_alias"), "key alias 12: warned");
+	event_batch_release(&b);
+	e = reduce(with(base_event(), "metadata", "user_api_key_team_alias",
+	    "\"   \""), &b);
+	ok(e != NULL && e->team_alias == NULL && b.warnings == 0,
+	    "a blank alias: NULL, no warning");
+	event_batch_release(&b);
+	l.max_label_chars = 4;
+	ev = with(base_event(), "metadata", "user_api_key_alias",
+	    "\"\\u00e9t\\u00e9-key\"");
+	arr = json_object_new_array();
+	json_object_array_add(arr, ev);
+	s = json_object_to_json_string(arr);
+	parse(s, strlen(s), NULL, &l, &b, &err);
+	is_str(b.nevents ? b.events[0].key_alias : NULL, "\xc3\xa9t\xc3\xa9-",
+	    "key alias cut to max_label_chars characters");
+	ok(b.warnings >= 1 && strstr(b.warn_notes[0].why, "user_api_key_alias"),
+	    "key alias cut: warned");
+	event_batch_release(&b);
+	json_object_put(arr);
+}
+
+static void
+test_api_base(void)
+{
+	static const struct {
+		const char	*name, *json, *host;
+		int		 warned;
+	} cases[] = {
+		{ "IPv6 literal with a port", "\"http://[2001:DB8::1]:4000/v1\"",
+		    "[2001:db8::1]:4000", 0 },
+		{ "upper-case host", "\"HTTPS://API.OpenAI.COM/V1\"",
+		    "api.openai.com", 0 },
+		{ "a port", "\"http://LOCALHOST:4000\"", "localhost:4000", 0 },
+		{ "a query and fragment", "\"https://r.openai.azure.com/openai?"
+		    "api-version=1&key=CANARY-query#CANARY-frag\"",
+		    "r.openai.azure.com", 0 },
+		{ "no scheme", "\"api.openai.com/v1\"", NULL, 1 },
+		{ "a port out of range", "\"http://h:70000/\"", NULL, 1 },
+		{ "a user part with a '/'", "\"https://u:1/CANARY@h.example/v1\"",
+		    NULL, 1 },
+		{ "a number", "42", NULL, 1 },
+		{ "an object", "{}", NULL, 1 },
+	};
+	struct event_batch	 b;
+	struct usage_event	*e;
+	struct json_object	*ev;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ev = with(base_event(), NULL, "api_base", cases[i].json);
+		e = reduce(with(ev, NULL, "hidden_params", NULL), &b);
+		ok(e != NULL, "api_base %s: event kept", cases[i].name);
+		is_str(e != NULL ? e->api_host : NULL, cases[i].host,
+		    "api_base %s: api_host", cases[i].name);
+		if (cases[i].warned)
+			ok(warned_once(&b, "api_base"), "api_base %s: warned",
+			    cases[i].name);
+		else
+			is_int(b.warnings, 0, "api_base %s: no warning",
+			    cases[i].name);
+		event_batch_release(&b);
+	}
+
+	/* Top level, else hidden_params; "" is none. */
+	ev = with(base_event(), NULL, "api_base", "\"\"");
+	e = reduce(with(ev, "hidden_params", "api_base",
+	    "\"https://x:CANARY-pw@Hidden.Example:8443/v1\""), &b);
+	is_str(S(e, api_host), "hidden.example:8443", "api_base \"\": "
+	    "hidden_params.api_base, without its user part");
+	is_int(b.warnings, 0, "api_base \"\": no warning");
+	event_batch_release(&b);
+	ev = with(base_event(), NULL, "api_base", NULL);
+	e = reduce(with(ev, "hidden_params", "api_base", "\"\""), &b);
+	ok(e != NULL && e->api_host == NULL && b.warnings == 0,
+	    "api_base absent, hidden \"\": NULL, no warning");
+	event_batch_release(&b);
+	ev = with(base_event(), NULL, "api_base", "\"not a url\"");
+	e = reduce(with(ev, "hidden_params", "api_base", "null"), &b);
+	ok(e != NULL && e->api_host == NULL && warned_once(&b, "api_base"),
+	    "api_base not a URL, hidden null: NULL, warned");
+	event_batch_release(&b);
+}
+
+/* The new fields are no part of an event's identity. */
+static void
+test_dedupe_unchanged(void)
+{
+	struct event_batch	 a, b;
+	struct json_object	*ev;
+	int			 same;
+
+	reduce(base_event(), &a);
+	ev = with(base_event(), NULL, "cache_hit", "true");
+	with(ev, NULL, "saved_cache_cost", "1.5");
+	with(ev, NULL, "cost_breakdown", "{\"input_cost\": 9}");
+	with(ev, NULL, "model_id", "\"another\"");
+	with(ev, NULL, "api_base", "\"https://elsewhere.example\"");
+	with(ev, "metadata", "user_api_key_alias", "\"k2\"");
+	with(ev, "metadata", "user_api_key_team_alias", "\"t2\"");
+	with(ev, "metadata", "user_api_key_org_alias", "\"o2\"");
+	with(ev, "model_map_information", "model_map_key", "\"gpt-x\"");
+	reduce(ev, &b);
+	same = a.nevents == 1 && b.nevents == 1 &&
+	    strcmp(b.events[0].api_host, "elsewhere.example") == 0 &&
+	    memcmp(a.events[0].dedupe_key, b.events[0].dedupe_key,
+	    EVENT_KEY_LEN) == 0;
+	ok(same, "cache, costs, deployment, host, aliases and price entry "
+	    "leave the dedupe key as it was");
+	event_batch_release(&a);
+	event_batch_release(&b);
+}
+
 static void
 test_elements(void)
 {
@@ -785,6 +1254,32 @@ has_canary(const char *s)
 	return s != NULL && strstr(s, "CANARY") != NULL;
 }
 
+/* A canary in any text of e, or in its spool record (every field). */
+static int
+event_has_canary(const struct usage_event *e)
+{
+	const char *const	 s[] = {
+		e->litellm_id, e->trace_id, e->call_type, e->model,
+		e->model_group, e->provider, e->department, e->team, e->agent,
+		e->error_code, e->error_class, e->deployment, e->api_host,
+		e->key_alias, e->team_alias, e->org_alias, e->price_key,
+		e->token_prefix,
+	};
+	struct spool_buf	 buf;
+	size_t			 i;
+	int			 found = 0;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		found |= has_canary(s[i]);
+	spool_buf_init(&buf);
+	if (spool_event_put(&buf, e) != 0)
+		found = 1;	/* cannot tell: count it */
+	else
+		found |= memmem(buf.p, buf.len, "CANARY", 6) != NULL;
+	spool_buf_release(&buf);
+	return found;
+}
+
 static void
 test_privacy_canaries(void)
 {
@@ -816,6 +1311,17 @@ test_privacy_canaries(void)
 	json_object_object_add(info, "traceback",
 	    json_object_new_string("CANARY-traceback"));
 	json_object_object_add(info, "error_code", json_object_new_string("500"));
+	/* api_base: a key in the user part, the query, the fragment. */
+	json_object_object_add(ev, "api_base", json_object_new_string(
+	    "https://svc:sk-CANARY-pw@Api.Example.com:8443/CANARY-path?"
+	    "api_key=CANARY-q#CANARY-f"));
+	with(ev, "hidden_params", "api_base", "\"https://CANARY-user@"
+	    "other.example/v1?key=CANARY\"");
+	with(ev, "hidden_params", "cache_key", "\"CANARY-cache-key\"");
+	json_object_object_add(m, "user_api_key", json_object_new_string(
+	    "sk-CANARY-key"));
+	json_object_object_add(m, "user_api_key_auth_metadata", json_tokener_parse(
+	    "{\"secret\":\"CANARY-auth\"}"));
 	parse_obj(ev, NULL, &b, &err);
 	ok(b.nevents == 1, "canary event parses");
 	if (b.nevents != 1)
@@ -827,6 +1333,12 @@ test_privacy_canaries(void)
 	    !has_canary(e->department) && !has_canary(e->team) &&
 	    !has_canary(e->agent) && !has_canary(e->error_code) &&
 	    !has_canary(e->error_class), "no canary in any stored field");
+	ok(!event_has_canary(e), "no canary in the new fields, nor anywhere in "
+	    "the event's spool record");
+	is_str(e->api_host, "api.example.com:8443", "api_host: the host and "
+	    "port only");
+	is_str(e->key_alias, "cloudidr-prod-app", "the key's alias is kept, "
+	    "never its hash");
 	is_str(e->error_code, "500", "the error code itself is kept");
 out:
 	event_batch_release(&b);
@@ -846,6 +1358,10 @@ main(void)
 	test_labels_capped();
 	test_field_types();
 	test_cut_and_flagged();
+	test_cache_and_costs();
+	test_routing_labels();
+	test_api_base();
+	test_dedupe_unchanged();
 	test_elements();
 	test_limits();
 	test_privacy_canaries();
