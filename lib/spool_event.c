@@ -12,7 +12,10 @@
 /* The fixed part of an encoded event, before its strings. */
 #define EVENT_FIXED_BYTES	(4 + 6 * 4 + 8 + TOKEN_HASH_LEN + EVENT_KEY_LEN)
 
-/* The text fields of ev, in encoded order (pointers to the owners). */
+/*
+ * The text fields of ev, in encoded order (pointers to the owners):
+ * version 1's first, the ones version 2 added after them.
+ */
 static void
 strs_of(struct usage_event *ev, char **s[SPOOL_EVENT_STRS])
 {
@@ -27,6 +30,12 @@ strs_of(struct usage_event *ev, char **s[SPOOL_EVENT_STRS])
 	s[8] = &ev->agent;
 	s[9] = &ev->error_code;
 	s[10] = &ev->error_class;
+	s[11] = &ev->deployment;
+	s[12] = &ev->api_host;
+	s[13] = &ev->key_alias;
+	s[14] = &ev->team_alias;
+	s[15] = &ev->org_alias;
+	s[16] = &ev->price_key;
 }
 
 void
@@ -146,7 +155,9 @@ spool_event_put(struct spool_buf *b, const struct usage_event *ev)
 	const char	*s[SPOOL_EVENT_STRS] = {
 		ev->litellm_id, ev->trace_id, ev->call_type, ev->model,
 		ev->model_group, ev->provider, ev->department, ev->team,
-		ev->agent, ev->error_code, ev->error_class,
+		ev->agent, ev->error_code, ev->error_class, ev->deployment,
+		ev->api_host, ev->key_alias, ev->team_alias, ev->org_alias,
+		ev->price_key,
 	};
 	unsigned char	 zero[TOKEN_HASH_LEN];
 	size_t		 at = b->len;
@@ -155,6 +166,7 @@ spool_event_put(struct spool_buf *b, const struct usage_event *ev)
 	if (ev->index > UINT32_MAX || (unsigned)ev->status >= EVENT_STATUS__MAX ||
 	    (unsigned)ev->token_source >= TOKEN_SOURCE__MAX ||
 	    (unsigned)ev->cost_source >= COST_SOURCE__MAX ||
+	    (unsigned)ev->cache_hit >= CACHE_HIT__MAX ||
 	    (ev->present >> EV__MAX) != 0 ||
 	    memchr(ev->token_prefix, '\0', sizeof(ev->token_prefix)) == NULL)
 		return -1;
@@ -178,6 +190,7 @@ spool_event_put(struct spool_buf *b, const struct usage_event *ev)
 	for (i = 0; i < SPOOL_EVENT_STRS; i++)
 		if (put_str(b, s[i]) != 0)
 			goto bad;
+	put_u8(b, (unsigned)ev->cache_hit);
 	for (f = 0; f < EV__MAX; f++)
 		if (EVENT_HAS(ev, f))
 			put_i64(b, ev->num[f]);
@@ -300,13 +313,16 @@ get_str(struct cur *c, char **out)
 	return 0;
 }
 
+/* An event of `version` (checked by the caller). */
 static int
-decode_one(struct cur *c, struct usage_event *ev)
+decode_one(struct cur *c, int version, struct usage_event *ev)
 {
 	char		**s[SPOOL_EVENT_STRS], *prefix;
 	unsigned	  flags, v;
-	int		  f, i;
+	int		  f, i, nstrs, nnums;
 
+	nstrs = version == 1 ? SPOOL_EVENT_STRS_V1 : SPOOL_EVENT_STRS;
+	nnums = version == 1 ? SPOOL_EVENT_NUMS_V1 : EV__MAX;
 	if (c->left < EVENT_FIXED_BYTES)
 		return -1;
 	flags = get_u8(c);
@@ -329,7 +345,8 @@ decode_one(struct cur *c, struct usage_event *ev)
 	ev->price_id = get_u32(c);
 	ev->discount_id = get_u32(c);
 	ev->present = get_u32(c);
-	if ((ev->present >> EV__MAX) != 0)
+	/* A number its version did not have: not a record we wrote. */
+	if ((ev->present >> nnums) != 0)
 		return -1;
 	ev->received_us = get_i64(c);
 	get_bytes(c, ev->token_hash, TOKEN_HASH_LEN);
@@ -350,10 +367,16 @@ decode_one(struct cur *c, struct usage_event *ev)
 	memcpy(ev->token_prefix, prefix, strlen(prefix) + 1);
 	free(prefix);
 	strs_of(ev, s);
-	for (i = 0; i < SPOOL_EVENT_STRS; i++)
+	for (i = 0; i < nstrs; i++)
 		if (get_str(c, s[i]) != 0)
 			return -1;
-	for (f = 0; f < EV__MAX; f++)
+	/* Version 1 knew no cache_hit: unknown, as for a normal call. */
+	if (version >= 2) {
+		if ((v = get_u8(c)) >= CACHE_HIT__MAX)
+			return -1;
+		ev->cache_hit = (enum cache_hit)v;
+	}
+	for (f = 0; f < nnums; f++)
 		if (EVENT_HAS(ev, f))
 			ev->num[f] = get_i64(c);
 	return c->bad || c->left != 0 ? -1 : 0;
@@ -381,7 +404,7 @@ spool_event_decode(const unsigned char *p, size_t len, int version,
 
 	*evs = NULL;
 	*n = 0;
-	if (version != SPOOL_EVENT_VERSION)
+	if (version < SPOOL_EVENT_VERSION_MIN || version > SPOOL_EVENT_VERSION)
 		return -1;
 	count = get_u32(&c);
 	/* Each event takes at least its fixed part: no huge allocation. */
@@ -395,7 +418,7 @@ spool_event_decode(const unsigned char *p, size_t len, int version,
 		one.p = take(&c, elen);
 		one.left = elen;
 		one.bad = c.bad;
-		if (c.bad || decode_one(&one, &out[i]) != 0) {
+		if (c.bad || decode_one(&one, version, &out[i]) != 0) {
 			i++;	/* its strings so far are freed too */
 			goto bad;
 		}

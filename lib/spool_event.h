@@ -5,7 +5,7 @@
  * events out, no I/O; the decoder accepts any input without crashing
  * (tests/fuzz/fuzz_spool.c) and refuses what it could not have written.
  *
- * Version 1, all integers little-endian. A record's payload is
+ * Version 2, all integers little-endian. A record's payload is
  *
  *	u32 count                        events that follow
  *	count x { u32 len, len bytes }   one event each:
@@ -16,12 +16,22 @@
  *	  i64 received_us
  *	  32  token_hash  (zeros without a token)
  *	  16  dedupe_key
- *	  str token_prefix, then the 11 text fields in SPOOL_EVENT_STRS order
+ *	  str token_prefix, then the 17 text fields in SPOOL_EVENT_STRS order
+ *	  u8  cache_hit   enum cache_hit
  *	  i64 num[f] for every bit f set in present, in enum order
  *
  * where str is u16 length and the bytes (no NUL), 0xFFFF for NULL.
  * org_id 0 is an event whose token was not checked when it was spooled:
  * the loader checks it.
+ *
+ * Version 1 (before the fields LiteLLM reports besides: cache_hit,
+ * saved_cache_cost, cost_breakdown, deployment, api host, aliases, price
+ * entry) is the same without cache_hit, with only the first
+ * SPOOL_EVENT_STRS_V1 texts and no bit of present from
+ * SPOOL_EVENT_NUMS_V1 on. Its records are still read, those fields
+ * absent, so that a spool written before an upgrade loads after it. The
+ * record header carries the version (spool.h); a version this code does
+ * not know is set aside, never guessed at.
  */
 #ifndef LLMOPS_SPOOL_EVENT_H
 #define LLMOPS_SPOOL_EVENT_H
@@ -31,12 +41,18 @@
 
 #include "event.h"
 
-/* The encoding the current code writes (the record's version byte). */
-#define SPOOL_EVENT_VERSION	1
+/* The encoding the current code writes (the record's version byte) ... */
+#define SPOOL_EVENT_VERSION	2
+/* ... and the oldest it still reads. */
+#define SPOOL_EVENT_VERSION_MIN	1
 /* Longest text field encoded (the u16 length; 0xFFFF means NULL). */
 #define SPOOL_STR_MAX		65534
-/* Text fields of an event, in their encoded order. */
-#define SPOOL_EVENT_STRS	11
+/* Text fields of an event, in their encoded order; version 1 had the
+ * first 11 ... */
+#define SPOOL_EVENT_STRS	17
+#define SPOOL_EVENT_STRS_V1	11
+/* ... and the numbers before EV_SAVED_CACHE_COST. */
+#define SPOOL_EVENT_NUMS_V1	EV_SAVED_CACHE_COST
 
 /* A growing byte buffer; `failed` once an allocation failed. */
 struct spool_buf {
@@ -63,7 +79,8 @@ int	spool_event_encode(struct spool_buf *b, struct usage_event *const *evs,
 	    size_t n);
 
 /*
- * Decodes a payload of `version` into *evs (allocated, *n events, release
+ * Decodes a payload of `version` (SPOOL_EVENT_VERSION_MIN to
+ * SPOOL_EVENT_VERSION) into *evs (allocated, *n events, release
  * with spool_events_free). 0, or -1 when the payload is not one we could
  * have written (*evs NULL, *n 0); max_events bounds the count.
  */

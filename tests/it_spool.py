@@ -95,7 +95,9 @@ def unloaded(data):
 
 
 def encode_event(org_id, token_id, litellm_id, model):
-    """One event as lib/spool_event.h describes it (version 1)."""
+    """One event as lib/spool_event.h describes it (version 1, on purpose:
+    the records a spool holds from before an upgrade to version 2 must
+    still load)."""
     def text(s):
         if s is None:
             return struct.pack("<H", 0xFFFF)

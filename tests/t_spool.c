@@ -1,6 +1,7 @@
 /*
  * The spool (spool.c, spool_event.c): events encoded and decoded exactly,
- * garbage refused by the decoder and the record check; appended records
+ * version 1 payloads (built by hand) still read, garbage refused by the
+ * decoder and the record check; appended records
  * read back in order and marked loaded; a torn tail and a flipped byte
  * detected, the bad record skipped, every intact record read, and the
  * segment set aside (also when the damage was found while its writer was
@@ -56,6 +57,13 @@ fill(struct usage_event *ev, size_t i, int full)
 	ev->agent = strdup("a");
 	ev->error_code = strdup("429");
 	ev->error_class = strdup("RateLimitError");
+	ev->deployment = strdup("0d269c5fe07a5557a589696fb76866e2");
+	ev->api_host = strdup("[2001:db8::1]:8443");
+	ev->key_alias = strdup("prod-app");
+	ev->team_alias = strdup("ml \xc3\xa9quipe");
+	ev->org_alias = strdup("acme");
+	ev->price_key = strdup("claude-sonnet-4-20250514");
+	ev->cache_hit = CACHE_HIT_YES;
 	ev->status = EVENT_STATUS_FAILURE;
 	ev->stream = 1;
 	ev->cost_source = COST_SOURCE_OVERRIDE;
@@ -64,6 +72,16 @@ fill(struct usage_event *ev, size_t i, int full)
 	for (f = 0; f < EV__MAX; f += 2)
 		usage_event_set(ev, (enum event_num)f, INT64_MAX - f);
 	usage_event_set(ev, EV_TTFT_US, INT64_MIN);
+}
+
+/* Writes v little-endian at p. */
+static void
+le_at(unsigned char *p, uint32_t v)
+{
+	int	i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
 }
 
 static int
@@ -87,7 +105,7 @@ same(const struct usage_event *a, const struct usage_event *b)
 	    a->status != b->status || a->stream != b->stream ||
 	    a->cost_source != b->cost_source || a->price_id != b->price_id ||
 	    a->discount_id != b->discount_id || a->present != b->present ||
-	    a->received_us != b->received_us)
+	    a->received_us != b->received_us || a->cache_hit != b->cache_hit)
 		return 0;
 	for (f = 0; f < EV__MAX; f++)
 		if (EVENT_HAS(a, f) && a->num[f] != b->num[f])
@@ -101,7 +119,13 @@ same(const struct usage_event *a, const struct usage_event *b)
 	    same_str(a->department, b->department) &&
 	    same_str(a->team, b->team) && same_str(a->agent, b->agent) &&
 	    same_str(a->error_code, b->error_code) &&
-	    same_str(a->error_class, b->error_class);
+	    same_str(a->error_class, b->error_class) &&
+	    same_str(a->deployment, b->deployment) &&
+	    same_str(a->api_host, b->api_host) &&
+	    same_str(a->key_alias, b->key_alias) &&
+	    same_str(a->team_alias, b->team_alias) &&
+	    same_str(a->org_alias, b->org_alias) &&
+	    same_str(a->price_key, b->price_key);
 }
 
 static void
@@ -127,6 +151,10 @@ test_encoding(void)
 
 	ok(spool_event_decode(b.p, b.len, SPOOL_EVENT_VERSION + 1, 10, &out,
 	    &n) == -1 && out == NULL && n == 0, "decode: another version refused");
+	ok(spool_event_decode(b.p, b.len, SPOOL_EVENT_VERSION_MIN - 1, 10, &out,
+	    &n) == -1 && out == NULL && n == 0, "decode: version 0 refused");
+	ok(spool_event_decode(b.p, b.len, 1, 10, &out, &n) == -1 && out == NULL,
+	    "decode: version 2 bytes are no version 1 payload");
 	ok(spool_event_decode(b.p, b.len, SPOOL_EVENT_VERSION, 1, &out,
 	    &n) == -1, "decode: more events than max_events refused");
 
@@ -185,6 +213,143 @@ test_encoding(void)
 	spool_buf_release(&b);
 	usage_event_release(&ev[0]);
 	usage_event_release(&ev[1]);
+}
+
+static void
+put_le(unsigned char **p, uint64_t v, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		*(*p)++ = (unsigned char)(v >> (8 * i));
+}
+
+static void
+put_text(unsigned char **p, const char *s)
+{
+	if (s == NULL) {
+		put_le(p, 0xffff, 2);
+		return;
+	}
+	put_le(p, strlen(s), 2);
+	memcpy(*p, s, strlen(s));
+	*p += strlen(s);
+}
+
+/* The texts of the version 1 event below, in its order. */
+static const char *const v1_texts[SPOOL_EVENT_STRS_V1] = {
+	"id-v1", "trace-v1", "acompletion", "gpt-4o", NULL, "openai",
+	"R&D", NULL, "bot", NULL, NULL,
+};
+
+/*
+ * A payload of one event as the code before version 2 wrote it, byte by
+ * byte from the version 1 layout (spool_event.h), not by the encoder;
+ * present is its numbers' bits, each number 1000 + its bit.
+ */
+static size_t
+v1_payload(unsigned char *buf, uint32_t present)
+{
+	unsigned char	*p = buf + 8;
+	int		 i;
+
+	*p++ = 0x03;				/* has_token, stream */
+	*p++ = EVENT_STATUS_SUCCESS;
+	*p++ = TOKEN_SOURCE_EVENT_HEADERS;
+	*p++ = COST_SOURCE_LITELLM;
+	put_le(&p, 5, 4);			/* index */
+	put_le(&p, 2, 4);			/* org_id */
+	put_le(&p, 9, 4);			/* token_id */
+	put_le(&p, 0, 4);			/* price_id */
+	put_le(&p, 0, 4);			/* discount_id */
+	put_le(&p, present, 4);
+	put_le(&p, 1700000000000000ULL, 8);	/* received_us */
+	memset(p, 0xab, TOKEN_HASH_LEN);
+	p += TOKEN_HASH_LEN;
+	memset(p, 0x5a, EVENT_KEY_LEN);
+	p += EVENT_KEY_LEN;
+	put_text(&p, "trk_v1");
+	for (i = 0; i < SPOOL_EVENT_STRS_V1; i++)
+		put_text(&p, v1_texts[i]);
+	for (i = 0; i < 32; i++)
+		if ((present >> i) & 1u)
+			put_le(&p, 1000 + (uint64_t)i, 8);
+	p[0] = 0;	/* the byte after it, for "a byte longer" */
+	le_at(buf, 1);
+	le_at(buf + 4, (uint32_t)(p - buf - 8));
+	return (size_t)(p - buf);
+}
+
+static void
+test_version1(void)
+{
+	unsigned char		 buf[1024];
+	uint32_t		 present = 1u << EV_PROMPT_TOKENS |
+				    1u << EV_COMPLETION_TOKENS |
+				    1u << EV_LITELLM_COST | 1u << EV_TTFT_US;
+	struct usage_event	*out = NULL, *again = NULL, *pev;
+	struct spool_buf	 b;
+	size_t			 len, n = 0, m = 0;
+	int			 rc, i, texts = 1;
+
+	len = v1_payload(buf, present);
+	rc = spool_event_decode(buf, len, 1, 10, &out, &n);
+	ok(rc == 0 && n == 1, "version 1: a payload written before version 2 "
+	    "decodes");
+	if (rc != 0 || n != 1)
+		return;
+	ok(out[0].has_token && out[0].stream && out[0].index == 5 &&
+	    out[0].org_id == 2 && out[0].token_id == 9 &&
+	    out[0].status == EVENT_STATUS_SUCCESS &&
+	    out[0].cost_source == COST_SOURCE_LITELLM &&
+	    out[0].token_source == TOKEN_SOURCE_EVENT_HEADERS &&
+	    out[0].received_us == 1700000000000000LL &&
+	    out[0].token_hash[0] == 0xab && out[0].dedupe_key[15] == 0x5a &&
+	    strcmp(out[0].token_prefix, "trk_v1") == 0,
+	    "version 1: its fixed fields");
+	for (i = 0; i < SPOOL_EVENT_STRS_V1; i++) {
+		const char *const got[SPOOL_EVENT_STRS_V1] = {
+			out[0].litellm_id, out[0].trace_id, out[0].call_type,
+			out[0].model, out[0].model_group, out[0].provider,
+			out[0].department, out[0].team, out[0].agent,
+			out[0].error_code, out[0].error_class,
+		};
+		texts &= same_str(got[i], v1_texts[i]);
+	}
+	ok(texts, "version 1: its 11 texts");
+	ok(out[0].present == present && out[0].num[EV_PROMPT_TOKENS] == 1000 &&
+	    out[0].num[EV_COMPLETION_TOKENS] == 1001 &&
+	    out[0].num[EV_LITELLM_COST] == 1000 + EV_LITELLM_COST &&
+	    out[0].num[EV_TTFT_US] == 1000 + EV_TTFT_US,
+	    "version 1: its numbers");
+	ok(out[0].deployment == NULL && out[0].api_host == NULL &&
+	    out[0].key_alias == NULL && out[0].team_alias == NULL &&
+	    out[0].org_alias == NULL && out[0].price_key == NULL &&
+	    out[0].cache_hit == CACHE_HIT_UNKNOWN &&
+	    !EVENT_HAS(&out[0], EV_SAVED_CACHE_COST) &&
+	    !EVENT_HAS(&out[0], EV_CB_INPUT_COST),
+	    "version 1: the fields version 2 added are absent");
+
+	/* Written again, it is a version 2 payload of the same event. */
+	spool_buf_init(&b);
+	pev = &out[0];
+	rc = spool_event_encode(&b, &pev, 1);
+	ok(rc == 0 && spool_event_decode(b.p, b.len, SPOOL_EVENT_VERSION, 10,
+	    &again, &m) == 0 && m == 1 && same(&again[0], &out[0]),
+	    "version 1 event encoded again as version 2: the same event");
+	spool_events_free(again, m);
+	spool_buf_release(&b);
+	spool_events_free(out, n);
+
+	ok(spool_event_decode(buf, len, 2, 10, &out, &n) == -1 && out == NULL,
+	    "version 1 bytes are no version 2 payload");
+	len = v1_payload(buf, present | 1u << EV_SAVED_CACHE_COST);
+	ok(spool_event_decode(buf, len, 1, 10, &out, &n) == -1 && out == NULL,
+	    "version 1: a number it did not have refused");
+	len = v1_payload(buf, present);
+	ok(spool_event_decode(buf, len - 1, 1, 10, &out, &n) == -1 &&
+	    spool_event_decode(buf, len + 1, 1, 10, &out, &n) == -1,
+	    "version 1: cut short or a byte longer refused");
 }
 
 static void
@@ -524,6 +689,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	test_encoding();
+	test_version1();
 	test_record_check();
 	test_append_read();
 	test_damage();
