@@ -105,11 +105,17 @@ usage_event_bytes_max(size_t max_label_chars)
 {
 	size_t	strs;
 
-	strs = 2 * (LIMIT_ID_BYTES + 1) + 2 * (LIMIT_MODEL_BYTES + 1) +
+	/*
+	 * ids; model, model group, deployment, price entry; call type,
+	 * provider; error code and class; api host; department, team,
+	 * agent and the three aliases (labels).
+	 */
+	strs = 2 * (LIMIT_ID_BYTES + 1) + 4 * (LIMIT_MODEL_BYTES + 1) +
 	    2 * (LIMIT_SHORT_BYTES + 1) + LIMIT_ERROR_CODE_BYTES + 1 +
-	    LIMIT_ERROR_CLASS_BYTES + 1 + 3 * (4 * max_label_chars + 1);
+	    LIMIT_ERROR_CLASS_BYTES + 1 + LIMIT_API_HOST_BYTES + 1 +
+	    6 * (4 * max_label_chars + 1);
 	return 3 * sizeof(struct usage_event) + strs +
-	    11 * LIMIT_ALLOC_OVERHEAD_BYTES;
+	    17 * LIMIT_ALLOC_OVERHEAD_BYTES;
 }
 
 int64_t
