@@ -40,16 +40,22 @@ def canaries(ev, n):
     ev["requester_ip_address"] = c + "10.1.2.3"
     ev["end_user"] = c + "end-user"
     ev["user_agent"] = c + "agent/1.0"
-    ev["api_base"] = "https://" + c + "internal.example"
+    # Of api_base only the host and port are stored: never the user part
+    # (a key), the path, the query or the fragment.
+    ev["api_base"] = ("https://svc:sk-" + c + "pw@Internal.Example:8443/" +
+                      c + "path?api_key=" + c + "q#" + c + "f")
     ev["cache_key"] = c + "cache-key"
-    ev["hidden_params"] = {"api_base": c + "hidden"}
-    ev["model_id"] = c + "model-id"
+    ev["hidden_params"] = {"api_base": "https://" + c + "@hidden.example/",
+                           "cache_key": c + "hidden-cache-key"}
+    # Stored on purpose (deployment, aliases): no canary in them.
+    ev["model_id"] = "deployment-%d" % n
     ev["request_tags"] = ["User-Agent: " + c + "ua", c + "tag"]
     info = ev.setdefault("error_information", {})
     info["error_message"] = c + "provider said"
     info["traceback"] = "File " + c + "/app.py"
     md["user_api_key_hash"] = c + "5b51f4d9ad53deb271"
-    md["user_api_key_alias"] = c + "alias"
+    md["user_api_key_alias"] = "alias-%d" % n
+    md["user_api_key"] = "sk-" + c + "raw-key"
     md["user_api_key_user_email"] = c + "@example.com"
     md["user_api_key_auth_metadata"] = {"secret": c + "auth"}
     md["user_api_key_user_id"] = c + "user-id"
@@ -126,6 +132,14 @@ def main():
     dump = db.dump()
     h.ok("chatcmpl-BQ3x9Kp2nY7vZ1aTq8LmE4rW6sUd0" in dump and
          "code-review-bot" in dump, "the dump holds the events (it is not empty)")
+    h.ok(CANARY.lower() not in dump.lower(), "mysqldump: no canary in any "
+         "case (api_host is lower-cased)")
+    h.is_(db.sql("SELECT DISTINCT api_host, deployment, key_alias FROM "
+                 "usage_events WHERE litellm_id = "
+                 "'chatcmpl-BQ3x9Kp2nY7vZ1aTq8LmE4rW6sUd0'"),
+          [("internal.example:8443", "deployment-0", "alias-0")],
+          "of api_base only its host and port are stored; the deployment "
+          "and the key's alias as sent")
     h.ok(CANARY not in dump, "mysqldump of the whole database: no canary",
          diag="\n".join(l[:300] for l in dump.splitlines() if CANARY in l)[:3000])
     h.ok(TOKEN not in dump, "mysqldump: no tracking token, only its hash")
