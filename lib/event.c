@@ -108,12 +108,14 @@ usage_event_bytes_max(size_t max_label_chars)
 	/*
 	 * ids; model, model group, deployment, price entry; call type,
 	 * provider; error code and class; api host; department, team,
-	 * agent and the three aliases (labels).
+	 * agent (labels) and the three aliases (labels of at most
+	 * LIMIT_ALIAS_CHARS).
 	 */
 	strs = 2 * (LIMIT_ID_BYTES + 1) + 4 * (LIMIT_MODEL_BYTES + 1) +
 	    2 * (LIMIT_SHORT_BYTES + 1) + LIMIT_ERROR_CODE_BYTES + 1 +
 	    LIMIT_ERROR_CLASS_BYTES + 1 + LIMIT_API_HOST_BYTES + 1 +
-	    6 * (4 * max_label_chars + 1);
+	    3 * (4 * max_label_chars + 1) + 3 * (4 * (max_label_chars <
+	    LIMIT_ALIAS_CHARS ? max_label_chars : LIMIT_ALIAS_CHARS) + 1);
 	return 3 * sizeof(struct usage_event) + strs +
 	    17 * LIMIT_ALLOC_OVERHEAD_BYTES;
 }

@@ -32,13 +32,13 @@ struct litellm_limits {
  * - the kept events: at most max_events of them (counted before the
  *   element is read), each at most usage_event_bytes_max(max_label_chars)
  *   (its struct, its stored strings cut to their limits: ids and models
- *   255 bytes, labels and aliases max_label_chars characters, short
- *   fields 32-128 bytes): 7,002 bytes an event with the default
- *   max_label_chars, 56 MB for 8,000 events. conf.c refuses a max_events
+ *   255 bytes, labels max_label_chars characters, aliases at most 64,
+ *   short fields 32-128 bytes): 6,234 bytes an event with the default
+ *   max_label_chars, 62 MB for 10,000 events. conf.c refuses a max_events
  *   whose events would not fit in twice max_body_bytes.
  * So a responder holding a body of max_body_bytes peaks at about
- * max_body_bytes + max_events * 7 KiB + 1 MiB + its own few MiB: 90 MiB
- * at the defaults (32 MiB, 8,000 events), under 3x the body limit
+ * max_body_bytes + max_events * 6 KiB + 1 MiB + its own few MiB: 95 MiB
+ * at the defaults (32 MiB, 10,000 events), under 3x the body limit
  * whatever the configuration (measured: doc/PERFORMANCE).
  *
  * Fills batch (initialised by the caller) from body. Returns 0, or -1 with

@@ -658,7 +658,7 @@ litellm_event_reduce(struct json_object *obj, const struct webhook_headers *wh,
 	struct carriers		 c;
 	struct warn		 w;
 	const char		*s;
-	size_t			 i;
+	size_t			 i, alias_chars;
 	int64_t			 n = 0;
 	enum rd			 r;
 	char			*str;
@@ -791,11 +791,13 @@ litellm_event_reduce(struct json_object *obj, const struct webhook_headers *wh,
 		goto oom;
 
 	/* The key's aliases; never user_api_key_hash or any key itself. */
-	if (read_alias(meta, "user_api_key_alias", max_label_chars,
+	alias_chars = max_label_chars < LIMIT_ALIAS_CHARS ? max_label_chars :
+	    LIMIT_ALIAS_CHARS;
+	if (read_alias(meta, "user_api_key_alias", alias_chars,
 	    &ev->key_alias, &w) == RD_NOMEM ||
-	    read_alias(meta, "user_api_key_team_alias", max_label_chars,
+	    read_alias(meta, "user_api_key_team_alias", alias_chars,
 	    &ev->team_alias, &w) == RD_NOMEM ||
-	    read_alias(meta, "user_api_key_org_alias", max_label_chars,
+	    read_alias(meta, "user_api_key_org_alias", alias_chars,
 	    &ev->org_alias, &w) == RD_NOMEM)
 		goto oom;
 

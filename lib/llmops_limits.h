@@ -16,10 +16,11 @@
  * in twice max_body_bytes (conf.c checks it with usage_event_bytes_max),
  * so that a responder's peak memory stays under 3x the body limit
  * whatever the body (lib/litellm.h); the maximum is what the largest body
- * allows at the default max_label_chars. The default fits the default
- * body limit (about 9,500 events of 7,002 bytes in 64 MiB) with room for
- * the event to grow. */
-#define LIMIT_EVENTS_DEFAULT		8000
+ * allows at the default max_label_chars. */
+#define LIMIT_EVENTS_DEFAULT		10000
+/* LiteLLM's key, team and organization aliases are cut to at most this
+ * many characters (and to max_label_chars): names, not prose. */
+#define LIMIT_ALIAS_CHARS		64
 #define LIMIT_EVENTS_MAX		250000
 /* max_events allowed whatever max_body_bytes: LiteLLM's batch size (their
  * events take at most a few MiB, within LIMIT_PARSE_SLACK_BYTES). */

@@ -268,8 +268,7 @@ def cases(c):
             response_time=None)])),
          ok200, warned),
         ("no Content-Type", lambda: post(one, ctype=""), (415,), None),
-        # As many elements as the default ingest.max_events (8000) allows.
-        ("an array of 8,000 empty objects", lambda: post(b"[" + b"{}," * 7999 + b"{}]"),
+        ("an array of 10,000 empty objects", lambda: post(b"[" + b"{}," * 9999 + b"{}]"),
          ok200, None),
     ]
     return out

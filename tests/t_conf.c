@@ -153,7 +153,7 @@ test_defaults(void)
 	is_int(d.db.tls_verify_server_cert, 1, "default verify_server_cert true");
 	is_int(d.ingest.max_body_bytes, 32LL * 1024 * 1024,
 	    "default max_body_bytes 32 MiB");
-	is_int(d.ingest.max_events, 8000, "default max_events 8000");
+	is_int(d.ingest.max_events, 10000, "default max_events 10000");
 	is_int(d.ingest.max_json_depth, 64, "default max_json_depth 64");
 	is_int(d.ingest.max_label_chars, 128, "default max_label_chars 128");
 	is_int(d.retention.raw_days, RETENTION_RAW_DAYS_DEFAULT,
@@ -231,7 +231,7 @@ test_values(void)
 	    "  tls = { enabled = true; ca = \"/ca\"; cert = \"/c\"; key = \"/k\";\n"
 	    "    verify_server_cert = false; };\n"
 	    "};\n"
-	    "ingest = { max_body_bytes = 1073741824; max_events = 200000;\n"
+	    "ingest = { max_body_bytes = 1073741824; max_events = 250000;\n"
 	    "  max_json_depth = 8; max_label_chars = 255; };\n"
 	    "retention = { raw_days = 36500; };\n"
 	    "log = { level = \"debug\"; syslog = true; };\n", 0600, &c) == 0) {
@@ -251,8 +251,8 @@ test_values(void)
 		    "every setting: tls.verify_server_cert");
 		is_int(c.ingest.max_body_bytes, 1073741824,
 		    "every setting: max_body_bytes (the maximum)");
-		is_int(c.ingest.max_events, 200000, "every setting: max_events "
-		    "(what 1 GiB allows with max_label_chars 255)");
+		is_int(c.ingest.max_events, 250000,
+		    "every setting: max_events (the maximum)");
 		is_int(c.ingest.max_json_depth, 8, "every setting: max_json_depth");
 		is_int(c.ingest.max_label_chars, 255,
 		    "every setting: max_label_chars 255 (the maximum)");
