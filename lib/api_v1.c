@@ -38,6 +38,7 @@ static const enum usage_col usage_cols[] = {
 	UCOL_PROMPT_TOKENS, UCOL_COMPLETION_TOKENS, UCOL_TOTAL_TOKENS,
 	UCOL_CACHE_READ_TOKENS, UCOL_CACHE_WRITE_TOKENS, UCOL_REASONING_TOKENS,
 	UCOL_LITELLM_COST, UCOL_OUR_COST, UCOL_AVG_LATENCY, UCOL_AVG_TTFT,
+	UCOL_CACHE_HITS, UCOL_SAVED_CACHE_COST,
 };
 
 /* {"organization": {...}, "since": ..., "until": ..., <extra> "<rows>": */

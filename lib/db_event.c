@@ -19,11 +19,15 @@
  * model, provider, status, error_class, error_code. */
 #define RECOMPUTE_DIMS		8
 /* Its numbers: hour, count, the rollup's tokens, the three counts of
- * costs, latency sum and count, ttft sum and count. */
-#define RECOMPUTE_NUMS		(2 + ROLLUP_TOKENS + 3 + 4)
+ * costs, latency sum and count, ttft sum and count, cache hits. */
+#define RECOMPUTE_NUMS		(2 + ROLLUP_TOKENS + 3 + 4 + 1)
+/* Its sums as text: the three costs and the savings of cache hits. */
+#define RECOMPUTE_COSTS		4
 /* Label ids of an event repricing reads: department, team, agent, model,
- * model_group, provider. */
-#define COST_DIMS		6
+ * model_group, provider (columns 2 to 7), then deployment and api host
+ * (22 and 23): what pricing and the rollup keys need. */
+#define COST_DIMS		8
+#define COST_DIMS_FIRST		6
 /* Its token counts, in the order cost_counts lists them. */
 #define COST_COUNTS		7
 
@@ -85,7 +89,8 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "CAST(COALESCE(SUM(cost), 0) AS CHAR), COUNT(cost), "
 	    "CAST(COALESCE(SUM(our_cost), 0) AS CHAR), COUNT(our_cost), "
 	    "SUM(COALESCE(latency_us, 0)), COUNT(latency_us), "
-	    "SUM(COALESCE(ttft_us, 0)), COUNT(ttft_us) "
+	    "SUM(COALESCE(ttft_us, 0)), COUNT(ttft_us), SUM(cache_hit <=> 1), "
+	    "CAST(COALESCE(SUM(saved_cache_cost), 0) AS CHAR) "
 	    "FROM usage_events WHERE org_id = ? AND occurred_us >= ? "
 	    "GROUP BY 1, department, team, "
 	    "agent, model, provider, status, error_class, error_code" },
@@ -104,8 +109,8 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "completion_tokens, total_tokens, cache_read_tokens, "
 	    "cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, "
 	    "CAST(litellm_cost AS CHAR), CAST(our_cost AS CHAR), "
-	    "CAST(cost AS CHAR), cost_source, price_id, discount_id "
-	    "FROM usage_event_rows WHERE org_id = ? AND occurred_us < ? AND "
+	    "CAST(cost AS CHAR), cost_source, price_id, discount_id, "
+	    "deployment_id, api_host_id FROM usage_event_rows WHERE org_id = ? AND occurred_us < ? AND "
 	    "occurred_us >= ? AND (occurred_us > ? OR id > ?) AND "
 	    "(? IS NULL OR model_id = ? OR model_group_id = ?) "
 	    "ORDER BY occurred_us, id LIMIT ? FOR UPDATE" },
@@ -340,6 +345,8 @@ db_bind_sums(struct db_q *q, const struct rollup_sums *s)
 	db_bind_i64(q, s->latency_count);
 	db_bind_i64(q, s->ttft_sum);
 	db_bind_i64(q, s->ttft_count);
+	db_bind_i64(q, s->cache_hits);
+	db_bind_decimal(q, 1, s->saved_cache_cost, COST_SCALE_DIGITS);
 }
 
 void
@@ -428,9 +435,11 @@ recompute_row(const struct db_q *q, char (*text)[EVENT_TEXT_BYTES],
 	d->s.latency_count = num[12];
 	d->s.ttft_sum = num[13];
 	d->s.ttft_count = num[14];
+	d->s.cache_hits = num[15];
 	if (cost_of(text[8], &d->s.litellm_cost) != 0 ||
 	    cost_of(text[9], &d->s.cost) != 0 ||
-	    cost_of(text[10], &d->s.our_cost) != 0)
+	    cost_of(text[10], &d->s.our_cost) != 0 ||
+	    cost_of(text[11], &d->s.saved_cache_cost) != 0)
 		return err_set(err, 500, "rebuild: a cost sum beyond the rollup "
 		    "unit");
 	return 0;
@@ -447,8 +456,9 @@ db_rollup_recompute(struct db *db, uint32_t org_id, int64_t from_us,
 	int64_t			  num[RECOMPUTE_NUMS];
 	int			  got = -1, k;
 
-	/* Dimensions, then the three cost sums. */
-	if ((text = calloc(RECOMPUTE_DIMS + 3, sizeof(*text))) == NULL)
+	/* Dimensions, then the sums of costs. */
+	if ((text = calloc(RECOMPUTE_DIMS + RECOMPUTE_COSTS,
+	    sizeof(*text))) == NULL)
 		return err_set(err, 500, "out of memory");
 	memset(&ev, 0, sizeof(ev));
 	q = db_q(db, &stmts[STMT_ROLLUP_RECOMPUTE], err);
@@ -467,6 +477,7 @@ db_rollup_recompute(struct db *db, uint32_t org_id, int64_t from_us,
 	}
 	for (k = 11; k < RECOMPUTE_NUMS; k++)
 		db_col_i64(q, &num[k]);
+	db_col_str(q, text[RECOMPUTE_DIMS + 3], sizeof(text[RECOMPUTE_DIMS + 3]));
 	/* Stored client-side, so that cb can write while the rows are read. */
 	if (db_select_stored(q, err) != 0)
 		goto out;
@@ -539,7 +550,8 @@ cost_labels(struct db *db, struct label_cache *c, struct event_cost_row *rows,
 {
 	static const enum label_kind kinds[COST_DIMS] = {
 		LABEL_DEPARTMENT, LABEL_TEAM, LABEL_AGENT, LABEL_MODEL,
-		LABEL_MODEL_GROUP, LABEL_PROVIDER,
+		LABEL_MODEL_GROUP, LABEL_PROVIDER, LABEL_DEPLOYMENT,
+		LABEL_API_HOST,
 	};
 	const char	*text;
 	size_t		 i, k;
@@ -604,7 +616,7 @@ db_event_cost_read(struct db *db, const struct event_cost_query *cq,
 	db_bind_i64(q, (int64_t)cq->limit);
 	db_col_i64(q, &id);
 	db_col_i64(q, &occurred);
-	for (k = 0; k < COST_DIMS; k++)
+	for (k = 0; k < COST_DIMS_FIRST; k++)
 		db_col_i64(q, &lid[k]);
 	db_col_str(q, status, sizeof(status));
 	for (k = 0; k < COST_COUNTS; k++)
@@ -614,6 +626,8 @@ db_event_cost_read(struct db *db, const struct event_cost_query *cq,
 	db_col_str(q, source, sizeof(source));
 	db_col_i64(q, &price);
 	db_col_i64(q, &disc);
+	for (k = COST_DIMS_FIRST; k < COST_DIMS; k++)
+		db_col_i64(q, &lid[k]);
 	if (db_select(q, err) != 0)
 		goto out;
 	got = 0;
@@ -623,8 +637,9 @@ db_event_cost_read(struct db *db, const struct event_cost_query *cq,
 		r->id = id;
 		r->occurred_us = occurred;
 		for (k = 0; k < COST_DIMS; k++)
-			ids[*n][k] = db_col_null(q, (unsigned)(2 + k)) ? 0 :
-			    (uint32_t)lid[k];
+			ids[*n][k] = db_col_null(q, (unsigned)(k <
+			    COST_DIMS_FIRST ? 2 + k : 22 + k - COST_DIMS_FIRST)) ?
+			    0 : (uint32_t)lid[k];
 		(*n)++;
 		if (cost_row(q, status, num, cost, source, cq->org_id, r,
 		    err) != 0) {

@@ -31,7 +31,9 @@
 	"LEAST(COALESCE(SUM(cost), 0), " DMAX "), COUNT(cost), " \
 	"LEAST(COALESCE(SUM(our_cost), 0), " DMAX "), COUNT(our_cost), " \
 	"LEAST(SUM(COALESCE(latency_us, 0)), " UMAX "), COUNT(latency_us), " \
-	"LEAST(SUM(COALESCE(ttft_us, 0)), " UMAX "), COUNT(ttft_us)"
+	"LEAST(SUM(COALESCE(ttft_us, 0)), " UMAX "), COUNT(ttft_us), " \
+	"SUM(cache_hit <=> 1), " \
+	"LEAST(COALESCE(SUM(saved_cache_cost), 0), " DMAX ")"
 /* Sums of rollup rows (hours into days), in the same order. */
 #define S(col, max)	"LEAST(SUM(" col "), " max ")"
 #define ROW_SUMS \
@@ -43,7 +45,8 @@
 	S("cost", DMAX) ", " S("priced_requests", UMAX) ", " \
 	S("our_cost", DMAX) ", " S("our_cost_events", UMAX) ", " \
 	S("latency_us_sum", UMAX) ", " S("latency_count", UMAX) ", " \
-	S("ttft_us_sum", UMAX) ", " S("ttft_count", UMAX)
+	S("ttft_us_sum", UMAX) ", " S("ttft_count", UMAX) ", " \
+	S("cache_hits", UMAX) ", " S("saved_cache_cost", DMAX)
 #define HOUR_OF		"occurred_us - MOD(occurred_us, 3600000000)"
 #define DAY_OF		"occurred_us - MOD(occurred_us, 86400000000)"
 #define FROM_EVENTS	" FROM usage_events WHERE org_id = ? AND occurred_us >= ?"
@@ -55,6 +58,12 @@
 	"SELECT org_id, 0, " code ", " HOUR_OF " AS b, COALESCE(" pcol ", '') " \
 	"AS p, COALESCE(" col ", '') AS v, " EVENT_SUMS FROM_EVENTS \
 	" GROUP BY b, p, v"
+/* The hourly sums of what served each model, of the events that say. */
+#define REBUILD_SERVED(code, col) \
+	"INSERT INTO usage_rollup (" DIM_KEY ", " DB_SUMS_COLUMNS ") " \
+	"SELECT org_id, 0, " code ", " HOUR_OF " AS b, COALESCE(model, '') " \
+	"AS p, " col " AS v, " EVENT_SUMS FROM_EVENTS " AND " col " IS NOT " \
+	"NULL GROUP BY b, p, v"
 /*
  * One metric's bins of a dimension at a grain (bucket SQL), from the
  * events of [?, ?): rows (bucket, value, metric, bin, count) in key order,
@@ -89,6 +98,8 @@ enum {
 	STMT_REBUILD_AGENT_IN_TEAM,
 	STMT_REBUILD_MODEL_IN_DEPARTMENT,
 	STMT_REBUILD_STATUS,
+	STMT_REBUILD_DEPLOYMENT,
+	STMT_REBUILD_API_HOST,
 	STMT_REBUILD_DAYS,
 	STMT_REBUILD_ERRORS,
 	/* Then the histograms, a day of events at a time. */
@@ -150,6 +161,11 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    REBUILD_HOURS("9", "department", "model") },
 	[STMT_REBUILD_STATUS] = { "rollup_dim.rebuild_status",
 	    REBUILD_HOURS("10", "NULL", "status") },
+	/* Only the events whose deployment LiteLLM named (rollup_dim.h). */
+	[STMT_REBUILD_DEPLOYMENT] = { "rollup_dim.rebuild_deployment",
+	    REBUILD_SERVED("11", "deployment") },
+	[STMT_REBUILD_API_HOST] = { "rollup_dim.rebuild_api_host",
+	    REBUILD_SERVED("12", "api_host") },
 	/* Days are the sums of their hours. */
 	[STMT_REBUILD_DAYS] = { "rollup_dim.rebuild_days",
 	    "INSERT INTO usage_rollup (" DIM_KEY ", " DB_SUMS_COLUMNS ") "

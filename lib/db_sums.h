@@ -10,15 +10,15 @@
 #define UMAX	"18446744073709551615"		/* BIGINT UNSIGNED */
 #define DMAX	"99999999999999.999999999999"	/* DECIMAL(26,12) */
 
-/* The sums' columns, in binding order, and their 18 placeholders. */
+/* The sums' columns, in binding order, and their 20 placeholders. */
 #define DB_SUMS_COLUMNS \
 	"requests, errors, prompt_tokens, completion_tokens, total_tokens, " \
 	"cache_read_tokens, cache_write_tokens, reasoning_tokens, " \
 	"litellm_cost, litellm_cost_events, cost, priced_requests, our_cost, " \
 	"our_cost_events, latency_us_sum, latency_count, ttft_us_sum, " \
-	"ttft_count"
+	"ttft_count, cache_hits, saved_cache_cost"
 #define DB_SUMS_VALUES \
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
 
 /*
  * x + LEAST(v, MAX - x) never exceeds MAX: sums saturate at their
@@ -41,7 +41,8 @@
 	DB_SAT("cost", DMAX) ", " DB_SAT("priced_requests", UMAX) ", " \
 	DB_SAT("our_cost", DMAX) ", " DB_SAT("our_cost_events", UMAX) ", " \
 	DB_SAT("latency_us_sum", UMAX) ", " DB_SAT("latency_count", UMAX) \
-	", " DB_SAT("ttft_us_sum", UMAX) ", " DB_SAT("ttft_count", UMAX)
+	", " DB_SAT("ttft_us_sum", UMAX) ", " DB_SAT("ttft_count", UMAX) \
+	", " DB_SAT("cache_hits", UMAX) ", " DB_SAT("saved_cache_cost", DMAX)
 
 /* The signed change of the cost sums of repricing: cost, priced, ours. */
 #define DB_SUMS_RECOST \

@@ -75,7 +75,9 @@
 	X(I64, latency_us_sum, "SUM(latency_us_sum)") \
 	X(I64, latency_count, "SUM(latency_count)") \
 	X(I64, ttft_us_sum, "SUM(ttft_us_sum)") \
-	X(I64, ttft_count, "SUM(ttft_count)")
+	X(I64, ttft_count, "SUM(ttft_count)") \
+	X(I64, cache_hits, "SUM(cache_hits)") \
+	X(STR, saved_cache_cost, "CAST(SUM(saved_cache_cost) AS CHAR)")
 #define SUM_SQL(kind, field, sql)	", " sql
 #define SUM_COL_I64(q, s, field)	db_col_i64(q, &(s)->field)
 #define SUM_COL_STR(q, s, field)	db_col_str(q, (s)->field, sizeof((s)->field))
@@ -152,6 +154,10 @@
 	"SUM(requests)" N_ERRORS " GROUP BY b, error_class ORDER BY b, " \
 	"error_class"
 #define N_HOUR_US	"hour_us - MOD(hour_us, 86400000000)"
+/* What served each model, from raw events: (model, value, requests). */
+#define SERVED(col) \
+	"SELECT model, " col ", COUNT(*)" EVENTS " GROUP BY model, " col \
+	" ORDER BY model, COUNT(*) DESC, " col
 
 /*
  * The stored fields of an event as exported, after its id: the index of
@@ -261,6 +267,9 @@ enum {
 	STMT_N_ERRORS,
 	STMT_N_ERRORS_HOURLY,
 	STMT_N_ERRORS_DAILY,
+	STMT_SERVED_DEPLOYMENT,
+	STMT_SERVED_API_HOST,
+	STMT_N_SERVED,
 	STMT__MAX
 };
 
@@ -328,6 +337,16 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	N_ERRORS_SERIES("hour_us") },
 	[STMT_N_ERRORS_DAILY] = { "usage.n_errors_daily",
 	N_ERRORS_SERIES(N_HOUR_US) },
+	/* What served each model: (model, value, requests). */
+	[STMT_SERVED_DEPLOYMENT] = { "usage.served_deployment",
+	SERVED("deployment") },
+	[STMT_SERVED_API_HOST] = { "usage.served_api_host", SERVED("api_host") },
+	/* The same from the rollups, after NARROW_RANGE: the parent (the
+	 * model) flag and value. */
+	[STMT_N_SERVED] = { "usage.n_served",
+	"SELECT NULLIF(parent, ''), " N_VALUE ", SUM(requests) FROM usage_rollup"
+	NARROW_RANGE " AND (? = 0 OR parent = ?) GROUP BY parent, value "
+	"ORDER BY parent, SUM(requests) DESC, value" },
 };
 
 _Static_assert(UE__MAX == USAGE_EVENT_NCOLS,
@@ -621,6 +640,7 @@ db_usage_totals(struct db *db, const struct usage_filter *f,
 	strcpy(s->cost, "0");
 	strcpy(s->our_cost, "0");
 	strcpy(s->litellm_cost, "0");
+	strcpy(s->saved_cache_cost, "0");
 	return db_usage_by(db, f, DIM_NONE, DIM_NONE, 0, copy_sums, s, err);
 }
 
@@ -698,6 +718,51 @@ bind_errors(struct db_q *q, const struct usage_filter *f)
 		db_bind_str(q, f->set[d] && f->value[d] != NULL ? f->value[d] :
 		    "");
 	}
+}
+
+int
+db_usage_served(struct db *db, const struct usage_filter *f,
+    enum usage_serving what, usage_served_fn cb, void *arg,
+    struct llmops_err *err)
+{
+	struct usage_served	 r;
+	struct narrow		 n;
+	struct db_q		*q;
+	int			 fd[2], nf = filter_dims(f, fd), rc;
+
+	memset(&r, 0, sizeof(r));
+	memset(&n, 0, sizeof(n));
+	if (nf == 0 || (nf == 1 && fd[0] == DIM_MODEL)) {
+		/* The rows within each model, or within the filter's. */
+		n.dim = what == SERVING_DEPLOYMENT ? ROLLUP_DEPLOYMENT :
+		    ROLLUP_API_HOST;
+		n.value = "";
+		q = db_q(db, &stmts[STMT_N_SERVED], err);
+		bind_narrow(q, f, &n, SPAN_MIXED);
+		db_bind_i64(q, nf);
+		db_bind_str(q, nf ? filter_value(f, DIM_MODEL) : "");
+	} else {
+		q = db_q(db, &stmts[what == SERVING_DEPLOYMENT ?
+		    STMT_SERVED_DEPLOYMENT : STMT_SERVED_API_HOST], err);
+		bind_filter(q, f, 1);
+	}
+	db_col_str(q, r.model, sizeof(r.model));
+	db_col_str(q, r.value, sizeof(r.value));
+	db_col_i64(q, &r.requests);
+	if (db_select(q, err) != 0)
+		return -1;
+	while ((rc = db_fetch(q, err)) == 1) {
+		r.model_null = db_col_null(q, 0);
+		r.value_null = db_col_null(q, 1);
+		if (r.model_null)
+			r.model[0] = '\0';
+		if (r.value_null)
+			r.value[0] = '\0';
+		if (cb(&r, arg) != 0)
+			break;
+	}
+	db_end(q);
+	return rc < 0 ? -1 : 0;
 }
 
 int

@@ -73,6 +73,8 @@ struct usage_sums {
 	int64_t	litellm_cost_events;	/* requests LiteLLM gave a cost for */
 	int64_t	latency_us_sum, latency_count;
 	int64_t	ttft_us_sum, ttft_count;
+	int64_t	cache_hits;			/* LiteLLM's cache hits */
+	char	saved_cache_cost[LIMIT_DECIMAL_BYTES];	/* what they saved */
 };
 
 /* One row of a grouped answer. */
@@ -102,7 +104,22 @@ struct usage_pctl {
 	int64_t	latency_us, ttft_us;	/* -1 when there are none */
 };
 
+/* What served a model: one of its deployments, or of their hosts. */
+enum usage_serving {
+	SERVING_DEPLOYMENT,	/* LiteLLM's model_id */
+	SERVING_API_HOST,	/* the host of its api_base */
+};
+
+struct usage_served {
+	char	model[LIMIT_TEXT_BYTES];
+	int	model_null;
+	char	value[LIMIT_TEXT_BYTES];
+	int	value_null;		/* LiteLLM did not say */
+	int64_t	requests;
+};
+
 typedef int	(*usage_row_fn)(const struct usage_row *, void *);
+typedef int	(*usage_served_fn)(const struct usage_served *, void *);
 typedef int	(*usage_error_fn)(const struct usage_error_row *, void *);
 typedef int	(*usage_pctl_fn)(const struct usage_pctl *, void *);
 /* A row of text values (NULL for SQL NULL), as out_row_cb takes them. */
@@ -129,6 +146,14 @@ int	db_usage_by(struct db *, const struct usage_filter *, enum dim group,
  */
 int	db_usage_errors(struct db *, const struct usage_filter *, enum dim group,
 	    usage_error_fn, void *arg, struct llmops_err *);
+/*
+ * The deployments (or their hosts) that served each model, by model, then
+ * most requests first: from the rollups when the filter names nothing but
+ * a model, else from raw events.
+ */
+int	db_usage_served(struct db *, const struct usage_filter *,
+	    enum usage_serving, usage_served_fn, void *arg,
+	    struct llmops_err *);
 /*
  * The pct-th percentile (1..99, nearest rank) of latency and time to first
  * token, per group of a dimension, or overall (DIM_NONE: one row): from

@@ -52,6 +52,9 @@ rollup_sums_of(struct rollup_sums *s, const struct usage_event *ev)
 	sum_of(ev, EV_OUR_COST, &s->our_cost, &s->our_cost_events);
 	sum_of(ev, EV_LATENCY_US, &s->latency_sum, &s->latency_count);
 	sum_of(ev, EV_TTFT_US, &s->ttft_sum, &s->ttft_count);
+	s->cache_hits = ev->cache_hit == CACHE_HIT_YES;
+	if (EVENT_HAS(ev, EV_SAVED_CACHE_COST))
+		s->saved_cache_cost = ev->num[EV_SAVED_CACHE_COST];
 }
 
 int
@@ -86,6 +89,8 @@ rollup_sums_add(struct rollup_sums *a, const struct rollup_sums *b)
 	ADD(latency_count);
 	ADD(ttft_sum);
 	ADD(ttft_count);
+	ADD(cache_hits);
+	ADD(saved_cache_cost);
 #undef ADD
 	if (o)
 		return -1;

@@ -27,6 +27,7 @@ struct rollup_sums {
 	int64_t		our_cost, our_cost_events;
 	int64_t		latency_sum, latency_count;
 	int64_t		ttft_sum, ttft_count;
+	int64_t		cache_hits, saved_cache_cost;	/* LiteLLM's cache */
 };
 
 /* What one event adds to the sums of each row it counts in. */

@@ -101,6 +101,14 @@ dim_value(const struct usage_event *ev, int d)
 	return or_none(v[d]);
 }
 
+/* 1 when the event counts in the row of key k: in every row but those of
+ * what served the model when LiteLLM did not say. */
+static int
+counts_in(const struct rollup_dim_key *k)
+{
+	return k->dim < ROLLUP_DEPLOYMENT || *k->value != '\0';
+}
+
 /* The keys of the event's rows: grain x (dimension, then drill-down). */
 static void
 event_keys(const struct usage_event *ev, struct rollup_dim_key *k)
@@ -121,6 +129,12 @@ event_keys(const struct usage_event *ev, struct rollup_dim_key *k)
 			} else if (d == ROLLUP_STATUS) {
 				k->parent = "";
 				k->value = or_none(event_status_name(ev->status));
+			} else if (d == ROLLUP_DEPLOYMENT) {
+				k->parent = or_none(ev->model);
+				k->value = or_none(ev->deployment);
+			} else if (d == ROLLUP_API_HOST) {
+				k->parent = or_none(ev->model);
+				k->value = or_none(ev->api_host);
 			} else {
 				k->parent = dim_value(ev,
 				    pairs[d - ROLLUP_DIMS][0]);
@@ -148,6 +162,8 @@ rollup_dim_add_event(struct rollup_dim_batch *b, const struct usage_event *ev)
 	rollup_sums_of(&s, ev);
 	event_keys(ev, k);
 	for (i = 0; i < ROWS_PER_EVENT; i++) {
+		if (!counts_in(&k[i]))
+			continue;
 		b->rows[b->nrows].k = k[i];
 		b->rows[b->nrows++].s = s;
 		if (!rollup_dim_has_hist(k[i].grain, k[i].dim))
@@ -188,6 +204,8 @@ rollup_dim_add_recost(struct rollup_dim_batch *b, const struct usage_event *ev,
 	b->nevents++;
 	event_keys(ev, k);
 	for (i = 0; i < ROWS_PER_EVENT; i++) {
+		if (!counts_in(&k[i]))
+			continue;
 		r = &b->rows[b->nrows++];
 		memset(r, 0, sizeof(*r));
 		r->k = k[i];

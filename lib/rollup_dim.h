@@ -41,9 +41,17 @@ enum rollup_grain {
 #define ROLLUP_PAIRS		4
 /* The drill-down with histograms (by day): models within a department. */
 #define ROLLUP_MODEL_IN_DEPARTMENT	(ROLLUP_DIMS + 3)
-/* Last, the status ("success", "failure", "" unknown): 10. */
+/* The status ("success", "failure", "" unknown): 10. */
 #define ROLLUP_STATUS		(ROLLUP_DIMS + ROLLUP_PAIRS)
-#define ROLLUP_KEYS		(ROLLUP_STATUS + 1)
+/*
+ * Last, what served each model (schema/008_labels.sql): its deployments
+ * (LiteLLM's model_id), 11, and the hosts of their api_base, 12, each
+ * within the model (the parent): Model Comparison's deployments. Only
+ * the events whose deployment (or host) LiteLLM named count in them.
+ */
+#define ROLLUP_DEPLOYMENT	(ROLLUP_STATUS + 1)
+#define ROLLUP_API_HOST		(ROLLUP_STATUS + 2)
+#define ROLLUP_KEYS		(ROLLUP_STATUS + 3)
 
 /* The dimension of pair code `code` (ROLLUP_DIMS ..) and of its parent;
  * -1 when it is none. */

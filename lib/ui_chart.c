@@ -76,17 +76,32 @@ ui_usage_table_init(struct ui_usage_table *u, const char *id,
 }
 
 void
+ui_usage_table_text(struct ui_usage_table *u, const struct report_col *col,
+    const char *label)
+{
+	if (u->t.ncols == UI_TABLE_COLS_MAX)
+		return;
+	u->cols[u->t.ncols] = *col;
+	u->labels[u->t.ncols] = label;
+	u->t.ncols++;
+	u->ntexts++;
+}
+
+void
 ui_usage_table_row(struct ui *ui, struct ui_usage_table *u,
     const char *const *keys, const struct usage_sums *s,
-    const struct usage_pctl *pctl)
+    const struct usage_pctl *pctl, const char *const *texts)
 {
 	struct usage_text	 t;
 	const char		*v[UI_TABLE_COLS_MAX];
-	size_t			 i;
+	size_t			 i, at;
 
 	for (i = 0; i < u->nkeys; i++)
 		v[i] = keys[i];
 	usage_values(s, pctl, u->ucols, u->nucols, &t, v + u->nkeys);
+	at = u->nkeys + u->nucols;
+	for (i = 0; i < u->ntexts; i++)
+		v[at + i] = texts != NULL ? texts[i] : NULL;
 	ui_table_row(ui, &u->t, v);
 }
 
@@ -179,7 +194,8 @@ ui_ranked(struct ui *ui, enum dim d, const char *id, const char *title,
 	if (ui_table_begin(ui, &u.t) == 0) {
 		for (i = 0; i < c.n; i++) {
 			v[0] = c.rows[i].key_null ? NULL : c.rows[i].key;
-			ui_usage_table_row(ui, &u, v, &c.rows[i].s, NULL);
+			ui_usage_table_row(ui, &u, v, &c.rows[i].s, NULL,
+			    NULL);
 		}
 		ui_table_end(ui, &u.t);
 	}
@@ -268,7 +284,7 @@ series_table_cb(const struct usage_row *r, void *arg)
 	snprintf(bucket, sizeof(bucket), "%lld", (long long)r->bucket_us);
 	v[0] = bucket;
 	v[1] = r->key_null ? NULL : r->key;
-	ui_usage_table_row(c->ui, c->u, v, &r->s, NULL);
+	ui_usage_table_row(c->ui, c->u, v, &r->s, NULL, NULL);
 	return 0;
 }
 

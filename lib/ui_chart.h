@@ -38,16 +38,24 @@ struct ui_usage_table {
 	size_t			 nkeys;
 	const enum usage_col	*ucols;
 	size_t			 nucols;
+	size_t			 ntexts;	/* text columns after the sums */
 };
 
 void	ui_usage_table_init(struct ui_usage_table *, const char *id,
 	    const char *title, const struct report_col *keys,
 	    const char *const *key_labels, size_t nkeys,
 	    const enum usage_col *, size_t);
-/* One row: the keys' values (NULL: untagged), the sums, pctl or NULL. */
+/* Adds a text column after the sums (and after those added before). */
+void	ui_usage_table_text(struct ui_usage_table *, const struct report_col *,
+	    const char *label);
+/*
+ * One row: the keys' values (NULL: untagged), the sums, pctl or NULL,
+ * then the values of the text columns (texts: NULL when there are none;
+ * a NULL value shows as none).
+ */
 void	ui_usage_table_row(struct ui *, struct ui_usage_table *,
 	    const char *const *keys, const struct usage_sums *,
-	    const struct usage_pctl *);
+	    const struct usage_pctl *, const char *const *texts);
 
 /* Rows of db_usage_by kept in memory, for a chart and the table below it. */
 struct ui_rows {

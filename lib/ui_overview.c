@@ -95,7 +95,7 @@ cards(struct ui *ui, const struct usage_sums *s)
 	struct usage_pctl	 p95;
 	struct usage_text	 t, tp;
 	const char		*v[CARD_NCOLS];
-	char			 shown[96], exact[64];
+	char			 shown[96], exact[64], usd[48], hits[32];
 	int64_t			 total = 0, pico;
 	int			 i;
 
@@ -124,6 +124,13 @@ cards(struct ui *ui, const struct usage_sums *s)
 	else
 		snprintf(shown, sizeof(shown), "-");
 	card(ui, "latency_p95", "p95 latency", shown, v[5]);
+	/* What LiteLLM's cache saved (its saved_cache_cost), and on how many
+	 * calls. */
+	ui_usd(usd, sizeof(usd), s->saved_cache_cost);
+	ui_int(hits, sizeof(hits), s->cache_hits);
+	snprintf(shown, sizeof(shown), "%s (%s cache hit%s)", usd, hits,
+	    s->cache_hits == 1 ? "" : "s");
+	card(ui, "cache_savings", "Cache savings", shown, s->saved_cache_cost);
 	/* Untagged shares of the priced spend. */
 	if (s->priced_requests > 0)
 		decimal_parse(s->cost, COST_SCALE_DIGITS, INT64_MAX, &total);

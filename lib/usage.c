@@ -73,6 +73,10 @@ static const struct {
 	    "Cost / request", K_COST_PER, 0, S(priced_requests), 1 },
 	[UCOL_COST_PER_1K_TOKENS] = { { "cost_per_1k_tokens_usd", COL_USD },
 	    "Cost / 1k tokens", K_COST_PER, 0, S(total_tokens), 1000 },
+	[UCOL_CACHE_HITS] = { { "cache_hits", COL_INT }, "Cache hits", K_INT,
+	    S(cache_hits) },
+	[UCOL_SAVED_CACHE_COST] = { { "saved_cache_cost_usd", COL_USD },
+	    "Cache savings", K_TEXT, S(saved_cache_cost) },
 };
 
 const struct report_col *

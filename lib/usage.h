@@ -42,6 +42,8 @@ enum usage_col {
 	UCOL_P95_TTFT,		/* from a struct usage_pctl */
 	UCOL_COST_PER_REQUEST,	/* of the priced requests */
 	UCOL_COST_PER_1K_TOKENS,
+	UCOL_CACHE_HITS,	/* LiteLLM's cache hits */
+	UCOL_SAVED_CACHE_COST,	/* what they saved (saved_cache_cost) */
 	UCOL__MAX
 };
 

@@ -169,3 +169,16 @@ CREATE SQL SECURITY INVOKER VIEW usage_events AS
     LEFT JOIN labels l13 ON l13.id = e.team_alias_id
     LEFT JOIN labels l14 ON l14.id = e.org_alias_id
     LEFT JOIN labels l15 ON l15.id = e.price_key_id;
+
+-- The rollups count LiteLLM's cache hits and sum the money they saved
+-- (saved_cache_cost): the Overview's cache savings. Events stored before
+-- had neither: 0 is their exact sum. usage_rollup has two more dims, what
+-- served each model (parent: the model): 11 its deployments (LiteLLM's
+-- model_id), 12 the hosts of their api_base, counting only the events
+-- that name one (lib/rollup_dim.h): Model Comparison's deployments.
+ALTER TABLE usage_hourly
+  ADD COLUMN cache_hits        BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  ADD COLUMN saved_cache_cost  DECIMAL(26,12) NOT NULL DEFAULT 0;
+ALTER TABLE usage_rollup
+  ADD COLUMN cache_hits        BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  ADD COLUMN saved_cache_cost  DECIMAL(26,12) NOT NULL DEFAULT 0;

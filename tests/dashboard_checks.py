@@ -71,7 +71,9 @@ MODEL_COLS = [("model", TEXT), ("cost_usd", USD), ("requests", INT),
               ("cost_per_1k_tokens_usd", USD), ("avg_latency_ms", DEC),
               ("p95_latency_ms", PCTL), ("avg_ttft_ms", DEC),
               ("p95_ttft_ms", PCTL), ("error_rate_pct", DEC),
-              ("unpriced_requests", INT)]
+              ("unpriced_requests", INT), ("deployments", TEXT)]
+# Hosts a Model Comparison deployments cell names (lib/ui_models.c).
+SERVED_HOSTS_SHOWN = 3
 MOVER_COLS = [("agent", TEXT), ("cost_usd", USD), ("previous_cost_usd", USD),
               ("change_usd", USD), ("change_pct", DEC)]
 ERROR_COLS = [("error_class", TEXT), ("error_code", TEXT), ("model", TEXT),
@@ -105,7 +107,7 @@ USAGE_FIELDS = ["cost_usd", "priced_requests", "requests", "errors",
                 "prompt_tokens", "completion_tokens", "total_tokens",
                 "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
                 "litellm_cost_usd", "our_cost_usd", "avg_latency_ms",
-                "avg_ttft_ms"]
+                "avg_ttft_ms", "cache_hits", "saved_cache_cost_usd"]
 
 
 def ranked_cols(dim):
@@ -507,7 +509,27 @@ def random_event(rng, eid, start, period_now=True):
             ev["cost"] = "%.8f" % (rng.random() / 50)
     elif rng.random() < 0.7:
         ev["cost"] = "%.8f" % (rng.random() / 20)
+    served(ev)
     return ev
+
+
+def served(ev):
+    """What LiteLLM reports of the cache and the deployment, drawn from the
+    event's id (not the shared generator, so the other fields stay what
+    they were): a cache hit with its savings for some successes; for most
+    calls of a model one of its deployments (two share the first host, a
+    third has its own), for some neither."""
+    h = int.from_bytes(hashlib.sha256(ev["id"].encode()).digest()[:8], "big")
+    if ev["status"] == "success" and h % 10 == 0:
+        ev["cache_hit"] = True
+        ev["saved"] = "%.8f" % ((h >> 8) % 100000 / 1e7)
+    model = ev.get("model")
+    if model and (h >> 32) % 7 != 0:
+        k = (h >> 40) % 3
+        ev["deployment"] = "%s-dep-%d" % (model.split("/")[-1], k)
+        ev["api_base"] = ("https://%s.Example.com/v1" % ev["provider"] if k < 2
+                          else "https://eu.%s.example.com:8443/v1?x=1"
+                          % ev["provider"])
 
 
 def special_events(base):
@@ -574,6 +596,12 @@ def payload(ev, token):
                                                             10**6))
     if ev.get("cost") is not None:
         p["response_cost"] = _num(ev["cost"])
+    if ev.get("cache_hit"):
+        p["cache_hit"] = True
+        p["saved_cache_cost"] = _num(ev["saved"])
+    if ev.get("deployment"):
+        p["model_id"] = ev["deployment"]
+        p["api_base"] = ev["api_base"]
     if ev["status"] == "failure":
         cls, code = ev.get("error") or ERRORS[0]
         info = {"error_class": cls, "llm_provider": ev.get("provider")}
@@ -692,10 +720,13 @@ SUMS_SQL = ("CAST(SUM(cost) AS CHAR), COUNT(cost), COUNT(*), "
             "CAST(COALESCE(SUM(litellm_cost), 0) AS CHAR), "
             "CAST(COALESCE(SUM(our_cost), 0) AS CHAR), "
             "COALESCE(SUM(latency_us), 0), COUNT(latency_us), "
-            "COALESCE(SUM(ttft_us), 0), COUNT(ttft_us)")
+            "COALESCE(SUM(ttft_us), 0), COUNT(ttft_us), "
+            "SUM(cache_hit <=> 1), "
+            "CAST(COALESCE(SUM(saved_cache_cost), 0) AS CHAR)")
 SUMS_KEYS = ("cost", "priced", "requests", "errors", "prompt", "completion",
              "total", "cache_read", "cache_write", "reasoning", "litellm",
-             "our", "lat_sum", "lat_n", "ttft_sum", "ttft_n")
+             "our", "lat_sum", "lat_n", "ttft_sum", "ttft_n", "hits", "saved")
+TEXT_SUMS = ("cost", "litellm", "our", "saved")
 
 
 class Sums(dict):
@@ -705,7 +736,7 @@ class Sums(dict):
 def _sums(cols):
     s = Sums()
     for k, v in zip(SUMS_KEYS, cols):
-        if k in ("cost", "litellm", "our"):
+        if k in TEXT_SUMS:
             s[k] = v
         else:
             s[k] = int(v or 0)
@@ -759,12 +790,34 @@ class Ref:
         return {(int(r[0]), r[1]): _sums(r[2:]) for r in rows}
 
     def total(self, rng, filters):
-        return self.groups(rng, filters).get(None) or _sums([None] + [0] * 15)
+        return self.groups(rng, filters).get(None) or _sums(
+            [None] + [0] * (len(SUMS_KEYS) - 1))
 
     def values(self, rng, filters, cols):
         """Rows of raw columns."""
         return self.db.sql("SELECT %s FROM usage_events %s" % (
             ", ".join(cols), self.where(rng, filters)))
+
+    def served(self, rng, filters):
+        """{model: its deployments cell}, from raw events."""
+        hosts, deps, reqs = {}, {}, {}
+        for m, host, n in self.db.sql(
+                "SELECT model, api_host, COUNT(*) FROM usage_events %s AND "
+                "api_host IS NOT NULL GROUP BY 1, 2" % self.where(rng, filters)):
+            hosts.setdefault(m, []).append((host, int(n)))
+        for m, n in self.db.sql(
+                "SELECT model, COUNT(DISTINCT deployment) FROM usage_events "
+                "%s AND deployment IS NOT NULL GROUP BY 1"
+                % self.where(rng, filters)):
+            deps[m] = int(n)
+        for m, s in self.groups(rng, filters, "model").items():
+            reqs[m] = s.requests
+        out = {}
+        for m in set(hosts) | set(deps):
+            hs = sorted(hosts.get(m, []),
+                        key=lambda x: (-x[1], x[0].encode()))
+            out[m] = served_text(hs, deps.get(m, 0), reqs.get(m, 0))
+        return out
 
     def p95(self, rng, filters, key=None):
         """{group: (p95 latency us, p95 ttft us)}: the nearest-rank 95th
@@ -843,6 +896,9 @@ def expected_cards(ref, rng, filters):
         "latency_avg": (avg, "%s ms" % avg if avg else "- ms"),
         "latency_p95": (ms(p95), "%s ms" % ms(p95) if p95 is not None
                         else "-"),
+        "cache_savings": (tot.saved or "0", "%s (%s cache hit%s)" % (
+            usd_shown(tot.saved or "0"), int_shown(tot.hits),
+            "" if tot.hits == 1 else "s")),
     }
     for dim in ("department", "team", "agent"):
         share = untagged_share(ref, rng, filters, dim, tot)
@@ -890,7 +946,23 @@ def avg_ms(total, n):
     return None if r is None else ms(int(r))
 
 
-def model_rows(groups, p95s):
+def served_text(hosts, deployments, requests):
+    """A Model Comparison deployments cell: hosts [(host, requests)] most
+    requests first with their share, how many more, then the number of
+    deployments; None when LiteLLM named none."""
+    parts = ["%s %s%%" % (host, ratio(n, requests, 100, 0) or "0")
+             for host, n in hosts[:SERVED_HOSTS_SHOWN]]
+    text = ", ".join(parts)
+    more = len(hosts) - SERVED_HOSTS_SHOWN
+    if more > 0:
+        text += ", %d more host%s" % (more, "" if more == 1 else "s")
+    if deployments:
+        text += "%s%d deployment%s" % ("; " if text else "", deployments,
+                                        "" if deployments == 1 else "s")
+    return text or None
+
+
+def model_rows(groups, p95s, served=None):
     keys = sorted(groups, key=lambda k: (-cost0(groups[k]), -groups[k].requests,
                                          key_order(k)))
     rows = []
@@ -905,7 +977,8 @@ def model_rows(groups, p95s):
                      avg_ms(s.lat_sum, s.lat_n), ms(pl),
                      avg_ms(s.ttft_sum, s.ttft_n), ms(pt),
                      ratio(s.errors, s.requests, 100, 2),
-                     str(s.requests - s.priced)])
+                     str(s.requests - s.priced),
+                     (served or {}).get(k)])
     return rows
 
 
@@ -951,7 +1024,9 @@ def usage_row(key_name, key, s):
             "litellm_cost_usd": Decimal(s.litellm),
             "our_cost_usd": Decimal(s.our),
             "avg_latency_ms": None if not s.lat_n else Decimal(avg_ms(s.lat_sum, s.lat_n)),
-            "avg_ttft_ms": None if not s.ttft_n else Decimal(avg_ms(s.ttft_sum, s.ttft_n))}
+            "avg_ttft_ms": None if not s.ttft_n else Decimal(avg_ms(s.ttft_sum, s.ttft_n)),
+            "cache_hits": s.hits,
+            "saved_cache_cost_usd": Decimal(s.saved or 0)}
 
 
 # ---------------------------------------------------------------------------

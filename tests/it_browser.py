@@ -284,7 +284,8 @@ def views(t, b):
            dc.ranked_rows(t.ref.groups(rng7, {}, "team")))]),
         ("/models?range=30d", "models", "Model Comparison",
          [("models", dc.MODEL_COLS, dc.model_rows(
-             t.ref.groups(rng30, {}, "model"), t.ref.p95(rng30, {}, "model")))]),
+             t.ref.groups(rng30, {}, "model"), t.ref.p95(rng30, {}, "model"),
+             t.ref.served(rng30, {})))]),
         ("/timeseries?bucket=day&split=provider", "timeseries", "Time Series",
          [("series", dc.series_cols(True, "provider"), dc.series_rows(
              t.ref.groups2(rng7, {}, "day", "provider"), True))]),

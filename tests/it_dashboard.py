@@ -148,6 +148,9 @@ def both(t, path, p, tid, cols, want, label):
 
 def check_cards(t, p, rng, filters, label):
     want, tot = dc.expected_cards(t.ref, rng, filters)
+    if not filters:
+        h.ok(tot.hits > 0 and Decimal(tot.saved) > 0, "overview: cache hits "
+             "and their savings are there to show (%s hits)" % tot.hits)
     got = {k: tuple(v) for k, v in p.cards.items()}
     # Costs compare as decimals, the rest as text.
     gc, wc = got.get("cost", (None, None)), want["cost"]
@@ -392,11 +395,16 @@ def check_models(t):
         p, text = page(t, path, "models")
         h.is_(p.h1, "Model Comparison", "models: the title")
         want = dc.model_rows(t.ref.groups(rng, f, "model"),
-                             t.ref.p95(rng, f, "model"))
+                             t.ref.p95(rng, f, "model"),
+                             t.ref.served(rng, f))
         both(t, path, p, "models", dc.MODEL_COLS, want, path)
         h.ok(all(r[9] is not None for r in want if r[0]) and
              any(r[11] is not None for r in want),
              "%s: p95 latency and TTFT are there to compare" % path)
+        h.ok(any(r[-1] and "%" in r[-1] and "deployment" in r[-1]
+                 for r in want),
+             "%s: hosts and deployments are there to compare" % path,
+             diag=repr([r[-1] for r in want]))
 
 
 def check_timeseries(t):

@@ -45,6 +45,9 @@ HIST_BINS = 1200
 DIMS = [None, "department", "team", "agent", "model", "provider"]
 PAIRS = [(1, 2), (1, 3), (2, 3), (1, 4)]
 STATUS_DIM = 10
+# What served each model (parent: the model): its deployments, the hosts
+# of their api_base; only events that name one count in them.
+SERVED_DIMS = {11: "deployment", 12: "api_host"}
 # Which of them have histograms, by grain (rollup_dim_has_hist).
 HIST_DIMS = {0: {0, 4}, 1: {0, 1, 4, 9}}
 
@@ -53,7 +56,8 @@ EVENT_COLS = ("org_id, occurred_us, department, team, agent, model, "
               "completion_tokens, total_tokens, cache_read_tokens, "
               "cache_write_tokens, reasoning_tokens, CAST(litellm_cost AS "
               "CHAR), CAST(cost AS CHAR), CAST(our_cost AS CHAR), "
-              "latency_us, ttft_us")
+              "latency_us, ttft_us, deployment, api_host, cache_hit, "
+              "CAST(saved_cache_cost AS CHAR)")
 
 
 def hist_bin(v):
@@ -75,9 +79,12 @@ def expected(db):
             add += [Decimal(c or 0), int(c is not None)]
         for c in r[19:21]:
             add += [int(c or 0), int(c is not None)]
+        add += [int(r[23] == "1"), Decimal(r[24] or 0)]
         keys = [(d, "", vals[d]) for d in range(len(DIMS))] + \
             [(len(DIMS) + i, vals[p], vals[c]) for i, (p, c) in
-             enumerate(PAIRS)] + [(STATUS_DIM, "", r[7] or "")]
+             enumerate(PAIRS)] + [(STATUS_DIM, "", r[7] or "")] + \
+            [(d, vals[4], r[21 + i]) for i, d in enumerate(SERVED_DIMS)
+             if r[21 + i] is not None]
         for grain, bucket in ((0, hour), (1, day)):
             for d, parent, value in keys:
                 key = (org, grain, d, bucket, parent, value)
@@ -107,12 +114,13 @@ def actual(db):
             "CAST(litellm_cost AS CHAR), litellm_cost_events, CAST(cost AS "
             "CHAR), priced_requests, CAST(our_cost AS CHAR), "
             "our_cost_events, latency_us_sum, latency_count, ttft_us_sum, "
-            "ttft_count FROM usage_rollup"):
+            "ttft_count, cache_hits, CAST(saved_cache_cost AS CHAR) "
+            "FROM usage_rollup"):
         key = (int(r[0]), int(r[1]), int(r[2]), int(r[3]), r[4], r[5])
         v = [int(x) for x in r[6:14]]
         for i in (14, 16, 18):
             v += [Decimal(r[i]), int(r[i + 1])]
-        sums[key] = v + [int(x) for x in r[20:24]]
+        sums[key] = v + [int(x) for x in r[20:25]] + [Decimal(r[25])]
     hist = {}
     for r in db.sql("SELECT org_id, grain, dim, bucket_us, parent, value, "
                     "metric, HEX(bins), n FROM usage_rollup_hist"):
