@@ -308,31 +308,40 @@ carrier_get(const struct carriers *c, const char *name, const char *webhook_valu
 }
 
 /*
- * A label: control characters (\u0000 included) become spaces, trimmed,
- * cut to max_chars characters (warned); one that is not valid UTF-8 is
- * set unknown (warned).
+ * Text t of field `field` as a label into *out: control characters
+ * (\u0000 included) become spaces, trimmed, cut to max_chars characters
+ * (warned); text that is not valid UTF-8 is unknown (warned).
  */
+static enum rd
+clean_label(const struct text *t, const char *field, size_t max_chars,
+    char **out, struct warn *w)
+{
+	int	truncated, oom;
+
+	if (!utf8_valid((const unsigned char *)t->s, t->len)) {
+		warn(w, field);
+		return RD_ABSENT;
+	}
+	*out = label_clean_len(t->s, t->len, max_chars, &truncated, &oom);
+	if (oom)
+		return RD_NOMEM;
+	if (truncated)
+		warn(w, field);
+	return *out == NULL ? RD_ABSENT : RD_OK;
+}
+
+/* A label from the request's headers (clean_label). */
 static enum rd
 read_label(const struct carriers *c, const char *name, const char *webhook_value,
     size_t max_chars, char **out, struct warn *w)
 {
 	enum token_source	 src;
 	struct text		 t;
-	int			 truncated, oom;
 
 	*out = NULL;
 	if (!carrier_get(c, name, webhook_value, &src, &t))
 		return RD_ABSENT;
-	if (!utf8_valid((const unsigned char *)t.s, t.len)) {
-		warn(w, name);
-		return RD_ABSENT;
-	}
-	*out = label_clean_len(t.s, t.len, max_chars, &truncated, &oom);
-	if (oom)
-		return RD_NOMEM;
-	if (truncated)
-		warn(w, name);
-	return *out == NULL ? RD_ABSENT : RD_OK;
+	return clean_label(&t, name, max_chars, out, w);
 }
 
 /*
@@ -346,22 +355,15 @@ read_alias(struct json_object *obj, const char *key, size_t max_chars,
 {
 	struct json_object	*v = get(obj, key);
 	struct text		 t;
-	int			 truncated, oom;
 
 	*out = NULL;
 	if (v == NULL)
 		return RD_ABSENT;
-	if (!text_of(v, &t) ||
-	    !utf8_valid((const unsigned char *)t.s, t.len)) {
+	if (!text_of(v, &t)) {
 		warn(w, key);
 		return RD_ABSENT;
 	}
-	*out = label_clean_len(t.s, t.len, max_chars, &truncated, &oom);
-	if (oom)
-		return RD_NOMEM;
-	if (truncated)
-		warn(w, key);
-	return *out == NULL ? RD_ABSENT : RD_OK;
+	return clean_label(&t, key, max_chars, out, w);
 }
 
 /*

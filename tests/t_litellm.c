@@ -978,7 +978,7 @@ test_cache_and_costs(void)
 static void
 test_routing_labels(void)
 {
-	char			 big[400], json[420];
+	char			 big[400], json[420], longer[103];
 	struct litellm_limits	 l = lim;
 	struct event_batch	 b;
 	struct llmops_err	 err;
@@ -1080,6 +1080,22 @@ test_routing_labels(void)
 	    "key alias cut to max_label_chars characters");
 	ok(b.warnings >= 1 && strstr(b.warn_notes[0].why, "user_api_key_alias"),
 	    "key alias cut: warned");
+	event_batch_release(&b);
+	json_object_put(arr);
+	/* And to LIMIT_ALIAS_CHARS whatever max_label_chars allows. */
+	l.max_label_chars = 128;
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[0] = longer[sizeof(longer) - 2] = '"';
+	longer[sizeof(longer) - 1] = '\0';
+	ev = with(base_event(), "metadata", "user_api_key_org_alias", longer);
+	arr = json_object_new_array();
+	json_object_array_add(arr, ev);
+	s = json_object_to_json_string(arr);
+	parse(s, strlen(s), NULL, &l, &b, &err);
+	is_int(b.nevents && b.events[0].org_alias ?
+	    strlen(b.events[0].org_alias) : 0, LIMIT_ALIAS_CHARS,
+	    "an alias of 100 characters cut to %d with max_label_chars 128",
+	    LIMIT_ALIAS_CHARS);
 	event_batch_release(&b);
 	json_object_put(arr);
 }
