@@ -5,9 +5,7 @@
 #include <string.h>
 
 #include "db_label.h"
-
-/* A label as text: VARCHAR(255) of utf8mb4. */
-#define LABEL_TEXT_BYTES	(255 * 4 + 1)
+#include "llmops_limits.h"
 
 enum {
 	STMT_LABEL_UPSERT,
@@ -139,12 +137,12 @@ db_label_text(struct db *db, struct label_cache *c, uint32_t id,
 
 	if ((*text = label_cache_text(c, id, NULL)) != NULL)
 		return 0;
-	if ((buf = malloc(LABEL_TEXT_BYTES)) == NULL)
+	if ((buf = malloc(LIMIT_TEXT_BYTES)) == NULL)
 		return err_set(err, 500, "out of memory");
 	q = db_q(db, &stmts[STMT_LABEL_SELECT], err);
 	db_bind_i64(q, id);
 	db_col_i64(q, &kind);
-	db_col_str(q, buf, LABEL_TEXT_BYTES);
+	db_col_str(q, buf, LIMIT_TEXT_BYTES);
 	switch (db_one(q, err)) {
 	case 1:
 		if (label_cache_add(c, (unsigned)kind, buf, id) != 0)
