@@ -12,7 +12,7 @@
 #include "decimal.h"
 
 /* A VARCHAR(255) utf8mb4 column as text, or a cost sum of any width. */
-#define EVENT_TEXT_BYTES	(255 * 4 + 1)
+#define EVENT_TEXT_BYTES	LIMIT_TEXT_BYTES
 /* A DECIMAL cost of one event as text. */
 #define EVENT_COST_BYTES	48
 /* Dimension columns of a recomputed rollup row: department, team, agent,
@@ -23,6 +23,8 @@
 #define RECOMPUTE_NUMS		(2 + ROLLUP_TOKENS + 3 + 4 + 1)
 /* Its sums as text: the three costs and the savings of cache hits. */
 #define RECOMPUTE_COSTS		4
+/* Rows given to the callback at once: the largest multi-row upsert. */
+#define RECOMPUTE_BATCH		256
 /* Label ids of an event repricing reads: department, team, agent, model,
  * model_group, provider (columns 2 to 7), then deployment and api host
  * (22 and 23): what pricing and the rollup keys need. */
@@ -76,24 +78,31 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "?, ?, ?, ?, " DB_SUMS_VALUES ")" DB_SUMS_UPSERT },
 	[STMT_ROLLUP_CLEAR] = { "rollup.clear",
 	    "DELETE FROM usage_hourly WHERE org_id = ? AND hour_us >= ?" },
-	/* The sums the responder keeps; read by db_rollup_recompute. */
+	/* The sums the responder keeps, from the rebuild's events grouped by
+	 * hour and label ids (rebuild_fine, lib/db_rollup.h), given their
+	 * texts; read by db_rollup_recompute. */
 	[STMT_ROLLUP_RECOMPUTE] = { "rollup.recompute",
-	    "SELECT occurred_us - MOD(occurred_us, 3600000000), department, "
-	    "team, agent, model, provider, status, error_class, error_code, "
-	    "COUNT(*), SUM(COALESCE(prompt_tokens, 0)), "
-	    "SUM(COALESCE(completion_tokens, 0)), "
-	    "SUM(COALESCE(total_tokens, 0)), SUM(COALESCE(cache_read_tokens, 0)), "
-	    "SUM(COALESCE(cache_write_tokens, 0)), "
-	    "SUM(COALESCE(reasoning_tokens, 0)), "
-	    "CAST(COALESCE(SUM(litellm_cost), 0) AS CHAR), COUNT(litellm_cost), "
-	    "CAST(COALESCE(SUM(cost), 0) AS CHAR), COUNT(cost), "
-	    "CAST(COALESCE(SUM(our_cost), 0) AS CHAR), COUNT(our_cost), "
-	    "SUM(COALESCE(latency_us, 0)), COUNT(latency_us), "
-	    "SUM(COALESCE(ttft_us, 0)), COUNT(ttft_us), SUM(cache_hit <=> 1), "
-	    "CAST(COALESCE(SUM(saved_cache_cost), 0) AS CHAR) "
-	    "FROM usage_events WHERE org_id = ? AND occurred_us >= ? "
-	    "GROUP BY 1, department, team, "
-	    "agent, model, provider, status, error_class, error_code" },
+	    "SELECT g.b, l1.value, l2.value, l3.value, l4.value, l5.value, "
+	    "g.status, l8.value, l9.value, g.n, g.pt, g.ct, g.tt, g.crt, g.cwt, "
+	    "g.rt, CAST(g.lc AS CHAR), g.lcn, CAST(g.c AS CHAR), g.cn, "
+	    "CAST(g.oc AS CHAR), g.ocn, g.lat, g.latn, g.ttft, g.ttftn, g.hits, "
+	    "CAST(g.saved AS CHAR) FROM (SELECT b, department_id, team_id, "
+	    "agent_id, model_id, provider_id, status, error_class_id, "
+	    "error_code_id, SUM(s0) AS n, SUM(s2) AS pt, SUM(s3) AS ct, "
+	    "SUM(s4) AS tt, SUM(s5) AS crt, SUM(s6) AS cwt, SUM(s7) AS rt, "
+	    "SUM(s8) AS lc, SUM(s9) AS lcn, SUM(s10) AS c, SUM(s11) AS cn, "
+	    "SUM(s12) AS oc, SUM(s13) AS ocn, SUM(s14) AS lat, SUM(s15) AS latn, "
+	    "SUM(s16) AS ttft, SUM(s17) AS ttftn, SUM(s18) AS hits, "
+	    "SUM(s19) AS saved FROM rebuild_fine GROUP BY b, department_id, "
+	    "team_id, agent_id, model_id, provider_id, status, error_class_id, "
+	    "error_code_id) g "
+	    "LEFT JOIN labels l1 ON l1.id = g.department_id "
+	    "LEFT JOIN labels l2 ON l2.id = g.team_id "
+	    "LEFT JOIN labels l3 ON l3.id = g.agent_id "
+	    "LEFT JOIN labels l4 ON l4.id = g.model_id "
+	    "LEFT JOIN labels l5 ON l5.id = g.provider_id "
+	    "LEFT JOIN labels l8 ON l8.id = g.error_class_id "
+	    "LEFT JOIN labels l9 ON l9.id = g.error_code_id" },
 	/* Signed deltas. */
 	[STMT_ROLLUP_RECOST] = { "rollup.recost",
 	    "UPDATE usage_hourly SET " DB_SUMS_RECOST " WHERE org_id = ? AND "
@@ -358,25 +367,34 @@ db_bind_recost(struct db_q *q, const struct rollup_recost *r)
 	db_bind_i64(q, r->our_events);
 }
 
-int
-db_rollup_add(struct db *db, const struct rollup_delta *d,
-    struct llmops_err *err)
+static struct db_multi	rollup_upsert = { &stmts[STMT_ROLLUP_UPSERT],
+    { { 0 } }, { { 0 } } };
+
+/* Binds delta i of arg (a db_multi_bind_fn). */
+static void
+bind_rollup_row(void *arg, size_t i, struct db_q *q)
 {
+	const struct rollup_delta	*d = (const struct rollup_delta *)arg + i;
 	const struct usage_event	*ev = d->dims;
 	const char			*dims[] = {
 		EVENT_SOURCE_LITELLM, ev->department, ev->team, ev->agent,
 		ev->model, ev->provider, event_status_name(ev->status),
 		ev->error_class, ev->error_code,
 	};
-	struct db_q			*q;
 
-	q = db_q(db, &stmts[STMT_ROLLUP_UPSERT], err);
 	db_bind_i64(q, d->org_id);
 	db_bind_i64(q, d->hour_us);
 	db_bind_blob(q, d->key, ROLLUP_KEY_LEN);
 	bind_strs(q, dims, sizeof(dims) / sizeof(dims[0]));
 	db_bind_sums(q, &d->s);
-	return db_exec(q, NULL, NULL, err);
+}
+
+int
+db_rollup_add(struct db *db, const struct rollup_delta *d, size_t n,
+    struct llmops_err *err)
+{
+	return db_multi_exec(db, &rollup_upsert, n, bind_rollup_row,
+	    (void *)d, err);
 }
 
 int
@@ -446,24 +464,26 @@ recompute_row(const struct db_q *q, char (*text)[EVENT_TEXT_BYTES],
 }
 
 int
-db_rollup_recompute(struct db *db, uint32_t org_id, int64_t from_us,
-    db_rollup_row_fn cb, void *arg, struct llmops_err *err)
+db_rollup_recompute(struct db *db, uint32_t org_id, db_rollup_row_fn cb,
+    void *arg, struct llmops_err *err)
 {
 	struct db_q		 *q;
-	struct usage_event	  ev;
-	struct rollup_delta	  d;
+	struct usage_event	 *ev;
+	struct rollup_delta	 *d;
 	char			(*text)[EVENT_TEXT_BYTES];
 	int64_t			  num[RECOMPUTE_NUMS];
+	size_t			  n = 0, i;
 	int			  got = -1, k;
 
-	/* Dimensions, then the sums of costs. */
-	if ((text = calloc(RECOMPUTE_DIMS + RECOMPUTE_COSTS,
-	    sizeof(*text))) == NULL)
-		return err_set(err, 500, "out of memory");
-	memset(&ev, 0, sizeof(ev));
+	/* Dimensions, then the sums of costs; RECOMPUTE_BATCH rows a call. */
+	text = calloc(RECOMPUTE_DIMS + RECOMPUTE_COSTS, sizeof(*text));
+	ev = calloc(RECOMPUTE_BATCH, sizeof(*ev));
+	d = calloc(RECOMPUTE_BATCH, sizeof(*d));
+	if (text == NULL || ev == NULL || d == NULL) {
+		err_set(err, 500, "out of memory");
+		goto out;
+	}
 	q = db_q(db, &stmts[STMT_ROLLUP_RECOMPUTE], err);
-	db_bind_i64(q, org_id);
-	db_bind_i64(q, from_us);
 	db_col_i64(q, &num[0]);
 	for (k = 0; k < RECOMPUTE_DIMS; k++)
 		db_col_str(q, text[k], sizeof(text[k]));
@@ -482,15 +502,30 @@ db_rollup_recompute(struct db *db, uint32_t org_id, int64_t from_us,
 	if (db_select_stored(q, err) != 0)
 		goto out;
 	while ((got = db_fetch(q, err)) == 1) {
-		ev.org_id = org_id;
-		got = recompute_row(q, text, num, &ev, &d, err) == 0 &&
-		    cb(db, &d, arg, err) == 0 ? 1 : -1;
-		usage_event_release(&ev);
-		if (got < 0)
+		ev[n].org_id = org_id;
+		if (recompute_row(q, text, num, &ev[n], &d[n], err) != 0) {
+			n++;
+			got = -1;
 			break;
+		}
+		if (++n == RECOMPUTE_BATCH) {
+			got = cb(db, d, n, arg, err) == 0 ? 1 : -1;
+			for (i = 0; i < n; i++)
+				usage_event_release(&ev[i]);
+			n = 0;
+			if (got < 0)
+				break;
+		}
 	}
 	db_end(q);
+	if (got == 0 && n > 0 && cb(db, d, n, arg, err) != 0)
+		got = -1;
 out:
+	if (ev != NULL)
+		for (i = 0; i < n; i++)
+			usage_event_release(&ev[i]);
+	free(d);
+	free(ev);
 	free(text);
 	return got < 0 ? -1 : 0;
 }

@@ -39,24 +39,25 @@ int	db_dimension_record(struct db *, uint32_t org_id, const char *dim,
 /* The sums of a rollup row, in the order of DB_SUMS_COLUMNS (db_sums.h). */
 void	db_bind_sums(struct db_q *, const struct rollup_sums *);
 
-/* Adds a delta to its rollup row, inserting the row if new. */
-int	db_rollup_add(struct db *, const struct rollup_delta *,
+/* Adds n deltas (in key order, as rollup_merge leaves them) to their
+ * rollup rows, inserting rows that are new; multi-row upserts. */
+int	db_rollup_add(struct db *, const struct rollup_delta *, size_t n,
 	    struct llmops_err *);
 /* Deletes the rollup rows of an organization from the hour from_us on. */
 int	db_rollup_clear(struct db *, uint32_t org_id, int64_t from_us,
 	    struct llmops_err *);
 /*
- * The rollup rows of an organization as its events from from_us (the
- * start of an hour) on sum up, one call of cb
- * per row: d->dims is an event holding the row's dimensions (org_id,
- * department .. error_code, status), d has the sums but not the key. The
- * rows are read first, so cb may write. cb returns 0 to go on, -1 (err)
- * to stop.
+ * The rollup rows of an organization as its events sum up, from the
+ * rebuild's grouped events (db_rollup_fine_make, lib/db_rollup.h), given
+ * to cb up to 256 rows at a time: d[i].dims is an event holding row i's
+ * dimensions (org_id, department .. error_code, status), d[i] has the sums
+ * but not the key. The rows are read first, so cb may write. cb returns 0
+ * to go on, -1 (err) to stop.
  */
 typedef int (*db_rollup_row_fn)(struct db *, struct rollup_delta *d,
-    void *arg, struct llmops_err *);
-int	db_rollup_recompute(struct db *, uint32_t org_id, int64_t from_us,
-	    db_rollup_row_fn cb, void *arg, struct llmops_err *);
+    size_t n, void *arg, struct llmops_err *);
+int	db_rollup_recompute(struct db *, uint32_t org_id, db_rollup_row_fn cb,
+	    void *arg, struct llmops_err *);
 
 /* A signed change of the cost sums of one rollup row. */
 struct rollup_recost {

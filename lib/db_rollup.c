@@ -17,23 +17,49 @@
 /* The key columns of usage_rollup, and of usage_rollup_hist. */
 #define DIM_KEY		"org_id, grain, dim, bucket_us, parent, value"
 #define HIST_KEY	"org_id, grain, dim, bucket_us, parent, value, metric"
-/* The events' sums as the responder keeps them (rollup_sums_of), in the
- * order of DB_SUMS_COLUMNS, saturated like the upserts. */
+/*
+ * The rebuild reads the events once: usage_event_rows grouped by hour and
+ * every label id into the temporary table rebuild_fine (the organization's
+ * events from the rebuild's start), which each dimension's hourly sums
+ * and usage_hourly's rows (db_event.c) are then grouped from. Texts are
+ * joined to grouped rows, never to events (through the usage_events view
+ * the same sums took ten times longer). A label's id and its text are one
+ * to one within a kind; an empty label and none both become '', and the
+ * upserts add such rows together.
+ *
+ * The events' sums as the responder keeps them (rollup_sums_of), in the
+ * order of DB_SUMS_COLUMNS, saturated like the upserts, named s0..s19.
+ */
 #define EVENT_SUMS \
-	"COUNT(*), SUM(status <=> 'failure'), " \
-	"LEAST(SUM(COALESCE(prompt_tokens, 0)), " UMAX "), " \
-	"LEAST(SUM(COALESCE(completion_tokens, 0)), " UMAX "), " \
-	"LEAST(SUM(COALESCE(total_tokens, 0)), " UMAX "), " \
-	"LEAST(SUM(COALESCE(cache_read_tokens, 0)), " UMAX "), " \
-	"LEAST(SUM(COALESCE(cache_write_tokens, 0)), " UMAX "), " \
-	"LEAST(SUM(COALESCE(reasoning_tokens, 0)), " UMAX "), " \
-	"LEAST(COALESCE(SUM(litellm_cost), 0), " DMAX "), COUNT(litellm_cost), " \
-	"LEAST(COALESCE(SUM(cost), 0), " DMAX "), COUNT(cost), " \
-	"LEAST(COALESCE(SUM(our_cost), 0), " DMAX "), COUNT(our_cost), " \
-	"LEAST(SUM(COALESCE(latency_us, 0)), " UMAX "), COUNT(latency_us), " \
-	"LEAST(SUM(COALESCE(ttft_us, 0)), " UMAX "), COUNT(ttft_us), " \
-	"SUM(cache_hit <=> 1), " \
-	"LEAST(COALESCE(SUM(saved_cache_cost), 0), " DMAX ")"
+	"COUNT(*) AS s0, SUM(status <=> 'failure') AS s1, " \
+	"LEAST(SUM(COALESCE(prompt_tokens, 0)), " UMAX ") AS s2, " \
+	"LEAST(SUM(COALESCE(completion_tokens, 0)), " UMAX ") AS s3, " \
+	"LEAST(SUM(COALESCE(total_tokens, 0)), " UMAX ") AS s4, " \
+	"LEAST(SUM(COALESCE(cache_read_tokens, 0)), " UMAX ") AS s5, " \
+	"LEAST(SUM(COALESCE(cache_write_tokens, 0)), " UMAX ") AS s6, " \
+	"LEAST(SUM(COALESCE(reasoning_tokens, 0)), " UMAX ") AS s7, " \
+	"LEAST(COALESCE(SUM(litellm_cost), 0), " DMAX ") AS s8, " \
+	"COUNT(litellm_cost) AS s9, " \
+	"LEAST(COALESCE(SUM(cost), 0), " DMAX ") AS s10, COUNT(cost) AS s11, " \
+	"LEAST(COALESCE(SUM(our_cost), 0), " DMAX ") AS s12, " \
+	"COUNT(our_cost) AS s13, " \
+	"LEAST(SUM(COALESCE(latency_us, 0)), " UMAX ") AS s14, " \
+	"COUNT(latency_us) AS s15, " \
+	"LEAST(SUM(COALESCE(ttft_us, 0)), " UMAX ") AS s16, " \
+	"COUNT(ttft_us) AS s17, SUM(cache_hit <=> 1) AS s18, " \
+	"LEAST(COALESCE(SUM(saved_cache_cost), 0), " DMAX ") AS s19"
+/* The same sums over rows of rebuild_fine (saturating a sum of saturated
+ * parts gives the saturated sum: they are never negative). */
+#define F(k, max)	"LEAST(SUM(s" #k "), " max ") AS s" #k
+#define FINE_SUMS \
+	F(0, UMAX) ", " F(1, UMAX) ", " F(2, UMAX) ", " F(3, UMAX) ", " \
+	F(4, UMAX) ", " F(5, UMAX) ", " F(6, UMAX) ", " F(7, UMAX) ", " \
+	F(8, DMAX) ", " F(9, UMAX) ", " F(10, DMAX) ", " F(11, UMAX) ", " \
+	F(12, DMAX) ", " F(13, UMAX) ", " F(14, UMAX) ", " F(15, UMAX) ", " \
+	F(16, UMAX) ", " F(17, UMAX) ", " F(18, UMAX) ", " F(19, DMAX)
+#define GROUPED_SUMS \
+	"s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, " \
+	"s15, s16, s17, s18, s19"
 /* Sums of rollup rows (hours into days), in the same order. */
 #define S(col, max)	"LEAST(SUM(" col "), " max ")"
 #define ROW_SUMS \
@@ -48,45 +74,65 @@
 	S("ttft_us_sum", UMAX) ", " S("ttft_count", UMAX) ", " \
 	S("cache_hits", UMAX) ", " S("saved_cache_cost", DMAX)
 #define HOUR_OF		"occurred_us - MOD(occurred_us, 3600000000)"
-#define DAY_OF		"occurred_us - MOD(occurred_us, 86400000000)"
-#define FROM_EVENTS	" FROM usage_events WHERE org_id = ? AND occurred_us >= ?"
+#define FROM_ROWS	" FROM usage_event_rows WHERE org_id = ? AND " \
+			"occurred_us >= ?"
+/* What rebuild_fine groups by, besides the hour b. */
+#define FINE_KEYS \
+	"department_id, team_id, agent_id, model_id, provider_id, status, " \
+	"error_class_id, error_code_id, deployment_id, api_host_id"
+/* The texts of a grouped row's label ids p and v, '' for none. */
+#define JOIN_P		" LEFT JOIN labels lp ON lp.id = g.p"
+#define JOIN_V		" LEFT JOIN labels lv ON lv.id = g.v"
+#define TEXT_P		"COALESCE(lp.value, '')"
+#define TEXT_V		"COALESCE(lv.value, '')"
 
-/* The hourly sums of one dimension (code, its column or 'NULL') within
- * its parent's values (pcol, 'NULL' for none), from events. */
-#define REBUILD_HOURS(code, pcol, col) \
+/* The hourly sums of one dimension (code; its column of rebuild_fine or
+ * NULL, and its text vtext) within its parent's values (pcol, a column or
+ * NULL), of the rows that pass the condition cond. */
+#define REBUILD_GROUPED(code, pcol, col, vtext, vjoin, cond) \
 	"INSERT INTO usage_rollup (" DIM_KEY ", " DB_SUMS_COLUMNS ") " \
-	"SELECT org_id, 0, " code ", " HOUR_OF " AS b, COALESCE(" pcol ", '') " \
-	"AS p, COALESCE(" col ", '') AS v, " EVENT_SUMS FROM_EVENTS \
-	" GROUP BY b, p, v"
+	"SELECT g.org_id, 0, " code ", g.b, " TEXT_P ", " vtext ", " \
+	GROUPED_SUMS " FROM (SELECT org_id, b, " pcol " AS p, " col " AS v, " \
+	FINE_SUMS " FROM rebuild_fine WHERE " cond " GROUP BY b, p, v) g" \
+	JOIN_P vjoin DB_SUMS_UPSERT
+#define REBUILD_HOURS(code, pcol, col) \
+	REBUILD_GROUPED(code, pcol, col, TEXT_V, JOIN_V, "TRUE")
 /* The hourly sums of what served each model, of the events that say. */
 #define REBUILD_SERVED(code, col) \
-	"INSERT INTO usage_rollup (" DIM_KEY ", " DB_SUMS_COLUMNS ") " \
-	"SELECT org_id, 0, " code ", " HOUR_OF " AS b, COALESCE(model, '') " \
-	"AS p, " col " AS v, " EVENT_SUMS FROM_EVENTS " AND " col " IS NOT " \
-	"NULL GROUP BY b, p, v"
+	REBUILD_GROUPED(code, "model_id", col, TEXT_V, JOIN_V, \
+	    col " IS NOT NULL")
 /*
- * One metric's bins of a dimension at a grain (bucket SQL), from the
- * events of [?, ?): rows (bucket, value, metric, bin, count) in key order,
- * which db_rollup_hist_merge() packs into rows of usage_rollup_hist.
+ * The histograms, a day at a time: the day's events' bins per hour,
+ * department and model into the temporary table rebuild_bins, then each
+ * histogram's (bucket, parent, value, metric, bin, count) rows from it in
+ * key order, which db_rollup_hist_merge() packs into usage_rollup_hist.
  */
-#define HIST_OF(pcol, col, bucket, metric, mcol) \
-	"SELECT " bucket " AS b, COALESCE(" pcol ", '') AS p, COALESCE(" col \
-	", '') AS v, " metric " AS m, " HIST_BIN_SQL(mcol) " AS h, COUNT(*) " \
-	"FROM usage_events WHERE org_id = ? AND occurred_us >= ? AND " \
-	"occurred_us < ? AND " mcol " IS NOT NULL GROUP BY b, p, v, h"
+#define BINS_OF(metric, mcol) \
+	"SELECT " HOUR_OF " AS b, department_id, model_id, " metric " AS m, " \
+	HIST_BIN_SQL(mcol) " AS h, COUNT(*) AS c FROM usage_event_rows " \
+	"WHERE org_id = ? AND occurred_us >= ? AND occurred_us < ? AND " \
+	mcol " IS NOT NULL GROUP BY b, department_id, model_id, h"
+#define HOUR_B		"b"
+#define DAY_B		"b - MOD(b, 86400000000)"
 #define REBUILD_HIST(pcol, col, bucket) \
-	HIST_OF(pcol, col, bucket, "0", "latency_us") " UNION ALL " \
-	HIST_OF(pcol, col, bucket, "1", "ttft_us") " ORDER BY b, p, v, m, h"
+	"SELECT g.b, " TEXT_P " AS pt, " TEXT_V " AS vt, g.m, g.h, SUM(g.c) " \
+	"FROM (SELECT " bucket " AS b, " pcol " AS p, " col " AS v, m, h, " \
+	"SUM(c) AS c FROM rebuild_bins GROUP BY b, p, v, m, h) g" JOIN_P \
+	JOIN_V " GROUP BY g.b, pt, vt, g.m, g.h ORDER BY g.b, pt, vt, g.m, g.h"
 
 enum {
 	STMT_DIM_UPSERT,
 	STMT_HIST_PUT,
 	STMT_ERRORS_UPSERT,
 	STMT_DIM_RECOST,
+	STMT_REBUILD_MEMORY,
+	STMT_DEFAULT_MEMORY,
+	STMT_FINE_DROP,
+	STMT_FINE_MAKE,
+	/* The rebuild, in this order (rebuild_steps). */
 	STMT_CLEAR_DIM,
 	STMT_CLEAR_HIST,
 	STMT_CLEAR_ERRORS,
-	/* The rebuild's sums, in this order (each binds org_id, from_us). */
 	STMT_REBUILD_NONE,
 	STMT_REBUILD_DEPARTMENT,
 	STMT_REBUILD_TEAM,
@@ -100,10 +146,12 @@ enum {
 	STMT_REBUILD_STATUS,
 	STMT_REBUILD_DEPLOYMENT,
 	STMT_REBUILD_API_HOST,
-	STMT_REBUILD_DAYS,
 	STMT_REBUILD_ERRORS,
+	STMT_REBUILD_DAYS,
 	/* Then the histograms, a day of events at a time. */
 	STMT_NEXT_DAY,
+	STMT_BINS_DROP,
+	STMT_BINS_MAKE,
 	STMT_HIST_HOURS_NONE,
 	STMT_HIST_HOURS_MODEL,
 	STMT_HIST_DAYS_NONE,
@@ -130,6 +178,18 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "UPDATE usage_rollup SET " DB_SUMS_RECOST " WHERE org_id = ? AND "
 	    "grain = ? AND dim = ? AND bucket_us = ? AND parent = ? AND "
 	    "value = ?" },
+	[STMT_REBUILD_MEMORY] = { "rollup_dim.rebuild_memory",
+	    "SET SESSION tmp_table_size = ?, max_heap_table_size = ?" },
+	[STMT_DEFAULT_MEMORY] = { "rollup_dim.default_memory",
+	    "SET SESSION tmp_table_size = DEFAULT, max_heap_table_size = "
+	    "DEFAULT" },
+	/* Made by rebuild_fine_make; read by db_event.c's rollup.recompute. */
+	[STMT_FINE_DROP] = { "rollup_dim.fine_drop",
+	    "DROP TEMPORARY TABLE IF EXISTS rebuild_fine" },
+	[STMT_FINE_MAKE] = { "rollup_dim.fine_make",
+	    "CREATE TEMPORARY TABLE rebuild_fine AS SELECT org_id, " HOUR_OF
+	    " AS b, " FINE_KEYS ", " EVENT_SUMS FROM_ROWS " GROUP BY b, "
+	    FINE_KEYS },
 	[STMT_CLEAR_DIM] = { "rollup_dim.clear",
 	    "DELETE FROM usage_rollup WHERE org_id = ? AND bucket_us >= ?" },
 	[STMT_CLEAR_HIST] = { "rollup_dim.clear_hist",
@@ -139,33 +199,45 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_REBUILD_NONE] = { "rollup_dim.rebuild_none",
 	    REBUILD_HOURS("0", "NULL", "NULL") },
 	[STMT_REBUILD_DEPARTMENT] = { "rollup_dim.rebuild_department",
-	    REBUILD_HOURS("1", "NULL", "department") },
+	    REBUILD_HOURS("1", "NULL", "department_id") },
 	[STMT_REBUILD_TEAM] = { "rollup_dim.rebuild_team",
-	    REBUILD_HOURS("2", "NULL", "team") },
+	    REBUILD_HOURS("2", "NULL", "team_id") },
 	[STMT_REBUILD_AGENT] = { "rollup_dim.rebuild_agent",
-	    REBUILD_HOURS("3", "NULL", "agent") },
+	    REBUILD_HOURS("3", "NULL", "agent_id") },
 	[STMT_REBUILD_MODEL] = { "rollup_dim.rebuild_model",
-	    REBUILD_HOURS("4", "NULL", "model") },
+	    REBUILD_HOURS("4", "NULL", "model_id") },
 	[STMT_REBUILD_PROVIDER] = { "rollup_dim.rebuild_provider",
-	    REBUILD_HOURS("5", "NULL", "provider") },
+	    REBUILD_HOURS("5", "NULL", "provider_id") },
 	[STMT_REBUILD_TEAM_IN_DEPARTMENT] = {
 	    "rollup_dim.rebuild_team_in_department",
-	    REBUILD_HOURS("6", "department", "team") },
+	    REBUILD_HOURS("6", "department_id", "team_id") },
 	[STMT_REBUILD_AGENT_IN_DEPARTMENT] = {
 	    "rollup_dim.rebuild_agent_in_department",
-	    REBUILD_HOURS("7", "department", "agent") },
+	    REBUILD_HOURS("7", "department_id", "agent_id") },
 	[STMT_REBUILD_AGENT_IN_TEAM] = { "rollup_dim.rebuild_agent_in_team",
-	    REBUILD_HOURS("8", "team", "agent") },
+	    REBUILD_HOURS("8", "team_id", "agent_id") },
 	[STMT_REBUILD_MODEL_IN_DEPARTMENT] = {
 	    "rollup_dim.rebuild_model_in_department",
-	    REBUILD_HOURS("9", "department", "model") },
+	    REBUILD_HOURS("9", "department_id", "model_id") },
 	[STMT_REBUILD_STATUS] = { "rollup_dim.rebuild_status",
-	    REBUILD_HOURS("10", "NULL", "status") },
+	    REBUILD_GROUPED("10", "NULL", "status", "COALESCE(g.v, '')",
+	    "", "TRUE") },
 	/* Only the events whose deployment LiteLLM named (rollup_dim.h). */
 	[STMT_REBUILD_DEPLOYMENT] = { "rollup_dim.rebuild_deployment",
-	    REBUILD_SERVED("11", "deployment") },
+	    REBUILD_SERVED("11", "deployment_id") },
 	[STMT_REBUILD_API_HOST] = { "rollup_dim.rebuild_api_host",
-	    REBUILD_SERVED("12", "api_host") },
+	    REBUILD_SERVED("12", "api_host_id") },
+	[STMT_REBUILD_ERRORS] = { "rollup_dim.rebuild_errors",
+	    "INSERT INTO usage_errors (org_id, hour_us, error_class, "
+	    "error_code, model, provider, requests) SELECT g.org_id, g.b, "
+	    "COALESCE(lc.value, ''), COALESCE(le.value, ''), "
+	    "COALESCE(lm.value, ''), COALESCE(lr.value, ''), g.n FROM (SELECT "
+	    "org_id, b, error_class_id AS c, error_code_id AS e, model_id AS m, "
+	    "provider_id AS r, SUM(s0) AS n FROM rebuild_fine WHERE status = "
+	    "'failure' GROUP BY b, c, e, m, r) g LEFT JOIN labels lc ON lc.id = "
+	    "g.c LEFT JOIN labels le ON le.id = g.e LEFT JOIN labels lm ON "
+	    "lm.id = g.m LEFT JOIN labels lr ON lr.id = g.r "
+	    "ON DUPLICATE KEY UPDATE " DB_SAT("requests", UMAX) },
 	/* Days are the sums of their hours. */
 	[STMT_REBUILD_DAYS] = { "rollup_dim.rebuild_days",
 	    "INSERT INTO usage_rollup (" DIM_KEY ", " DB_SUMS_COLUMNS ") "
@@ -173,31 +245,29 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "AS b, parent, value, " ROW_SUMS " FROM usage_rollup WHERE "
 	    "org_id = ? AND grain = 0 AND bucket_us >= ? GROUP BY dim, b, "
 	    "parent, value" },
-	[STMT_REBUILD_ERRORS] = { "rollup_dim.rebuild_errors",
-	    "INSERT INTO usage_errors (org_id, hour_us, error_class, "
-	    "error_code, model, provider, requests) SELECT org_id, " HOUR_OF
-	    " AS b, COALESCE(error_class, '') AS c, COALESCE(error_code, '') "
-	    "AS e, COALESCE(model, '') AS m, COALESCE(provider, '') AS p, "
-	    "COUNT(*)" FROM_EVENTS " AND status = 'failure' GROUP BY b, c, e, "
-	    "m, p" },
 	/* The first event at or after a time: the next day to count. */
 	[STMT_NEXT_DAY] = { "rollup_dim.next_day",
-	    "SELECT MIN(occurred_us)" FROM_EVENTS },
+	    "SELECT MIN(occurred_us)" FROM_ROWS },
+	[STMT_BINS_DROP] = { "rollup_dim.bins_drop",
+	    "DROP TEMPORARY TABLE IF EXISTS rebuild_bins" },
+	[STMT_BINS_MAKE] = { "rollup_dim.bins_make",
+	    "CREATE TEMPORARY TABLE rebuild_bins AS " BINS_OF("0", "latency_us")
+	    " UNION ALL " BINS_OF("1", "ttft_us") },
 	/* By hour the totals and the models, by day also the departments
 	 * (rollup_dim_has_hist). */
 	[STMT_HIST_HOURS_NONE] = { "rollup_dim.hist_hours_none",
-	    REBUILD_HIST("NULL", "NULL", HOUR_OF) },
+	    REBUILD_HIST("NULL", "NULL", HOUR_B) },
 	[STMT_HIST_HOURS_MODEL] = { "rollup_dim.hist_hours_model",
-	    REBUILD_HIST("NULL", "model", HOUR_OF) },
+	    REBUILD_HIST("NULL", "model_id", HOUR_B) },
 	[STMT_HIST_DAYS_NONE] = { "rollup_dim.hist_days_none",
-	    REBUILD_HIST("NULL", "NULL", DAY_OF) },
+	    REBUILD_HIST("NULL", "NULL", DAY_B) },
 	[STMT_HIST_DAYS_MODEL] = { "rollup_dim.hist_days_model",
-	    REBUILD_HIST("NULL", "model", DAY_OF) },
+	    REBUILD_HIST("NULL", "model_id", DAY_B) },
 	[STMT_HIST_DAYS_DEPARTMENT] = { "rollup_dim.hist_days_department",
-	    REBUILD_HIST("NULL", "department", DAY_OF) },
+	    REBUILD_HIST("NULL", "department_id", DAY_B) },
 	[STMT_HIST_DAYS_MODEL_IN_DEPARTMENT] = {
 	    "rollup_dim.hist_days_model_in_department",
-	    REBUILD_HIST("department", "model", DAY_OF) },
+	    REBUILD_HIST("department_id", "model_id", DAY_B) },
 };
 
 /* The grain and dim of each histogram statement of the rebuild. */
@@ -523,29 +593,23 @@ hist_rows_grow(struct hist_rows *r)
 }
 
 /*
- * One histogram statement of the rebuild over the events of [from, until):
- * its (bucket, value, metric, bin, count) rows become bins of rows, packed
- * and written like the loader's.
+ * One histogram statement of the rebuild over the day's bins in
+ * rebuild_bins: its (bucket, value, metric, bin, count) rows become bins
+ * of rows, packed and written like the loader's.
  */
 static int
-hist_rebuild(struct db *db, uint32_t org_id, int which, int64_t from,
-    int64_t until, struct hist_rows *r, uint64_t *rows,
-    struct llmops_err *err)
+hist_rebuild(struct db *db, uint32_t org_id, int which, struct hist_rows *r,
+    uint64_t *rows, struct llmops_err *err)
 {
 	char			 parent[LIMIT_TEXT_BYTES], value[LIMIT_TEXT_BYTES];
 	int64_t			 bucket = 0, metric = 0, bin = 0, count = 0;
 	struct rollup_dim_hist	*d;
 	struct db_q		*q;
 	size_t			 i;
-	int			 k, rc;
+	int			 rc;
 
 	r->n = 0;
 	q = db_q(db, &stmts[hist_stmts[which].stmt], err);
-	for (k = 0; k < 2; k++) {
-		db_bind_i64(q, org_id);
-		db_bind_i64(q, from);
-		db_bind_i64(q, until);
-	}
 	db_col_i64(q, &bucket);
 	db_col_str(q, parent, sizeof(parent));
 	db_col_str(q, value, sizeof(value));
@@ -602,11 +666,74 @@ next_day(struct db *db, uint32_t org_id, int64_t from, int64_t *day,
 }
 
 int
+db_rollup_rebuild_memory(struct db *db, int on, struct llmops_err *err)
+{
+	struct db_q	*q;
+
+	q = db_q(db, &stmts[on ? STMT_REBUILD_MEMORY : STMT_DEFAULT_MEMORY],
+	    err);
+	if (on) {
+		db_bind_i64(q, LIMIT_REBUILD_TMP_BYTES);
+		db_bind_i64(q, LIMIT_REBUILD_TMP_BYTES);
+	}
+	return db_exec(q, NULL, NULL, err);
+}
+
+/* Runs statement s, binding org_id and from_us first when binds. */
+static int
+rebuild_exec(struct db *db, int s, int binds, uint32_t org_id,
+    int64_t from_us, uint64_t *n, struct llmops_err *err)
+{
+	struct db_q	*q = db_q(db, &stmts[s], err);
+
+	if (binds) {
+		db_bind_i64(q, org_id);
+		db_bind_i64(q, from_us);
+	}
+	return db_exec(q, n, NULL, err);
+}
+
+int
+db_rollup_fine_make(struct db *db, uint32_t org_id, int64_t from_us,
+    struct llmops_err *err)
+{
+	if (rebuild_exec(db, STMT_FINE_DROP, 0, 0, 0, NULL, err) != 0)
+		return -1;
+	return rebuild_exec(db, STMT_FINE_MAKE, 1, org_id, from_us, NULL, err);
+}
+
+int
+db_rollup_fine_drop(struct db *db, struct llmops_err *err)
+{
+	if (rebuild_exec(db, STMT_BINS_DROP, 0, 0, 0, NULL, err) != 0)
+		return -1;
+	return rebuild_exec(db, STMT_FINE_DROP, 0, 0, 0, NULL, err);
+}
+
+/* A day's bins into rebuild_bins. */
+static int
+bins_make(struct db *db, uint32_t org_id, int64_t day,
+    struct llmops_err *err)
+{
+	struct db_q	*q;
+	int		 k;
+
+	if (rebuild_exec(db, STMT_BINS_DROP, 0, 0, 0, NULL, err) != 0)
+		return -1;
+	q = db_q(db, &stmts[STMT_BINS_MAKE], err);
+	for (k = 0; k < 2; k++) {
+		db_bind_i64(q, org_id);
+		db_bind_i64(q, day);
+		db_bind_i64(q, day + TIME_US_PER_DAY);
+	}
+	return db_exec(q, NULL, NULL, err);
+}
+
+int
 db_rollup_dim_rebuild(struct db *db, uint32_t org_id, int64_t from_us,
     uint64_t *rows, struct llmops_err *err)
 {
 	struct hist_rows	 r;
-	struct db_q		*q;
 	uint64_t		 n;
 	int64_t			 day, from = from_us;
 	size_t			 w;
@@ -614,12 +741,11 @@ db_rollup_dim_rebuild(struct db *db, uint32_t org_id, int64_t from_us,
 
 	*rows = 0;
 	memset(&r, 0, sizeof(r));
-	for (s = STMT_CLEAR_DIM; s <= STMT_REBUILD_ERRORS; s++) {
-		q = db_q(db, &stmts[s], err);
-		db_bind_i64(q, org_id);
-		db_bind_i64(q, from_us);
+	for (s = STMT_CLEAR_DIM; s <= STMT_REBUILD_DAYS; s++) {
 		n = 0;
-		if (db_exec(q, &n, NULL, err) != 0)
+		/* The sums of hours read rebuild_fine, bound to neither. */
+		if (rebuild_exec(db, s, s < STMT_REBUILD_NONE ||
+		    s == STMT_REBUILD_DAYS, org_id, from_us, &n, err) != 0)
 			goto out;
 		if (s >= STMT_REBUILD_NONE)
 			*rows += n;
@@ -630,10 +756,11 @@ db_rollup_dim_rebuild(struct db *db, uint32_t org_id, int64_t from_us,
 			goto out;
 		if (day == 0)
 			break;
+		if (bins_make(db, org_id, day, err) != 0)
+			goto out;
 		for (w = 0; w < sizeof(hist_stmts) / sizeof(hist_stmts[0]);
 		    w++)
-			if (hist_rebuild(db, org_id, (int)w, day,
-			    day + TIME_US_PER_DAY, &r, rows, err) != 0)
+			if (hist_rebuild(db, org_id, (int)w, &r, rows, err) != 0)
 				goto out;
 		from = day + TIME_US_PER_DAY;
 	}

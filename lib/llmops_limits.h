@@ -165,6 +165,11 @@
 /* A stored label or identifier as read back: 255 characters of up to 4
  * bytes, and its NUL. */
 #define LIMIT_TEXT_BYTES		(255 * 4 + 1)
+/* The memory MariaDB may give each grouping of `llmopsctl rollups
+ * rebuild` (its session's tmp_table_size and max_heap_table_size; the
+ * server's default of 16 MiB sends the groups of a month to disk, three
+ * times slower). Taken as used, only by the rebuild's connection. */
+#define LIMIT_REBUILD_TMP_BYTES		(256 * 1024 * 1024)
 /* A sum of costs as text: DECIMAL(26,12) as MariaDB prints it. */
 #define LIMIT_DECIMAL_BYTES		48
 

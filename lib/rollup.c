@@ -114,18 +114,19 @@ rollup_merge(struct rollup_delta *d, size_t n)
 	return out;
 }
 
-/* Adds one recomputed row with its key (a db_rollup_recompute callback). */
+/* Adds recomputed rows with their keys (a db_rollup_recompute callback). */
 static int
-rebuild_row(struct db *db, struct rollup_delta *d, void *arg,
+rebuild_rows(struct db *db, struct rollup_delta *d, size_t n, void *arg,
     struct llmops_err *err)
 {
-	size_t	*rows = arg;
+	size_t	*rows = arg, i;
 
-	if (event_key_rollup(d->dims, d->key) != 0)
-		return err_set(err, 500, "cannot compute a rollup key");
-	if (db_rollup_add(db, d, err) != 0)
+	for (i = 0; i < n; i++)
+		if (event_key_rollup(d[i].dims, d[i].key) != 0)
+			return err_set(err, 500, "cannot compute a rollup key");
+	if (db_rollup_add(db, d, n, err) != 0)
 		return -1;
-	(*rows)++;
+	*rows += n;
 	return 0;
 }
 
@@ -154,10 +155,12 @@ rebuild_org(struct db *db, void *arg, struct llmops_err *err)
 	r->dim_rows = 0;
 	if (db_retention_hold(db, &from, err) != 0 ||
 	    db_rollup_clear(db, r->org_id, from, err) != 0 ||
-	    db_rollup_dim_rebuild(db, r->org_id, from, &r->dim_rows, err) != 0)
+	    db_rollup_fine_make(db, r->org_id, from, err) != 0 ||
+	    db_rollup_dim_rebuild(db, r->org_id, from, &r->dim_rows, err) != 0 ||
+	    db_rollup_recompute(db, r->org_id, rebuild_rows, &r->rows,
+	    err) != 0)
 		return -1;
-	return db_rollup_recompute(db, r->org_id, from, rebuild_row, &r->rows,
-	    err);
+	return db_rollup_fine_drop(db, err);
 }
 
 int
@@ -173,6 +176,8 @@ rollup_rebuild(struct db *db, uint32_t org_id, size_t *rows,
 	*dim_rows = 0;
 	if (org_id == 0 && admin_org_ids(db, &ids, &n, err) != 0)
 		return -1;
+	if (db_rollup_rebuild_memory(db, 1, err) != 0)
+		goto out;
 	for (i = 0; i < n; i++) {
 		r.org_id = ids[i];
 		if (db_txn(db, DB_WRITE, rebuild_org, &r, err) != 0)
@@ -180,7 +185,7 @@ rollup_rebuild(struct db *db, uint32_t org_id, size_t *rows,
 		*rows += r.rows;
 		*dim_rows += r.dim_rows;
 	}
-	rc = 0;
+	rc = db_rollup_rebuild_memory(db, 0, err);
 out:
 	if (ids != &org_id)
 		free(ids);

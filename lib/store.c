@@ -210,9 +210,8 @@ store_batch(struct db *db, void *arg, struct llmops_err *err)
 			return -1;
 	}
 	out = rollup_merge(b->deltas, nd);
-	for (i = 0; i < out; i++)
-		if (db_rollup_add(db, &b->deltas[i], err) != 0)
-			return -1;
+	if (db_rollup_add(db, b->deltas, out, err) != 0)
+		return -1;
 	return rollup_dim_write(db, &b->dims, err);
 }
 
