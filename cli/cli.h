@@ -39,6 +39,10 @@ struct cli_cmd {
 int	cli_conf(struct cli *);
 /* cli_conf, then connects to the database; prints the error. */
 int	cli_db(struct cli *);
+/* cli_conf for a command whose statements may each run for minutes (a
+ * migration's copy, the rebuild's grouping of every event): the database
+ * read timeout becomes at least LIMIT_MAINTENANCE_READ_S. */
+int	cli_conf_maintenance(struct cli *);
 /* One clear line on stderr; returns EXIT_ERR. */
 int	cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int	cli_fail(const struct llmops_err *);

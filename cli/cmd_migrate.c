@@ -55,7 +55,7 @@ cmd_migrate(struct cli *cli, int argc, char *argv[])
 	}
 	if (optind != argc)
 		return cli_usage(usage_text, EXIT_USAGE);
-	if (cli_conf(cli) != 0)
+	if (cli_conf_maintenance(cli) != 0)
 		return EXIT_ERR;
 	err_clear(&err);
 	if (migrate_scan(migrate_default_dir(dir), &set, &err) != 0)

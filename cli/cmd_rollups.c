@@ -41,7 +41,7 @@ rollups_rebuild(struct cli *cli, int argc, char *argv[])
 		return cli_usage(usage_text, ch == 'h' ? EXIT_OK : EXIT_USAGE);
 	if (argc - optind > 1)
 		return cli_usage(usage_text, EXIT_USAGE);
-	if (cli_db(cli) != 0)
+	if (cli_conf_maintenance(cli) != 0 || cli_db(cli) != 0)
 		return EXIT_ERR;
 	err_clear(&err);
 	memset(&org, 0, sizeof(org));

@@ -13,6 +13,7 @@
 
 #include "admin.h"
 #include "cli.h"
+#include "llmops_limits.h"
 #include "log.h"
 #include "timeargs.h"
 
@@ -90,6 +91,16 @@ cli_conf(struct cli *cli)
 	}
 	cli->conf_loaded = 1;
 	db_init(&cli->db, &cli->conf.db);
+	return 0;
+}
+
+int
+cli_conf_maintenance(struct cli *cli)
+{
+	if (cli_conf(cli) != 0)
+		return -1;
+	if (cli->conf.db.read_timeout < LIMIT_MAINTENANCE_READ_S)
+		cli->conf.db.read_timeout = LIMIT_MAINTENANCE_READ_S;
 	return 0;
 }
 

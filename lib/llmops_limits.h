@@ -170,6 +170,11 @@
  * server's default of 16 MiB sends the groups of a month to disk, three
  * times slower). Taken as used, only by the rebuild's connection. */
 #define LIMIT_REBUILD_TMP_BYTES		(256 * 1024 * 1024)
+/* The database read timeout, in seconds, at least, of `llmopsctl migrate`
+ * and `rollups rebuild`: one of their statements reads every event, for
+ * minutes at 10 million (database.read_timeout, 30 s by default, is for a
+ * responder waiting on a dead server). */
+#define LIMIT_MAINTENANCE_READ_S	3600
 /* A sum of costs as text: DECIMAL(26,12) as MariaDB prints it. */
 #define LIMIT_DECIMAL_BYTES		48
 
