@@ -1229,10 +1229,13 @@ def cmd_read(args):
                        fmt_ms(percentile(lat, 50)), fmt_ms(percentile(lat, 95)),
                        size, "  TIMEOUT" if timeouts else ""))
     # Bytes per event, per table, from information_schema (after ANALYZE).
+    # Base tables only: usage_events is a view of usage_event_rows and
+    # labels (schema 8), and a view has no size.
     tables = sql_value(ctx, "SELECT GROUP_CONCAT(table_name) FROM "
                        "information_schema.TABLES WHERE table_schema = 'llmops' "
-                       "AND (table_name LIKE 'usage%' OR table_name LIKE '%rollup%' "
-                       "OR table_name = 'dimension_values')").split(",")
+                       "AND table_type = 'BASE TABLE' AND (table_name LIKE "
+                       "'usage%' OR table_name LIKE '%rollup%' OR table_name "
+                       "IN ('dimension_values', 'labels'))").split(",")
     sql_value(ctx, "ANALYZE TABLE " + ", ".join(tables))
     sizes = {}
     for line in sql_value(ctx, "SELECT table_name, data_length, index_length, "
