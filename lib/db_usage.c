@@ -154,11 +154,6 @@
 	"SUM(requests)" N_ERRORS " GROUP BY b, error_class ORDER BY b, " \
 	"error_class"
 #define N_HOUR_US	"hour_us - MOD(hour_us, 86400000000)"
-/* What served each model, from raw events: (model, value, requests). */
-#define SERVED(col) \
-	"SELECT model, " col ", COUNT(*)" EVENTS " GROUP BY model, " col \
-	" ORDER BY model, COUNT(*) DESC, " col
-
 /*
  * The stored fields of an event as exported, after its id: the index of
  * the column, its name, its type and its SQL. usage_event_cols is made
@@ -267,8 +262,6 @@ enum {
 	STMT_N_ERRORS,
 	STMT_N_ERRORS_HOURLY,
 	STMT_N_ERRORS_DAILY,
-	STMT_SERVED_DEPLOYMENT,
-	STMT_SERVED_API_HOST,
 	STMT_N_SERVED,
 	STMT__MAX
 };
@@ -337,12 +330,8 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	N_ERRORS_SERIES("hour_us") },
 	[STMT_N_ERRORS_DAILY] = { "usage.n_errors_daily",
 	N_ERRORS_SERIES(N_HOUR_US) },
-	/* What served each model: (model, value, requests). */
-	[STMT_SERVED_DEPLOYMENT] = { "usage.served_deployment",
-	SERVED("deployment") },
-	[STMT_SERVED_API_HOST] = { "usage.served_api_host", SERVED("api_host") },
-	/* The same from the rollups, after NARROW_RANGE: the parent (the
-	 * model) flag and value. */
+	/* What served each model: (model, value, requests), after
+	 * NARROW_RANGE the parent (the model) flag and value. */
 	[STMT_N_SERVED] = { "usage.n_served",
 	"SELECT NULLIF(parent, ''), " N_VALUE ", SUM(requests) FROM usage_rollup"
 	NARROW_RANGE " AND (? = 0 OR parent = ?) GROUP BY parent, value "
@@ -389,6 +378,17 @@ usage_filter_init(struct usage_filter *f, uint32_t org_id, int64_t since_us,
 	f->org_id = org_id;
 	f->since_us = since_us;
 	f->until_us = until_us;
+}
+
+int
+usage_served_whole_org(const struct usage_filter *f)
+{
+	int	i;
+
+	for (i = 0; i < DIM__MAX; i++)
+		if (f->set[i] && i != DIM_MODEL)
+			return 1;
+	return 0;
 }
 
 /* org_id, the range and FILTER. */
@@ -728,24 +728,17 @@ db_usage_served(struct db *db, const struct usage_filter *f,
 	struct usage_served	 r;
 	struct narrow		 n;
 	struct db_q		*q;
-	int			 fd[2], nf = filter_dims(f, fd), rc;
+	int			 rc;
 
 	memset(&r, 0, sizeof(r));
 	memset(&n, 0, sizeof(n));
-	if (nf == 0 || (nf == 1 && fd[0] == DIM_MODEL)) {
-		/* The rows within each model, or within the filter's. */
-		n.dim = what == SERVING_DEPLOYMENT ? ROLLUP_DEPLOYMENT :
-		    ROLLUP_API_HOST;
-		n.value = "";
-		q = db_q(db, &stmts[STMT_N_SERVED], err);
-		bind_narrow(q, f, &n, SPAN_MIXED);
-		db_bind_i64(q, nf);
-		db_bind_str(q, nf ? filter_value(f, DIM_MODEL) : "");
-	} else {
-		q = db_q(db, &stmts[what == SERVING_DEPLOYMENT ?
-		    STMT_SERVED_DEPLOYMENT : STMT_SERVED_API_HOST], err);
-		bind_filter(q, f, 1);
-	}
+	/* The rows within each model, or within the filter's. */
+	n.dim = what == SERVING_DEPLOYMENT ? ROLLUP_DEPLOYMENT : ROLLUP_API_HOST;
+	n.value = "";
+	q = db_q(db, &stmts[STMT_N_SERVED], err);
+	bind_narrow(q, f, &n, SPAN_MIXED);
+	db_bind_i64(q, f->set[DIM_MODEL]);
+	db_bind_str(q, f->set[DIM_MODEL] ? filter_value(f, DIM_MODEL) : "");
 	db_col_str(q, r.model, sizeof(r.model));
 	db_col_str(q, r.value, sizeof(r.value));
 	db_col_i64(q, &r.requests);

@@ -148,12 +148,17 @@ int	db_usage_errors(struct db *, const struct usage_filter *, enum dim group,
 	    usage_error_fn, void *arg, struct llmops_err *);
 /*
  * The deployments (or their hosts) that served each model, by model, then
- * most requests first: from the rollups when the filter names nothing but
- * a model, else from raw events.
+ * most requests first, from the rollups, which hold them within the model
+ * alone: of the filter only its range and its model count (a department's
+ * share of a deployment would be read from raw events, seconds at 10
+ * million events). usage_served_whole_org() says whether f names more.
  */
 int	db_usage_served(struct db *, const struct usage_filter *,
 	    enum usage_serving, usage_served_fn, void *arg,
 	    struct llmops_err *);
+/* Whether f names anything but a model: then db_usage_served counts what
+ * served the models in the whole organization, not within f. */
+int	usage_served_whole_org(const struct usage_filter *f);
 /*
  * The pct-th percentile (1..99, nearest rank) of latency and time to first
  * token, per group of a dimension, or overall (DIM_NONE: one row): from

@@ -40,6 +40,7 @@ struct models_ctx {
 	struct model_served {
 		char		 text[SERVED_TEXT_BYTES];
 		size_t		 hosts, deployments;
+		int64_t		 requests;	/* its share's whole */
 	}			*served;	/* r.n of them */
 	enum usage_serving	 serving;	/* being read */
 };
@@ -81,7 +82,7 @@ served_cb(const struct usage_served *s, void *arg)
 	}
 	if (m->hosts++ >= SERVED_HOSTS_SHOWN)
 		return 0;
-	total = c->r.rows[i].s.requests;
+	total = m->requests;
 	usage_ratio(s->requests, total, 100, 0, pct, sizeof(pct));
 	len = strlen(m->text);
 	snprintf(m->text + len, sizeof(m->text) - len, "%s%s %s%%",
@@ -89,24 +90,51 @@ served_cb(const struct usage_served *s, void *arg)
 	return 0;
 }
 
-/* The deployments cell of each model: its hosts, then how many more and
- * how many deployments; NULL when LiteLLM reported none. */
+/* A model's requests in the whole organization (a db_usage_by callback). */
+static int
+whole_cb(const struct usage_row *r, void *arg)
+{
+	struct models_ctx	*c = arg;
+	ssize_t			 i;
+
+	if ((i = model_row(c, r->key_null, r->key)) >= 0)
+		c->served[i].requests = r->s.requests;
+	return 0;
+}
+
+/*
+ * The deployments cell of each model: its hosts, then how many more and
+ * how many deployments; NULL when LiteLLM reported none. Under a filter
+ * that names more than the model, those of the whole organization, with
+ * shares of the model's requests there (db_usage_served).
+ */
 static int
 models_served(struct ui *ui, struct models_ctx *c, struct llmops_err *err)
 {
+	struct usage_filter	 whole = ui->f;
 	struct model_served	*m;
 	size_t			 i, len;
+	int			 d;
 
 	if ((c->served = calloc(c->r.n + 1, sizeof(*c->served))) == NULL) {
 		c->r.oom = 1;
 		return err_set(err, 500, "out of memory");
 	}
+	for (i = 0; i < c->r.n; i++)
+		c->served[i].requests = c->r.rows[i].s.requests;
+	for (d = 0; d < DIM__MAX; d++)
+		if (d != DIM_MODEL)
+			whole.set[d] = 0;
+	if (usage_served_whole_org(&ui->f) &&
+	    db_usage_by(ui->app->db, &whole, DIM_MODEL, DIM_NONE,
+	    LIMIT_USAGE_GROUPS, whole_cb, c, err) != 0)
+		return -1;
 	c->serving = SERVING_API_HOST;
-	if (db_usage_served(ui->app->db, &ui->f, SERVING_API_HOST, served_cb,
+	if (db_usage_served(ui->app->db, &whole, SERVING_API_HOST, served_cb,
 	    c, err) != 0)
 		return -1;
 	c->serving = SERVING_DEPLOYMENT;
-	if (db_usage_served(ui->app->db, &ui->f, SERVING_DEPLOYMENT, served_cb,
+	if (db_usage_served(ui->app->db, &whole, SERVING_DEPLOYMENT, served_cb,
 	    c, err) != 0)
 		return -1;
 	for (i = 0; i < c->r.n; i++) {
@@ -174,7 +202,8 @@ ui_models(struct ui *ui)
 	memset(&c, 0, sizeof(c));
 	ui_usage_table_init(&u, "models", "Model comparison", &key, &key_label,
 	    1, model_cols, sizeof(model_cols) / sizeof(model_cols[0]));
-	ui_usage_table_text(&u, &served, "Deployments");
+	ui_usage_table_text(&u, &served, usage_served_whole_org(&ui->f) ?
+	    "Deployments (whole organization)" : "Deployments");
 	err_clear(&err);
 	if (db_usage_by(ui->app->db, &ui->f, DIM_MODEL, DIM_NONE,
 	    LIMIT_USAGE_GROUPS, ui_rows_add, &c.r, &err) != 0 || c.r.oom ||

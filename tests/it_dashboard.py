@@ -394,10 +394,18 @@ def check_models(t):
                                          "team": "backend"})):
         p, text = page(t, path, "models")
         h.is_(p.h1, "Model Comparison", "models: the title")
+        # What served the models is counted within the model alone: under
+        # a filter that names more, in the whole organization, and said so.
+        whole = any(k != "model" for k in f)
         want = dc.model_rows(t.ref.groups(rng, f, "model"),
                              t.ref.p95(rng, f, "model"),
-                             t.ref.served(rng, f))
+                             t.ref.served(rng, {k: v for k, v in f.items()
+                                                if k == "model"}))
         both(t, path, p, "models", dc.MODEL_COLS, want, path)
+        heads = p.tables.get("models", {}).get("heads", [])
+        h.is_(heads[-1:], ["Deployments (whole organization)" if whole else
+                           "Deployments"],
+              "%s: the deployments column says whose they are" % path)
         h.ok(all(r[9] is not None for r in want if r[0]) and
              any(r[11] is not None for r in want),
              "%s: p95 latency and TTFT are there to compare" % path)
