@@ -156,6 +156,6 @@ int	db_server_writable(struct db *, struct db_writable *,
 	    struct llmops_err *);
 
 /* The schema version this build knows (highest schema/NNN_*.sql). */
-#define DB_SCHEMA_VERSION	8
+#define DB_SCHEMA_VERSION	9
 
 #endif

@@ -76,6 +76,14 @@ def check_migrate(db, conf):
     h.is_(db.sql("SELECT version, name FROM schema_migrations ORDER BY version"),
           [(str(int(f[:3])), f) for f in files],
           "schema_migrations records every migration applied")
+    # Schema 9: the event rows and the rollups page-compressed (MariaDB).
+    compressed = sorted(r[0] for r in db.sql(
+        "SELECT table_name FROM information_schema.TABLES WHERE "
+        "table_schema = DATABASE() AND create_options LIKE "
+        "'%page_compressed%'"))
+    h.is_(compressed, ["usage_errors", "usage_event_rows", "usage_hourly",
+                       "usage_rollup", "usage_rollup_hist"],
+          "the event rows and the rollups are page-compressed")
     db.sql("INSERT INTO schema_migrations VALUES (999, '999_future', 0)")
     rc, out, err = ctl(conf, "migrate")
     h.ok(rc == 1 and "newer" in err, "migrate refuses a newer schema",

@@ -1237,6 +1237,18 @@ def cmd_read(args):
                        "'usage%' OR table_name LIKE '%rollup%' OR table_name "
                        "IN ('dimension_values', 'labels'))").split(",")
     sql_value(ctx, "ANALYZE TABLE " + ", ".join(tables))
+    # On disk: the pages flushed (FLUSH ... FOR EXPORT writes a table's
+    # dirty pages), then the blocks each file holds (ALLOCATED_SIZE: with
+    # page compression, schema 9, less than the pages' own size).
+    sql_value(ctx, "FLUSH TABLES %s FOR EXPORT; UNLOCK TABLES"
+              % ", ".join(tables))
+    disk = {}
+    for line in sql_value(ctx, "SELECT SUBSTRING_INDEX(name, '/', -1), "
+                          "allocated_size FROM information_schema."
+                          "INNODB_SYS_TABLESPACES WHERE name LIKE "
+                          "'llmops/%'").splitlines():
+        t, a = line.split("\t")
+        disk[t] = int(a)
     sizes = {}
     for line in sql_value(ctx, "SELECT table_name, data_length, index_length, "
                           "table_rows FROM information_schema.TABLES WHERE "
@@ -1244,10 +1256,14 @@ def cmd_read(args):
                           % ",".join("'%s'" % t for t in tables)).splitlines():
         t, d, i, n = line.split("\t")
         sizes[t] = {"data": int(d), "index": int(i), "rows": int(n),
-                    "bytes_per_event": (int(d) + int(i)) / max(events, 1)}
+                    "bytes_per_event": (int(d) + int(i)) / max(events, 1),
+                    "disk": disk.get(t, 0),
+                    "disk_bytes_per_event": disk.get(t, 0) / max(events, 1)}
     res = {"events": events, "org": org, "department": dept, "model": model,
            "views": rows, "tables": sizes, "seconds": time.time() - started,
-           "total_bytes_per_event": sum(v["bytes_per_event"] for v in sizes.values())}
+           "total_bytes_per_event": sum(v["bytes_per_event"] for v in sizes.values()),
+           "total_disk_bytes_per_event": sum(v["disk_bytes_per_event"]
+                                             for v in sizes.values())}
     if args.gen:
         res["gen"] = json.loads(args.gen)
     save(os.path.join(ctx["results"], "read-%d.json" % events), res)
@@ -1288,17 +1304,23 @@ def read_table(res):
                 r["bytes"] if r["bytes"] is not None else "-",
                 "" if r["status"] == [200] else "  status %s" % r["status"]
                 if not r["timeouts"] else "  TIMEOUT (%d s)" % res["timeout"]))
-        out.append("  bytes per event (information_schema data + index):")
+        out.append("  bytes per event: pages (information_schema.TABLES data +"
+                   " index), on disk (INNODB_SYS_TABLESPACES.ALLOCATED_SIZE):")
         for t, v in sorted(s["tables"].items()):
-            out.append("    %-20s %8.1f  (%d rows, %.1f MiB)" % (
-                t, v["bytes_per_event"], v["rows"],
-                (v["data"] + v["index"]) / 1048576))
-        out.append("    %-20s %8.1f" % ("total", s["total_bytes_per_event"]))
+            out.append("    %-20s %8.1f %8s  (%d rows, %.1f MiB, %s MiB on disk)"
+                       % (t, v["bytes_per_event"],
+                          "%.1f" % v["disk_bytes_per_event"]
+                          if "disk" in v else "-", v["rows"],
+                          (v["data"] + v["index"]) / 1048576,
+                          "%.1f" % (v["disk"] / 1048576) if "disk" in v
+                          else "-"))
+        on_disk = s.get("total_disk_bytes_per_event", s["total_bytes_per_event"])
+        out.append("    %-20s %8.1f %8.1f" % ("total", s["total_bytes_per_event"],
+                                              on_disk))
         out.append("  targets: every view p95 <= 100 ms: worst %s ms %s; "
-                   "<= 250 bytes per event: %.0f %s" % (
+                   "<= 250 bytes per event on disk: %.0f %s" % (
                        fmt_ms(worst), "met" if worst <= 100 else "MISSED",
-                       s["total_bytes_per_event"],
-                       "met" if s["total_bytes_per_event"] <= 250 else "MISSED"))
+                       on_disk, "met" if on_disk <= 250 else "MISSED"))
     return "\n".join(out)
 
 
