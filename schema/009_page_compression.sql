@@ -7,9 +7,10 @@
 -- file system by punching a hole in the file. The buffer pool holds pages
 -- uncompressed, so reads from memory cost nothing more, and inserts do not
 -- wait for the compression (it happens when the page is flushed).
--- Measured at 10 million events (doc/PERFORMANCE): the event rows take
--- 166 bytes an event on disk instead of 352, everything 230 instead of
--- 592; the loader stores as many events a second as before.
+-- Measured at 10 million events (doc/PERFORMANCE, tools/bench --read):
+-- the event rows take 168 bytes an event on disk instead of 352, all the
+-- tables 243 instead of 601; the loader stores as many events a second as
+-- before.
 --
 -- What shows it: information_schema.INNODB_SYS_TABLESPACES.ALLOCATED_SIZE
 -- (information_schema.TABLES.DATA_LENGTH counts pages uncompressed). The
