@@ -129,7 +129,8 @@ enum {
 	STMT_DEFAULT_MEMORY,
 	STMT_FINE_DROP,
 	STMT_FINE_MAKE,
-	/* The rebuild, in this order (rebuild_steps). */
+	/* The rebuild, in this order (db_rollup_dim_rebuild runs them in
+	 * turn: the clears and the days bind org_id and from_us). */
 	STMT_CLEAR_DIM,
 	STMT_CLEAR_HIST,
 	STMT_CLEAR_ERRORS,
@@ -183,7 +184,7 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_DEFAULT_MEMORY] = { "rollup_dim.default_memory",
 	    "SET SESSION tmp_table_size = DEFAULT, max_heap_table_size = "
 	    "DEFAULT" },
-	/* Made by rebuild_fine_make; read by db_event.c's rollup.recompute. */
+	/* Made by db_rollup_fine_make; read by db_event.c's rollup.recompute. */
 	[STMT_FINE_DROP] = { "rollup_dim.fine_drop",
 	    "DROP TEMPORARY TABLE IF EXISTS rebuild_fine" },
 	[STMT_FINE_MAKE] = { "rollup_dim.fine_make",
